@@ -1,0 +1,58 @@
+package dev.edgewire.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgewire.topology.Topology.Function;
+import dev.edgewire.topology.Topology.Route;
+import dev.edgewire.topology.Topology.TopicRule;
+import org.junit.jupiter.api.Test;
+
+class TopologyTest {
+
+    @Test
+    void routes_coverTheFourRouteKeysOfTheWebSocketApi_once() {
+        assertThat(Topology.ROUTES).extracting(Route::routeKey)
+                .containsExactlyInAnyOrder("$connect", "$disconnect", "sendMessage", "$default");
+    }
+
+    @Test
+    void onlyConnect_isBehindTheAuthorizer() {
+        assertThat(Topology.ROUTES).filteredOn(Route::authorized).extracting(Route::routeKey)
+                .containsExactly("$connect");
+    }
+
+    @Test
+    void actions_areTheRoutesAClientCanName() {
+        assertThat(Topology.actions()).containsExactly("sendMessage");
+    }
+
+    @Test
+    void everyTopicRule_selectsFromItsOwnFilter_andInvokesTheFanOut() {
+        assertThat(Topology.TOPIC_RULES).allSatisfy(rule -> {
+            assertThat(rule.sql()).endsWith("FROM '" + rule.topicFilter() + "'");
+            assertThat(rule.target()).isEqualTo(Function.FAN_OUT);
+        });
+        assertThat(Topology.TOPIC_RULES).extracting(TopicRule::topicFilter)
+                .containsExactly("devices/+/telemetry", "general/inbound");
+    }
+
+    @Test
+    void telemetryRule_takesTheDeviceIdFromTheSecondTopicLevel() {
+        assertThat(Topology.TOPIC_RULES.get(0).sql()).contains("topic(2) AS deviceId");
+    }
+
+    @Test
+    void deviceTopics_areFilledInPerThing() {
+        assertThat(Topology.Topics.DEVICE_PUBLISH)
+                .map(t -> Topology.Topics.forThing(t, "thing-7"))
+                .containsExactly("devices/thing-7/telemetry", "general/inbound");
+        assertThat(Topology.Topics.DEVICE_SUBSCRIBE)
+                .map(t -> Topology.Topics.forThing(t, "thing-7"))
+                .containsExactly("devices/thing-7/commands", "general/outbound");
+    }
+
+    @Test
+    void handlerString_isClassAndMethod() {
+        assertThat(Function.CONNECT.handler()).isEqualTo("dev.edgewire.connection.ConnectHandler::handleRequest");
+    }
+}
