@@ -1,0 +1,119 @@
+package dev.edgewire.local.store;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * dynalite, the DynamoDB-compatible server local mode keeps its table in: a Node.js process started
+ * from the project's {@code node_modules} on a loopback port, its data on disk under the state folder
+ * so connections survive a restart, stopped with local mode.
+ */
+public final class Dynalite implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Process process;
+    private final int port;
+
+    private Dynalite(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /**
+     * Starts dynalite with its data in {@code dataDir} (or in memory if null) on {@code port}
+     * (0: a free one), and waits until it accepts connections.
+     */
+    public static Dynalite start(Path cli, Path dataDir, int port, Path logFile) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(cli)) {
+            throw new IOException("dynalite is not installed at " + cli
+                    + "; run ./mvnw (it installs it from package-lock.json) or npm ci in the checkout root");
+        }
+        int chosen = port == 0 ? freePort() : port;
+        List<String> command = new java.util.ArrayList<>(List.of("node", cli.toString(), "--host", "127.0.0.1",
+                "--port", Integer.toString(chosen), "--createTableMs", "0", "--deleteTableMs", "0",
+                "--updateTableMs", "0"));
+        if (dataDir != null) {
+            Files.createDirectories(dataDir);
+            command.addAll(List.of("--path", dataDir.toString()));
+        }
+        Files.createDirectories(logFile.getParent());
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
+        Dynalite dynalite = new Dynalite(process, chosen);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!dynalite.accepting()) {
+            if (!process.isAlive()) {
+                throw new IOException("dynalite exited with " + process.exitValue() + " on port " + chosen
+                        + "; see " + logFile);
+            }
+            if (System.nanoTime() > deadline) {
+                dynalite.close();
+                throw new IOException("dynalite did not start within " + START_TIMEOUT + "; see " + logFile);
+            }
+            Thread.sleep(50);
+        }
+        return dynalite;
+    }
+
+    /** {@code node_modules/dynalite/cli.js} in the nearest checkout root above {@code start}, if any. */
+    public static Optional<Path> findCli(Path start) {
+        for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path cli = dir.resolve("node_modules/dynalite/cli.js");
+            if (Files.isRegularFile(cli)) {
+                return Optional.of(cli);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private boolean accepting() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.edgewire.local.websocket;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/** One client connection of the local WebSocket API, from the upgrade until {@code $disconnect} has run. */
+public final class LocalConnection {
+
+    private final String id;
+    private final long connectedAt;
+    private final String sourceIp;
+    private final String userAgent;
+    private final Map<String, Object> authorizerContext;
+    private final CompletableFuture<Session> session = new CompletableFuture<>();
+    private final AtomicBoolean disconnected = new AtomicBoolean();
+    private volatile long lastActiveAt;
+
+    LocalConnection(String id, long connectedAt, String sourceIp, String userAgent,
+            Map<String, Object> authorizerContext) {
+        this.id = id;
+        this.connectedAt = connectedAt;
+        this.sourceIp = sourceIp;
+        this.userAgent = userAgent;
+        this.authorizerContext = Map.copyOf(authorizerContext);
+        this.lastActiveAt = connectedAt;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public long connectedAt() {
+        return connectedAt;
+    }
+
+    public long lastActiveAt() {
+        return lastActiveAt;
+    }
+
+    public String sourceIp() {
+        return sourceIp;
+    }
+
+    public String userAgent() {
+        return userAgent;
+    }
+
+    Map<String, Object> authorizerContext() {
+        return authorizerContext;
+    }
+
+    void opened(Session s) {
+        session.complete(s);
+    }
+
+    void touch() {
+        lastActiveAt = System.currentTimeMillis();
+    }
+
+    /** True the first time only: {@code $disconnect} runs once however the connection ends. */
+    boolean markDisconnected() {
+        return disconnected.compareAndSet(false, true);
+    }
+
+    /** Whether messages can still be delivered. */
+    public boolean isOpen() {
+        return !disconnected.get();
+    }
+
+    /**
+     * Sends a text frame, waiting briefly for the upgrade to finish if {@code $connect} has just run
+     * (a broadcast can race the handshake). Returns false if the connection is gone.
+     */
+    public boolean send(String text) {
+        if (disconnected.get()) {
+            return false;
+        }
+        try {
+            Session s = session.get(5, TimeUnit.SECONDS);
+            if (!s.isOpen()) {
+                return false;
+            }
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            s.sendText(text, Callback.from(() -> sent.complete(null), sent::completeExceptionally));
+            sent.get(10, TimeUnit.SECONDS);
+            lastActiveAt = System.currentTimeMillis();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Closes the socket; {@code $disconnect} follows from the close callback. */
+    public void close(int statusCode, String reason) {
+        session.thenAccept(s -> s.close(statusCode, reason, Callback.NOOP));
+    }
+}

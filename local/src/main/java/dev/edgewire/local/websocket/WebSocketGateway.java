@@ -1,0 +1,420 @@
+package dev.edgewire.local.websocket;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgewire.local.lambda.LocalLambdas;
+import dev.edgewire.topology.Topology;
+import dev.edgewire.topology.Topology.Function;
+import dev.edgewire.topology.Topology.Route;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * API Gateway's WebSocket API, locally: the upgrade runs the token authorizer and {@code $connect}
+ * before it completes; each text message is routed on {@link Topology#ROUTE_SELECTION_EXPRESSION}
+ * ({@code action}) to its route's function, or to {@code $default}; every close, clean or abrupt,
+ * runs {@code $disconnect}. API Gateway's limits hold: frames, messages, idle time and connection
+ * lifetime, from {@link Limits}.
+ */
+public final class WebSocketGateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketGateway.class);
+    private static final DateTimeFormatter REQUEST_TIME =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+    /** API Gateway's WebSocket limits; tests shorten the durations. */
+    public record Limits(int maxFrameBytes, int maxMessageBytes, Duration idleTimeout, Duration maxConnectionDuration) {
+        public static Limits apiGateway() {
+            return new Limits(32 * 1024, 128 * 1024, Duration.ofMinutes(10), Duration.ofHours(2));
+        }
+    }
+
+    private final LocalLambdas lambdas;
+    private final ConnectionRegistry registry;
+    private final Limits limits;
+    private final String stage;
+    private final ObjectMapper mapper;
+    private final ExecutorService invocations = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "websocket-lifetime");
+        t.setDaemon(true);
+        return t;
+    });
+    private final SecureRandom random = new SecureRandom();
+    private volatile String domainName = "127.0.0.1";
+
+    public WebSocketGateway(LocalLambdas lambdas, ConnectionRegistry registry, Limits limits, String stage,
+            ObjectMapper mapper) {
+        this.lambdas = lambdas;
+        this.registry = registry;
+        this.limits = limits;
+        this.stage = stage;
+        this.mapper = mapper;
+    }
+
+    /** The upgrade handler; plain HTTP requests go on to {@code next}. */
+    public Handler handler(Server server, Handler next) {
+        WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
+            container.setMaxFrameSize(limits.maxFrameBytes());
+            container.setMaxTextMessageSize(limits.maxMessageBytes());
+            container.setMaxBinaryMessageSize(limits.maxMessageBytes());
+            container.setIdleTimeout(limits.idleTimeout());
+            container.addMapping("/*", this::upgrade);
+        });
+        upgrade.setHandler(next);
+        return upgrade;
+    }
+
+    public void domainName(String domainName) {
+        this.domainName = domainName;
+    }
+
+    /**
+     * Closes every connection with 1001 (going away) and waits until {@code $disconnect} has run for
+     * each, as API Gateway does when a stage goes away.
+     */
+    public void shutdown(Duration wait) {
+        registry.all().forEach(c -> c.close(StatusCode.SHUTDOWN, "Going away"));
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (registry.size() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        timers.shutdownNow();
+        invocations.shutdown();
+        try {
+            invocations.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        String connectionId = newConnectionId();
+        String sourceIp = Request.getRemoteAddr(request);
+        String userAgent = Optional.ofNullable(request.getHeaders().get("User-Agent")).orElse("");
+        Map<String, String> headers = headers(request);
+        Map<String, String> query = query(request);
+        long connectedAt = System.currentTimeMillis();
+
+        Optional<Route> connect = Topology.route("$connect");
+        Map<String, Object> authorizerContext = Map.of();
+        if (connect.isPresent() && connect.get().authorized()) {
+            String token = query.get(Topology.TOKEN_QUERY_PARAMETER);
+            if (token == null || token.isBlank()) {
+                // API Gateway answers 401 without calling the authorizer when the identity source is missing.
+                LOG.info("refused connection from {}: no {} query parameter", sourceIp, Topology.TOKEN_QUERY_PARAMETER);
+                return reject(request, response, callback, 401, "Unauthorized");
+            }
+            try {
+                Object result = lambdas.invoke(Function.AUTHORIZER, authorizerEvent(connectionId, headers, query, sourceIp));
+                Optional<Map<String, Object>> allowed = allowed(result);
+                if (allowed.isEmpty()) {
+                    LOG.info("refused connection from {}: the authorizer denied the token", sourceIp);
+                    return reject(request, response, callback, 403, "Forbidden");
+                }
+                authorizerContext = allowed.get();
+            } catch (RuntimeException e) {
+                LOG.warn("authorizer failed for a connection from {}: {}", sourceIp, e.toString());
+                return reject(request, response, callback, 500, "Internal server error");
+            }
+        }
+
+        LocalConnection connection = new LocalConnection(connectionId, connectedAt, sourceIp, userAgent, authorizerContext);
+        registry.add(connection);
+        try {
+            APIGatewayV2WebSocketEvent event = event(connection, "$connect", "CONNECT");
+            event.setHeaders(headers);
+            event.setMultiValueHeaders(multiValue(headers));
+            event.setQueryStringParameters(query.isEmpty() ? null : query);
+            event.setMultiValueQueryStringParameters(query.isEmpty() ? null : multiValue(query));
+            int status = status(lambdas.invoke(Function.CONNECT, event));
+            if (status < 200 || status > 299) {
+                registry.remove(connectionId);
+                return reject(request, response, callback, status, "Forbidden");
+            }
+        } catch (RuntimeException e) {
+            registry.remove(connectionId);
+            LOG.warn("$connect failed for {}: {}", connectionId, e.toString());
+            return reject(request, response, callback, 500, "Internal server error");
+        }
+        return new Endpoint(connection);
+    }
+
+    private static Object reject(Request request, Response response, Callback callback, int status, String message) {
+        Response.writeError(request, response, callback, status, message);
+        return null;
+    }
+
+    /** The server side of one client connection. */
+    private final class Endpoint implements Session.Listener.AutoDemanding {
+        private final LocalConnection connection;
+
+        Endpoint(LocalConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            connection.opened(session);
+            timers.schedule(() -> connection.close(StatusCode.SHUTDOWN, "Going away"),
+                    limits.maxConnectionDuration().toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void onWebSocketText(String message) {
+            connection.touch();
+            invocations.execute(() -> route(connection, message, false));
+        }
+
+        @Override
+        public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+            connection.touch();
+            byte[] bytes = new byte[payload.remaining()];
+            payload.get(bytes);
+            callback.succeed();
+            invocations.execute(() -> route(connection, Base64.getEncoder().encodeToString(bytes), true));
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            LOG.debug("connection {} failed: {}", connection.id(), cause.toString());
+            disconnect(connection);
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason) {
+            disconnect(connection);
+        }
+    }
+
+    private void route(LocalConnection connection, String body, boolean base64) {
+        String routeKey = base64 ? "$default" : selectRoute(body);
+        Function function = Topology.route(routeKey).orElseThrow().function();
+        APIGatewayV2WebSocketEvent event = event(connection, routeKey, "MESSAGE");
+        event.getRequestContext().setMessageId(newConnectionId());
+        event.setBody(body);
+        event.setIsBase64Encoded(base64);
+        try {
+            lambdas.invoke(function, event);
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed for {}: {}", routeKey, connection.id(), e.toString());
+            // What API Gateway sends a client whose integration failed.
+            connection.send("{\"message\": \"Internal server error\", \"connectionId\":\"" + connection.id()
+                    + "\", \"requestId\":\"" + event.getRequestContext().getRequestId() + "\"}");
+        }
+    }
+
+    /** {@code $request.body.action}: the route named by {@code action}, else {@code $default}. */
+    String selectRoute(String body) {
+        try {
+            JsonNode node = mapper.readTree(body);
+            if (node instanceof ObjectNode object && object.get("action") instanceof JsonNode action
+                    && action.isTextual()) {
+                String key = action.asText();
+                if (Topology.actions().contains(key)) {
+                    return key;
+                }
+            }
+        } catch (Exception notJson) {
+            // Not JSON: the selection expression has no value, so API Gateway takes $default.
+        }
+        return "$default";
+    }
+
+    private void disconnect(LocalConnection connection) {
+        if (!connection.markDisconnected()) {
+            return;
+        }
+        invocations.execute(() -> {
+            try {
+                lambdas.invoke(Function.DISCONNECT, event(connection, "$disconnect", "DISCONNECT"));
+            } catch (RuntimeException e) {
+                LOG.warn("$disconnect failed for {}: {}", connection.id(), e.toString());
+            } finally {
+                registry.remove(connection.id());
+            }
+        });
+    }
+
+    private APIGatewayV2WebSocketEvent event(LocalConnection connection, String routeKey, String eventType) {
+        Instant now = Instant.now();
+        var identity = new APIGatewayV2WebSocketEvent.RequestIdentity();
+        identity.setSourceIp(connection.sourceIp());
+        identity.setUserAgent(connection.userAgent());
+        var context = new APIGatewayV2WebSocketEvent.RequestContext();
+        context.setRouteKey(routeKey);
+        context.setEventType(eventType);
+        context.setMessageDirection("IN");
+        context.setConnectionId(connection.id());
+        context.setConnectedAt(connection.connectedAt());
+        context.setRequestId(UUID.randomUUID().toString());
+        context.setExtendedRequestId(context.getRequestId());
+        context.setRequestTime(REQUEST_TIME.format(now));
+        context.setRequestTimeEpoch(now.toEpochMilli());
+        context.setStage(stage);
+        context.setDomainName(domainName);
+        context.setApiId("local");
+        context.setIdentity(identity);
+        if (!connection.authorizerContext().isEmpty()) {
+            context.setAuthorizer(connection.authorizerContext());
+        }
+        var event = new APIGatewayV2WebSocketEvent();
+        event.setRequestContext(context);
+        event.setIsBase64Encoded(false);
+        return event;
+    }
+
+    private APIGatewayCustomAuthorizerEvent authorizerEvent(String connectionId, Map<String, String> headers,
+            Map<String, String> query, String sourceIp) {
+        var identity = new APIGatewayCustomAuthorizerEvent.Identity();
+        identity.setSourceIp(sourceIp);
+        var context = new APIGatewayCustomAuthorizerEvent.RequestContext();
+        context.setStage(stage);
+        context.setRequestId(UUID.randomUUID().toString());
+        context.setApiId("local");
+        context.setAccountId("000000000000");
+        context.setIdentity(identity);
+        var event = new APIGatewayCustomAuthorizerEvent();
+        event.setType("REQUEST");
+        event.setMethodArn(methodArn());
+        event.setHeaders(headers);
+        event.setQueryStringParameters(query);
+        event.setRequestContext(context);
+        return event;
+    }
+
+    private String methodArn() {
+        return "arn:aws:execute-api:local:000000000000:local/" + stage + "/$connect";
+    }
+
+    /**
+     * The authorizer's context when its policy allows {@code execute-api:Invoke} on this route. Read
+     * from the response's JSON form, as API Gateway reads it, whatever type the handler returned.
+     */
+    private Optional<Map<String, Object>> allowed(Object result) {
+        JsonNode response = mapper.valueToTree(result);
+        JsonNode statements = response.path("policyDocument").path("Statement");
+        boolean allowed = false;
+        for (JsonNode statement : iterable(statements)) {
+            if (!covers(statement)) {
+                continue;
+            }
+            String effect = statement.path("Effect").asText();
+            if (effect.equalsIgnoreCase("Deny")) {
+                return Optional.empty();
+            }
+            allowed |= effect.equalsIgnoreCase("Allow");
+        }
+        if (!allowed) {
+            return Optional.empty();
+        }
+        Map<String, Object> context = new LinkedHashMap<>();
+        if (response.path("context").isObject()) {
+            response.path("context").fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue().asText()));
+        }
+        if (response.hasNonNull("principalId")) {
+            context.put("principalId", response.get("principalId").asText());
+        }
+        return Optional.of(context);
+    }
+
+    private boolean covers(JsonNode statement) {
+        String arn = methodArn();
+        boolean action = false;
+        for (JsonNode a : iterable(statement.path("Action"))) {
+            action |= a.asText().equals("execute-api:Invoke") || a.asText().equals("*");
+        }
+        boolean resource = false;
+        for (JsonNode r : iterable(statement.path("Resource"))) {
+            resource |= wildcardMatches(r.asText(), arn);
+        }
+        return action && resource;
+    }
+
+    /** A JSON value that may be one item or an array of them, as IAM policy fields are. */
+    private static Iterable<JsonNode> iterable(JsonNode node) {
+        if (node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        return node.isArray() ? node : List.of(node);
+    }
+
+    private static boolean wildcardMatches(String pattern, String value) {
+        String regex = ("\\Q" + pattern + "\\E").replace("*", "\\E.*\\Q");
+        return value.matches(regex);
+    }
+
+    private static int status(Object result) {
+        if (result instanceof APIGatewayV2WebSocketResponse response) {
+            return response.getStatusCode() == 0 ? 200 : response.getStatusCode();
+        }
+        return 200;
+    }
+
+    private String newConnectionId() {
+        byte[] bytes = new byte[12];
+        random.nextBytes(bytes);
+        return Base64.getEncoder().encodeToString(bytes).replace('/', '_').replace('+', '-');
+    }
+
+    private static Map<String, String> headers(Request request) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (HttpField field : request.getHeaders()) {
+            headers.merge(field.getName(), field.getValue(), (a, b) -> a + "," + b);
+        }
+        return headers;
+    }
+
+    private static Map<String, String> query(Request request) {
+        Map<String, String> query = new LinkedHashMap<>();
+        Fields fields = Request.extractQueryParameters(request);
+        for (Fields.Field field : fields) {
+            query.put(field.getName(), field.getValue());
+        }
+        return query;
+    }
+
+    private static Map<String, List<String>> multiValue(Map<String, String> single) {
+        Map<String, List<String>> multi = new LinkedHashMap<>();
+        single.forEach((k, v) -> multi.put(k, List.of(v)));
+        return multi;
+    }
+}
