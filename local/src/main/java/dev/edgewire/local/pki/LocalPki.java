@@ -19,7 +19,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -120,7 +119,7 @@ public final class LocalPki {
 
     /** The common name of a certificate's subject, or {@code null} if it has none. */
     public static String commonName(X509Certificate certificate) {
-        X500Name name = new X500Name(certificate.getSubjectX500Principal().getName(X500Principal.RFC2253));
+        X500Name name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
         var rdns = name.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
         return rdns.length == 0 ? null : rdns[0].getFirst().getValue().toString();
     }
@@ -149,7 +148,7 @@ public final class LocalPki {
         }
         KeyPair keys = newKeyPair();
         X509Certificate cert = sign(new X500Name("CN=" + commonName), keys.getPublic(),
-                new X500Name(ca.certificate().getSubjectX500Principal().getName(X500Principal.RFC2253)),
+                X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()),
                 ca.privateKey(), LEAF_VALIDITY, false, purpose, altNames);
         return store(new Identity(cert, keys.getPrivate(), certFile, keyFile));
     }
