@@ -41,8 +41,52 @@ public final class Topology {
         public static final String COMMAND_TOPIC_TEMPLATE = "COMMAND_TOPIC_TEMPLATE";
         /** ARN of the Secrets Manager secret holding the WebSocket token key. */
         public static final String TOKEN_SECRET_ARN = "TOKEN_SECRET_ARN";
+        /** Optional: most {@code @connections} posts in flight per broadcast (default {@value Defaults#BROADCAST_CONCURRENCY}). */
+        public static final String BROADCAST_CONCURRENCY = "BROADCAST_CONCURRENCY";
+        /** Optional: parallel Scan segments when reading connection ids (default {@value Defaults#SCAN_SEGMENTS}). */
+        public static final String SCAN_SEGMENTS = "SCAN_SEGMENTS";
+        /** Optional: how long, in milliseconds, the fan-out reuses a read of the connection ids (default {@value Defaults#CONNECTION_CACHE_TTL_MS}). */
+        public static final String CONNECTION_CACHE_TTL_MS = "CONNECTION_CACHE_TTL_MS";
 
         private Env() {
+        }
+    }
+
+    /** Defaults of the optional settings in {@link Env}. */
+    public static final class Defaults {
+        /**
+         * API Gateway's management API allows about 10,000 posts/s per account and region; at
+         * 10-30 ms a post, 100 in flight from one invocation reaches a few thousand per second and
+         * leaves the rest of the account rate to other invocations.
+         */
+        public static final int BROADCAST_CONCURRENCY = 100;
+        public static final int SCAN_SEGMENTS = 1;
+        /** Also the staleness bound of the fan-out: a new connection gets readings at most this late. */
+        public static final long CONNECTION_CACHE_TTL_MS = 1_000;
+
+        private Defaults() {
+        }
+    }
+
+    /**
+     * The DynamoDB connection table: what infra and local mode create and the handlers read.
+     * Only the key is declared to DynamoDB; the others are plain attributes.
+     */
+    public static final class ConnectionTable {
+        /** Partition key, type S: the API Gateway connection id. */
+        public static final String PARTITION_KEY = "connectionId";
+        /** Type N, epoch milliseconds. */
+        public static final String CONNECTED_AT = "connectedAt";
+        /** Type N, epoch seconds; the table's TTL attribute. */
+        public static final String EXPIRES_AT = "expiresAt";
+        /** Type S, the client's address as API Gateway saw it. */
+        public static final String SOURCE_IP = "sourceIp";
+        /** API Gateway closes every WebSocket connection after this long. */
+        public static final java.time.Duration MAX_CONNECTION_AGE = java.time.Duration.ofHours(2);
+        /** How far past {@link #MAX_CONNECTION_AGE} a row expires, so TTL never removes a live connection. */
+        public static final java.time.Duration EXPIRY_MARGIN = java.time.Duration.ofMinutes(10);
+
+        private ConnectionTable() {
         }
     }
 

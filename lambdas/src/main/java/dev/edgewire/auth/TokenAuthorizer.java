@@ -1,0 +1,94 @@
+package dev.edgewire.auth;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
+import dev.edgewire.runtime.CloudServices;
+import dev.edgewire.runtime.Logging;
+import dev.edgewire.runtime.Priming;
+import dev.edgewire.topology.Topology;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.crac.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * REQUEST authorizer of {@code $connect}: allows the connection when the query-string parameter
+ * {@value Topology#TOKEN_QUERY_PARAMETER} holds a valid {@link Tokens} token, denies it otherwise
+ * (API Gateway then answers 403 and no connection is made).
+ */
+public final class TokenAuthorizer
+        implements RequestHandler<APIGatewayCustomAuthorizerEvent, IamPolicyResponseV1>, Resource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenAuthorizer.class);
+    /** Principal of a denied request; API Gateway wants one either way. */
+    static final String ANONYMOUS = "anonymous";
+
+    private final Supplier<byte[]> key;
+    private final Clock clock;
+
+    /** Used by Lambda: reads the key from Secrets Manager on first use and keeps it. */
+    public TokenAuthorizer() {
+        this(CloudServices.fromEnvironment());
+        Priming.register(this);
+    }
+
+    private TokenAuthorizer(CloudServices services) {
+        this(services.tokenKey(), services.clock());
+    }
+
+    /** @param key supplies the HMAC key; called on every request, so it should cache */
+    public TokenAuthorizer(Supplier<byte[]> key, Clock clock) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public IamPolicyResponseV1 handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
+        return Logging.withContext(context, () -> {
+            Map<String, String> query = event.getQueryStringParameters();
+            String token = query == null ? null : query.get(Topology.TOKEN_QUERY_PARAMETER);
+            Tokens.Verification verification = Tokens.verify(key.get(), token, clock);
+            if (!verification.valid()) {
+                LOG.info("denied a connection: token {}", verification.reason());
+                return policy(ANONYMOUS, IamPolicyResponseV1.DENY, event.getMethodArn(), null);
+            }
+            LOG.info("allowed a connection for {}", verification.subject());
+            return policy(verification.subject(), IamPolicyResponseV1.ALLOW, event.getMethodArn(),
+                    Map.of("subject", verification.subject()));
+        });
+    }
+
+    private static IamPolicyResponseV1 policy(String principal, String effect, String methodArn,
+            Map<String, Object> context) {
+        IamPolicyResponseV1.Statement statement = IamPolicyResponseV1.Statement.builder()
+                .withAction(IamPolicyResponseV1.EXECUTE_API_INVOKE)
+                .withEffect(effect)
+                .withResource(List.of(methodArn))
+                .build();
+        return IamPolicyResponseV1.builder()
+                .withPrincipalId(principal)
+                .withPolicyDocument(IamPolicyResponseV1.PolicyDocument.builder()
+                        .withVersion(IamPolicyResponseV1.VERSION_2012_10_17)
+                        .withStatement(List.of(statement))
+                        .build())
+                .withContext(context)
+                .build();
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        // The key stays out of the snapshot: it is read on the first request after restore.
+        Priming.primeCommonPaths();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing held across the snapshot needs renewing.
+    }
+}

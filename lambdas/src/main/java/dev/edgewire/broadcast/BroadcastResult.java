@@ -1,0 +1,29 @@
+package dev.edgewire.broadcast;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * What one broadcast did.
+ *
+ * @param delivered posts API Gateway accepted
+ * @param gone connections API Gateway reported gone (410); their rows were deleted
+ * @param failed posts that failed otherwise; logged with their connection ids
+ * @param goneConnectionIds the ids counted in {@code gone}
+ */
+public record BroadcastResult(int delivered, int gone, int failed, Duration duration, Set<String> goneConnectionIds) {
+
+    public BroadcastResult {
+        goneConnectionIds = Set.copyOf(goneConnectionIds);
+    }
+
+    public int attempted() {
+        return delivered + gone + failed;
+    }
+
+    /** The counts, without the ids, for a log line. */
+    @Override
+    public String toString() {
+        return "delivered=" + delivered + " gone=" + gone + " failed=" + failed + " durationMs=" + duration.toMillis();
+    }
+}

@@ -1,0 +1,123 @@
+package dev.edgewire.broadcast;
+
+import dev.edgewire.connection.ConnectionRepository;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionRequest;
+
+/**
+ * Sends one payload to many WebSocket connections through the {@code @connections} API.
+ *
+ * <p>Posts run concurrently on virtual threads with at most {@code maxInFlight} at a time, so
+ * one broadcast neither crawls one by one nor floods the account's management API rate. Posting
+ * starts while the Scan is still paging. A connection API Gateway reports gone is deleted from the
+ * table, that one and no other, and the delete is awaited before the broadcast returns. Any other
+ * failure is counted and logged with its connection id and does not stop the rest.
+ */
+public final class Broadcaster {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Broadcaster.class);
+
+    private final ApiGatewayManagementApiClient managementApi;
+    private final ConnectionRepository connections;
+    private final int maxInFlight;
+
+    public Broadcaster(ApiGatewayManagementApiClient managementApi, ConnectionRepository connections, int maxInFlight) {
+        this.managementApi = Objects.requireNonNull(managementApi, "managementApi");
+        this.connections = Objects.requireNonNull(connections, "connections");
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+        }
+        this.maxInFlight = maxInFlight;
+    }
+
+    /** Sends {@code payload} to every connection in the table. */
+    public BroadcastResult toAll(String payload) {
+        return run(connections::forEachConnectionId, payload);
+    }
+
+    /** Sends {@code payload} to each of these connections (for example ids read a moment ago). */
+    public BroadcastResult toEach(Iterable<String> connectionIds, String payload) {
+        Objects.requireNonNull(connectionIds, "connectionIds");
+        return run(connectionIds::forEach, payload);
+    }
+
+    /** Sends {@code payload} to one connection, with the same gone-handling as a broadcast. */
+    public Delivery sendTo(String connectionId, String payload) {
+        return post(connectionId, SdkBytes.fromUtf8String(payload));
+    }
+
+    private BroadcastResult run(Consumer<Consumer<String>> source, String payload) {
+        Objects.requireNonNull(payload, "payload");
+        long started = System.nanoTime();
+        SdkBytes data = SdkBytes.fromUtf8String(payload);
+        Semaphore inFlight = new Semaphore(maxInFlight);
+        LongAdder delivered = new LongAdder();
+        LongAdder failed = new LongAdder();
+        Set<String> gone = ConcurrentHashMap.newKeySet();
+        try (ExecutorService posts = Executors.newVirtualThreadPerTaskExecutor()) {
+            source.accept(connectionId -> {
+                inFlight.acquireUninterruptibly();
+                try {
+                    posts.execute(() -> {
+                        try {
+                            switch (post(connectionId, data)) {
+                                case DELIVERED -> delivered.increment();
+                                case GONE -> gone.add(connectionId);
+                                case FAILED -> failed.increment();
+                            }
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    inFlight.release();
+                    throw e;
+                }
+            });
+        } // close() waits for every post (and every gone-delete) to finish
+        BroadcastResult result = new BroadcastResult(delivered.intValue(), gone.size(), failed.intValue(),
+                Duration.ofNanos(System.nanoTime() - started), gone);
+        LOG.info("broadcast {}", result);
+        return result;
+    }
+
+    private Delivery post(String connectionId, SdkBytes data) {
+        try {
+            managementApi.postToConnection(PostToConnectionRequest.builder()
+                    .connectionId(connectionId)
+                    .data(data)
+                    .build());
+            return Delivery.DELIVERED;
+        } catch (GoneException e) {
+            forget(connectionId);
+            return Delivery.GONE;
+        } catch (RuntimeException e) {
+            LOG.warn("post to connection {} failed: {}", connectionId, e.toString());
+            return Delivery.FAILED;
+        }
+    }
+
+    private void forget(String connectionId) {
+        try {
+            connections.delete(connectionId);
+            LOG.info("connection {} is gone; deleted it", connectionId);
+        } catch (RuntimeException e) {
+            // The row expires by TTL anyway, and the next broadcast tries the delete again.
+            LOG.warn("connection {} is gone but deleting it failed: {}", connectionId, e.toString());
+        }
+    }
+}

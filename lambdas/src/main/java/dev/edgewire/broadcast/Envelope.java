@@ -1,0 +1,45 @@
+package dev.edgewire.broadcast;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** What the cloud sends to WebSocket clients: always a JSON object with a {@code type}. */
+public sealed interface Envelope {
+
+    @JsonProperty("type")
+    String type();
+
+    /** A message a client sent with {@code sendMessage}. {@code sentAt} is epoch milliseconds. */
+    @JsonPropertyOrder({"type", "from", "message", "sentAt"})
+    record Message(String from, JsonNode message, long sentAt) implements Envelope {
+        @Override
+        public String type() {
+            return "message";
+        }
+    }
+
+    /** A device reading from an IoT topic rule. {@code receivedAt} is IoT's {@code timestamp()}, epoch milliseconds. */
+    @JsonPropertyOrder({"type", "deviceId", "topic", "receivedAt", "reading"})
+    record Telemetry(String deviceId, String topic, Object receivedAt, JsonNode reading) implements Envelope {
+        @Override
+        public String type() {
+            return "telemetry";
+        }
+    }
+
+    /** An error, sent to the client that caused it and to nobody else. */
+    @JsonPropertyOrder({"type", "error", "detail"})
+    record Error(String error, String detail) implements Envelope {
+        public static final String BAD_REQUEST = "BadRequest";
+
+        public static Error badRequest(String detail) {
+            return new Error(BAD_REQUEST, detail);
+        }
+
+        @Override
+        public String type() {
+            return "error";
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.edgewire.message;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import dev.edgewire.broadcast.BroadcastResult;
+import dev.edgewire.broadcast.Broadcaster;
+import dev.edgewire.broadcast.Envelope;
+import dev.edgewire.device.DevicePublisher;
+import dev.edgewire.message.SendMessageParser.Rejected;
+import dev.edgewire.message.SendMessageParser.SendMessage;
+import dev.edgewire.runtime.CloudServices;
+import dev.edgewire.runtime.Json;
+import dev.edgewire.runtime.Logging;
+import dev.edgewire.runtime.Priming;
+import dev.edgewire.runtime.Responses;
+import java.time.Clock;
+import java.util.Objects;
+import org.crac.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code sendMessage}: broadcasts the message to every WebSocket connection and publishes it to
+ * the devices ({@code general/outbound}, or one device's commands topic when {@code deviceId} is
+ * given). Devices get the same {@code {"type":"message",...}} envelope the browsers get. A bad
+ * body gets an error envelope back to the sender only, and nothing is sent anywhere else.
+ */
+public final class SendMessageHandler
+        implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse>, Resource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SendMessageHandler.class);
+
+    private final SendMessageParser parser;
+    private final Broadcaster broadcaster;
+    private final DevicePublisher devices;
+    private final Clock clock;
+
+    /** Used by Lambda: builds its clients once from the environment. */
+    public SendMessageHandler() {
+        this(CloudServices.fromEnvironment());
+        Priming.register(this);
+    }
+
+    private SendMessageHandler(CloudServices services) {
+        this(new SendMessageParser(), services.broadcaster(), services.devicePublisher(), services.clock());
+    }
+
+    public SendMessageHandler(SendMessageParser parser, Broadcaster broadcaster, DevicePublisher devices, Clock clock) {
+        this.parser = Objects.requireNonNull(parser, "parser");
+        this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
+        this.devices = Objects.requireNonNull(devices, "devices");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
+        return Logging.withContext(context, () -> {
+            String sender = event.getRequestContext().getConnectionId();
+            SendMessageParser.Result parsed = parser.parse(Bodies.text(event));
+            if (parsed instanceof Rejected rejected) {
+                LOG.warn("rejected a message from {}: {}", sender, rejected.detail());
+                broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(rejected.detail())));
+                return Responses.status(400);
+            }
+            SendMessage request = (SendMessage) parsed;
+            String envelope = Json.write(new Envelope.Message(sender, request.message(), clock.millis()));
+            BroadcastResult result = broadcaster.toAll(envelope);
+            try {
+                String topic = request.deviceId()
+                        .map(thing -> devices.publishTo(thing, envelope))
+                        .orElseGet(() -> devices.publishToAll(envelope));
+                LOG.info("message from {} reached {} connections and topic {}", sender, result.delivered(), topic);
+            } catch (RuntimeException e) {
+                LOG.error("message from {} reached {} connections but publishing to the devices failed", sender,
+                        result.delivered(), e);
+                broadcaster.sendTo(sender, Json.write(new Envelope.Error("PublishFailed",
+                        "The message reached the WebSocket clients but not the devices; try again.")));
+                return Responses.status(502);
+            }
+            return Responses.ok();
+        });
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        Priming.primeCommonPaths();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing held across the snapshot needs renewing.
+    }
+}

@@ -1,0 +1,356 @@
+package dev.edgewire.runtime;
+
+import dev.edgewire.auth.SecretsManagerKey;
+import dev.edgewire.broadcast.Broadcaster;
+import dev.edgewire.connection.ConnectionRepository;
+import dev.edgewire.device.DevicePublisher;
+import dev.edgewire.telemetry.ConnectionIdCache;
+import dev.edgewire.topology.Topology.Defaults;
+import dev.edgewire.topology.Topology.Env;
+import dev.edgewire.topology.Topology.Topics;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The composition root: SDK clients, settings and the plain classes the handlers call, wired in
+ * one place. Lambda's no-argument handler constructors use {@link #fromEnvironment()}; local mode
+ * and tests use {@link #builder()}.
+ *
+ * <p>Every client and collaborator is built on first use and then shared, so a function builds
+ * only the clients it needs, and none per invocation. All clients share one url-connection HTTP
+ * client: the lightest to start of the SDK's clients, with no native library.
+ */
+public final class CloudServices {
+
+    private final Settings settings;
+    private final Lazy<SdkHttpClient> httpClient;
+    private final Lazy<DynamoDbClient> dynamoDb;
+    private final Lazy<ApiGatewayManagementApiClient> managementApi;
+    private final Lazy<IotDataPlaneClient> iotData;
+    private final Supplier<byte[]> tokenKey;
+    private final Lazy<ConnectionRepository> connections;
+    private final Lazy<Broadcaster> broadcaster;
+    private final Lazy<DevicePublisher> devicePublisher;
+    private final Lazy<ConnectionIdCache> connectionIdCache;
+
+    private CloudServices(Builder b) {
+        this.settings = new Settings(b);
+        this.httpClient = Lazy.of(() -> httpClient(settings.broadcastConcurrency));
+        this.dynamoDb = Lazy.of(() -> b.dynamoDbClient != null ? b.dynamoDbClient
+                : configure(DynamoDbClient.builder(), b.dynamoDbEndpoint).httpClient(httpClient.get()).build());
+        this.managementApi = Lazy.of(() -> b.managementApiClient != null ? b.managementApiClient
+                : configure(ApiGatewayManagementApiClient.builder(), required(b.callbackUrl, Env.CALLBACK_URL))
+                        .httpClient(httpClient.get()).build());
+        this.iotData = Lazy.of(() -> b.iotDataClient != null ? b.iotDataClient
+                : configure(IotDataPlaneClient.builder(), required(b.iotDataEndpoint, Env.IOT_DATA_ENDPOINT))
+                        .httpClient(httpClient.get()).build());
+        if (b.tokenKey != null) {
+            byte[] key = b.tokenKey.clone();
+            this.tokenKey = key::clone;
+        } else if (b.tokenSecretArn != null) {
+            Lazy<SecretsManagerClient> secrets = Lazy.of(() ->
+                    configure(SecretsManagerClient.builder(), null).httpClient(httpClient.get()).build());
+            this.tokenKey = new SecretsManagerKey(secrets, b.tokenSecretArn);
+        } else {
+            this.tokenKey = () -> {
+                throw new IllegalStateException("no token key: set " + Env.TOKEN_SECRET_ARN + " or Builder.tokenKey");
+            };
+        }
+        this.connections = Lazy.of(() -> new ConnectionRepository(dynamoDb.get(),
+                required(settings.connectionsTable, Env.CONNECTIONS_TABLE), settings.clock, settings.scanSegments));
+        this.broadcaster = Lazy.of(() -> new Broadcaster(managementApi.get(), connections.get(), settings.broadcastConcurrency));
+        this.devicePublisher = Lazy.of(() -> new DevicePublisher(iotData.get(), settings.outboundTopic, settings.commandTopicTemplate));
+        this.connectionIdCache = Lazy.of(() -> new ConnectionIdCache(connections.get(), settings.connectionCacheTtl, settings.clock));
+    }
+
+    /** Built from the {@link Env} variables and {@code AWS_REGION}, as Lambda sets them. */
+    public static CloudServices fromEnvironment() {
+        return fromEnvironment(System::getenv);
+    }
+
+    static CloudServices fromEnvironment(Function<String, String> env) {
+        Builder b = builder()
+                // Lambda puts the role's credentials in the environment; reading them there skips the provider chain.
+                .credentialsProvider(EnvironmentVariableCredentialsProvider.create());
+        String region = env.apply("AWS_REGION");
+        if (region != null && !region.isBlank()) {
+            b.region(Region.of(region));
+        }
+        ifSet(env, Env.CONNECTIONS_TABLE, b::connectionsTable);
+        ifSet(env, Env.CALLBACK_URL, v -> b.callbackUrl(URI.create(v)));
+        ifSet(env, Env.IOT_DATA_ENDPOINT, v -> b.iotDataEndpoint(v.contains("://") ? URI.create(v) : URI.create("https://" + v)));
+        ifSet(env, Env.OUTBOUND_TOPIC, b::outboundTopic);
+        ifSet(env, Env.COMMAND_TOPIC_TEMPLATE, b::commandTopicTemplate);
+        ifSet(env, Env.TOKEN_SECRET_ARN, b::tokenSecretArn);
+        ifSet(env, Env.BROADCAST_CONCURRENCY, v -> b.broadcastConcurrency(Integer.parseInt(v.trim())));
+        ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments(Integer.parseInt(v.trim())));
+        ifSet(env, Env.CONNECTION_CACHE_TTL_MS, v -> b.connectionCacheTtl(Duration.ofMillis(Long.parseLong(v.trim()))));
+        return b.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public DynamoDbClient dynamoDb() {
+        return dynamoDb.get();
+    }
+
+    public ApiGatewayManagementApiClient managementApi() {
+        return managementApi.get();
+    }
+
+    public IotDataPlaneClient iotData() {
+        return iotData.get();
+    }
+
+    /** The token key; read from Secrets Manager on first call when configured by ARN, then kept. */
+    public Supplier<byte[]> tokenKey() {
+        return tokenKey;
+    }
+
+    public Clock clock() {
+        return settings.clock;
+    }
+
+    public String connectionsTable() {
+        return settings.connectionsTable;
+    }
+
+    public String outboundTopic() {
+        return settings.outboundTopic;
+    }
+
+    public String commandTopicTemplate() {
+        return settings.commandTopicTemplate;
+    }
+
+    public int broadcastConcurrency() {
+        return settings.broadcastConcurrency;
+    }
+
+    public int scanSegments() {
+        return settings.scanSegments;
+    }
+
+    public Duration connectionCacheTtl() {
+        return settings.connectionCacheTtl;
+    }
+
+    public ConnectionRepository connections() {
+        return connections.get();
+    }
+
+    public Broadcaster broadcaster() {
+        return broadcaster.get();
+    }
+
+    public DevicePublisher devicePublisher() {
+        return devicePublisher.get();
+    }
+
+    public ConnectionIdCache connectionIdCache() {
+        return connectionIdCache.get();
+    }
+
+    private <B extends AwsClientBuilder<B, C>, C> B configure(B builder, URI endpoint) {
+        builder.region(settings.region).credentialsProvider(settings.credentials);
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder;
+    }
+
+    private static SdkHttpClient httpClient(int concurrency) {
+        // HttpURLConnection keeps only 5 idle connections per host unless told otherwise; a broadcast
+        // with more in flight would open a new TLS connection for most posts. Read once by the JDK,
+        // before the first connection, so it is set here, and never over a value someone chose.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", Integer.toString(Math.max(5, concurrency)));
+        }
+        return UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    private static <T> T required(T value, String envName) {
+        if (value == null) {
+            throw new IllegalStateException(envName + " is not set");
+        }
+        return value;
+    }
+
+    private static void ifSet(Function<String, String> env, String name, java.util.function.Consumer<String> setter) {
+        String value = env.apply(name);
+        if (value != null && !value.isBlank()) {
+            setter.accept(value);
+        }
+    }
+
+    private static final class Settings {
+        final Region region;
+        final AwsCredentialsProvider credentials;
+        final String connectionsTable;
+        final String outboundTopic;
+        final String commandTopicTemplate;
+        final int broadcastConcurrency;
+        final int scanSegments;
+        final Duration connectionCacheTtl;
+        final Clock clock;
+
+        Settings(Builder b) {
+            this.region = b.region != null ? b.region : Region.US_EAST_1;
+            this.credentials = b.credentials != null ? b.credentials : DefaultCredentialsProvider.builder().build();
+            this.connectionsTable = b.connectionsTable;
+            this.outboundTopic = b.outboundTopic;
+            this.commandTopicTemplate = b.commandTopicTemplate;
+            this.broadcastConcurrency = b.broadcastConcurrency;
+            this.scanSegments = b.scanSegments;
+            this.connectionCacheTtl = b.connectionCacheTtl;
+            this.clock = b.clock;
+        }
+    }
+
+    /** Settings and overrides; anything not set takes the Lambda defaults. */
+    public static final class Builder {
+        private Region region;
+        private AwsCredentialsProvider credentials;
+        private URI dynamoDbEndpoint;
+        private URI callbackUrl;
+        private URI iotDataEndpoint;
+        private DynamoDbClient dynamoDbClient;
+        private ApiGatewayManagementApiClient managementApiClient;
+        private IotDataPlaneClient iotDataClient;
+        private byte[] tokenKey;
+        private String tokenSecretArn;
+        private String connectionsTable;
+        private String outboundTopic = Topics.GENERAL_OUTBOUND;
+        private String commandTopicTemplate = Topics.COMMANDS_TEMPLATE;
+        private int broadcastConcurrency = Defaults.BROADCAST_CONCURRENCY;
+        private int scanSegments = Defaults.SCAN_SEGMENTS;
+        private Duration connectionCacheTtl = Duration.ofMillis(Defaults.CONNECTION_CACHE_TTL_MS);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** Region of every client; without one, us-east-1 (any region works against local endpoints). */
+        public Builder region(Region region) {
+            this.region = region;
+            return this;
+        }
+
+        /** For example {@code StaticCredentialsProvider} with dummy keys against local mode. */
+        public Builder credentialsProvider(AwsCredentialsProvider credentials) {
+            this.credentials = credentials;
+            return this;
+        }
+
+        public Builder dynamoDbEndpoint(URI endpoint) {
+            this.dynamoDbEndpoint = endpoint;
+            return this;
+        }
+
+        /** Base URL of the {@code @connections} API, the stage URL in https form. */
+        public Builder callbackUrl(URI callbackUrl) {
+            this.callbackUrl = callbackUrl;
+            return this;
+        }
+
+        public Builder iotDataEndpoint(URI endpoint) {
+            this.iotDataEndpoint = endpoint;
+            return this;
+        }
+
+        /** A ready client instead of one built from the settings here; the caller closes it. */
+        public Builder dynamoDbClient(DynamoDbClient client) {
+            this.dynamoDbClient = client;
+            return this;
+        }
+
+        /** A ready client instead of one built from the settings here; the caller closes it. */
+        public Builder managementApiClient(ApiGatewayManagementApiClient client) {
+            this.managementApiClient = client;
+            return this;
+        }
+
+        /** A ready client instead of one built from the settings here; the caller closes it. */
+        public Builder iotDataClient(IotDataPlaneClient client) {
+            this.iotDataClient = client;
+            return this;
+        }
+
+        /** The token key itself, instead of reading it from Secrets Manager. */
+        public Builder tokenKey(byte[] key) {
+            this.tokenKey = key == null ? null : key.clone();
+            return this;
+        }
+
+        public Builder tokenSecretArn(String arn) {
+            this.tokenSecretArn = arn;
+            return this;
+        }
+
+        public Builder connectionsTable(String tableName) {
+            this.connectionsTable = tableName;
+            return this;
+        }
+
+        public Builder outboundTopic(String topic) {
+            this.outboundTopic = Objects.requireNonNull(topic, "topic");
+            return this;
+        }
+
+        public Builder commandTopicTemplate(String template) {
+            this.commandTopicTemplate = Objects.requireNonNull(template, "template");
+            return this;
+        }
+
+        public Builder broadcastConcurrency(int maxInFlight) {
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("broadcast concurrency must be at least 1, was " + maxInFlight);
+            }
+            this.broadcastConcurrency = maxInFlight;
+            return this;
+        }
+
+        public Builder scanSegments(int segments) {
+            if (segments < 1) {
+                throw new IllegalArgumentException("scan segments must be at least 1, was " + segments);
+            }
+            this.scanSegments = segments;
+            return this;
+        }
+
+        /** How long the fan-out reuses a read of the connection ids; also its staleness bound. */
+        public Builder connectionCacheTtl(Duration ttl) {
+            this.connectionCacheTtl = Objects.requireNonNull(ttl, "ttl");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public CloudServices build() {
+            return new CloudServices(this);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.edgewire.runtime;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.edgewire.auth.TokenAuthorizer;
+import dev.edgewire.connection.ConnectHandler;
+import dev.edgewire.connection.DisconnectHandler;
+import dev.edgewire.message.DefaultRouteHandler;
+import dev.edgewire.message.SendMessageHandler;
+import dev.edgewire.message.SendMessageParser;
+import dev.edgewire.telemetry.FanOutHandler;
+import dev.edgewire.topology.Topology;
+
+/** Builds the handler of each function through its collaborator constructor, for local mode and tests. */
+public final class HandlerFactory {
+
+    private HandlerFactory() {
+    }
+
+    /**
+     * The handler behind {@code function}, wired to {@code services}. The concrete type is the
+     * class {@link Topology.Function#handlerClass()} names.
+     */
+    public static RequestHandler<?, ?> create(Topology.Function function, CloudServices services) {
+        return switch (function) {
+            case CONNECT -> new ConnectHandler(services.connections());
+            case DISCONNECT -> new DisconnectHandler(services.connections());
+            case SEND_MESSAGE -> new SendMessageHandler(new SendMessageParser(), services.broadcaster(),
+                    services.devicePublisher(), services.clock());
+            case DEFAULT -> new DefaultRouteHandler(services.broadcaster());
+            case AUTHORIZER -> new TokenAuthorizer(services.tokenKey(), services.clock());
+            case FAN_OUT -> new FanOutHandler(services.connectionIdCache(), services.broadcaster());
+        };
+    }
+}

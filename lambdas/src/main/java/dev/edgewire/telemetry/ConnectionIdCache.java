@@ -1,0 +1,59 @@
+package dev.edgewire.telemetry;
+
+import dev.edgewire.connection.ConnectionRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The connection ids, read from the table at most once per {@code ttl} and shared by every reading
+ * fanned out in between, so a fleet's readings cost one Scan per {@code ttl} per function instance
+ * instead of one per reading.
+ *
+ * <p>Staleness bound: a connection whose row was stored at time {@code t} receives every reading
+ * fanned out at or after {@code t + ttl}. The age is counted from the moment a Scan starts, and
+ * the Scan is strongly consistent, so a refresh never serves a read older than {@code ttl}.
+ * Connections found gone are dropped from the cached ids at once.
+ */
+public final class ConnectionIdCache {
+
+    private final ConnectionRepository connections;
+    private final Duration ttl;
+    private final Clock clock;
+
+    private List<String> ids;
+    private Instant readAt;
+
+    public ConnectionIdCache(ConnectionRepository connections, Duration ttl, Clock clock) {
+        this.connections = Objects.requireNonNull(connections, "connections");
+        this.ttl = Objects.requireNonNull(ttl, "ttl");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative, was " + ttl);
+        }
+    }
+
+    /** The ids, read again if the last read is {@code ttl} old or older. One reader at a time. */
+    public synchronized List<String> ids() {
+        Instant now = clock.instant();
+        if (ids == null || !now.isBefore(readAt.plus(ttl))) {
+            ids = connections.connectionIds();
+            readAt = now;
+        }
+        return ids;
+    }
+
+    /** Drops connections known to be gone until the next read. */
+    public synchronized void forget(Collection<String> goneIds) {
+        if (ids != null && !goneIds.isEmpty()) {
+            ids = ids.stream().filter(id -> !goneIds.contains(id)).toList();
+        }
+    }
+
+    public Duration ttl() {
+        return ttl;
+    }
+}

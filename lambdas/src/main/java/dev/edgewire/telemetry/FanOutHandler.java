@@ -1,0 +1,103 @@
+package dev.edgewire.telemetry;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgewire.broadcast.BroadcastResult;
+import dev.edgewire.broadcast.Broadcaster;
+import dev.edgewire.broadcast.Envelope;
+import dev.edgewire.runtime.CloudServices;
+import dev.edgewire.runtime.Json;
+import dev.edgewire.runtime.Logging;
+import dev.edgewire.runtime.Priming;
+import java.util.Map;
+import java.util.Objects;
+import org.crac.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fan-out of device readings: the IoT topic rules invoke it with their JSON output (the reading's
+ * fields plus {@code deviceId}, {@code topic} and {@code receivedAt}), and it sends a
+ * {@code {"type":"telemetry",...}} envelope to every WebSocket connection.
+ *
+ * <p>A reading without a usable {@code deviceId} is logged and dropped; the invocation still
+ * succeeds, so IoT does not retry it and nothing else is held up. Connection ids come from a
+ * {@link ConnectionIdCache}, so the cost per reading stays flat as the rate grows.
+ */
+public final class FanOutHandler implements RequestHandler<Map<String, Object>, Void>, Resource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FanOutHandler.class);
+
+    /** Fields the topic rule adds; the rest is the reading as the device sent it. */
+    static final String DEVICE_ID = "deviceId";
+    static final String TOPIC = "topic";
+    static final String RECEIVED_AT = "receivedAt";
+
+    private final ConnectionIdCache connectionIds;
+    private final Broadcaster broadcaster;
+
+    /** Used by Lambda: builds its clients once from the environment. */
+    public FanOutHandler() {
+        this(CloudServices.fromEnvironment());
+        Priming.register(this);
+    }
+
+    private FanOutHandler(CloudServices services) {
+        this(services.connectionIdCache(), services.broadcaster());
+    }
+
+    public FanOutHandler(ConnectionIdCache connectionIds, Broadcaster broadcaster) {
+        this.connectionIds = Objects.requireNonNull(connectionIds, "connectionIds");
+        this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
+    }
+
+    @Override
+    public Void handleRequest(Map<String, Object> ruleOutput, Context context) {
+        return Logging.withContext(context, () -> {
+            fanOut(ruleOutput);
+            return null;
+        });
+    }
+
+    private void fanOut(Map<String, Object> ruleOutput) {
+        if (ruleOutput == null || ruleOutput.isEmpty()) {
+            LOG.warn("dropped a reading: the rule output is empty or not a JSON object");
+            return;
+        }
+        JsonNode tree;
+        try {
+            tree = Json.MAPPER.valueToTree(ruleOutput);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("dropped a reading that is not JSON: {}", e.getMessage());
+            return;
+        }
+        JsonNode deviceId = tree.get(DEVICE_ID);
+        if (deviceId == null || !deviceId.isTextual() || deviceId.textValue().isBlank()) {
+            LOG.warn("dropped a reading without a deviceId from topic {}", tree.path(TOPIC).asText("?"));
+            return;
+        }
+        ObjectNode reading = ((ObjectNode) tree).deepCopy();
+        reading.remove(TOPIC);
+        reading.remove(RECEIVED_AT);
+        String envelope = Json.write(new Envelope.Telemetry(deviceId.textValue(),
+                textOrNull(tree.get(TOPIC)), ruleOutput.get(RECEIVED_AT), reading));
+        BroadcastResult result = broadcaster.toEach(connectionIds.ids(), envelope);
+        connectionIds.forget(result.goneConnectionIds());
+    }
+
+    private static String textOrNull(JsonNode node) {
+        return node != null && node.isTextual() ? node.textValue() : null;
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        Priming.primeCommonPaths();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // The cached ids are read again on first use after restore (their age counts from before).
+    }
+}
