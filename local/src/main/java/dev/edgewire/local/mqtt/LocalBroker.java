@@ -173,6 +173,10 @@ public final class LocalBroker implements AutoCloseable {
                       <max-packet-size>131072</max-packet-size>
                     </packets>
                   </mqtt>
+                  <persistence>
+                    <!-- Sessions and queues live as long as local mode; devices keep their own outbox. -->
+                    <mode>in-memory</mode>
+                  </persistence>
                   <anonymous-usage-statistics>
                     <enabled>false</enabled>
                   </anonymous-usage-statistics>

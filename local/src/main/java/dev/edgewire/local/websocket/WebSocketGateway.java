@@ -184,7 +184,7 @@ public final class WebSocketGateway {
     }
 
     /** The server side of one client connection. */
-    private final class Endpoint implements Session.Listener.AutoDemanding {
+    public final class Endpoint implements Session.Listener.AutoDemanding {
         private final LocalConnection connection;
 
         Endpoint(LocalConnection connection) {

@@ -1,0 +1,395 @@
+package dev.edgewire.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.edgewire.auth.Tokens;
+import dev.edgewire.local.http.CloudCredentials;
+import dev.edgewire.local.http.PublishEndpoint;
+import dev.edgewire.local.lambda.LocalLambdas;
+import dev.edgewire.local.mqtt.LocalBroker;
+import dev.edgewire.local.pki.LocalPki;
+import dev.edgewire.local.rules.TopicRuleEngine;
+import dev.edgewire.local.store.ConnectionTableStore;
+import dev.edgewire.local.store.Dynalite;
+import dev.edgewire.local.websocket.ConnectionRegistry;
+import dev.edgewire.local.websocket.ConnectionsApi;
+import dev.edgewire.local.websocket.WebSocketGateway;
+import dev.edgewire.runtime.CloudServices;
+import dev.edgewire.runtime.HandlerFactory;
+import dev.edgewire.topology.Topology;
+import dev.edgewire.topology.Topology.Function;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+
+/**
+ * The whole cloud side on loopback: the local store (dynalite), the MQTT broker, the HTTPS publish
+ * endpoint, the topic rules and the WebSocket API with its {@code @connections} API, running the
+ * handler classes of the Lambda functions in this JVM, wired through the same
+ * {@link CloudServices} and {@link HandlerFactory} as on Lambda.
+ */
+public final class LocalCloud implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCloud.class);
+    /** Local mode's own AWS identity; the SDK clients of the handlers sign with it. */
+    static final CloudCredentials CREDENTIALS = new CloudCredentials("LOCALEDGEWIRE", "local-edgewire-secret");
+    static final String TABLE_NAME = "edgewire-connections";
+    static final String STACK_NAME = "edgewire-local";
+    private static final int RULE_CONCURRENCY = 64;
+
+    private final LocalConfig config;
+    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ExecutorService ruleActions = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore ruleSlots = new Semaphore(RULE_CONCURRENCY);
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ttl-expiry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private LocalPki pki;
+    private Dynalite dynalite;
+    private DynamoDbClient storeClient;
+    private SdkHttpClient sdkHttp;
+    private IotDataPlaneClient iotDataClient;
+    private LocalBroker broker;
+    private Server https;
+    private Server web;
+    private WebSocketGateway gateway;
+    private TopicRuleEngine rules;
+    private LocalLambdas lambdas;
+    private URI dynamoEndpoint;
+    private String token;
+    private Path outputsFile;
+    private final Map<String, LocalPki.Identity> things = new LinkedHashMap<>();
+
+    private LocalCloud(LocalConfig config) throws IOException {
+        this.config = config.withPortsResolved();
+    }
+
+    /** Starts everything; on failure, stops what had started and rethrows. */
+    public static LocalCloud start(LocalConfig config) throws Exception {
+        LocalCloud cloud = new LocalCloud(config);
+        try {
+            cloud.startAll();
+            return cloud;
+        } catch (Exception | Error e) {
+            cloud.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        Path state = config.stateDir();
+        Files.createDirectories(state);
+        pki = LocalPki.openOrCreate(state.resolve("certs"));
+        for (String thing : config.things()) {
+            things.put(thing, pki.thing(thing));
+        }
+        byte[] tokenKey = tokenKey(state.resolve("token.key"));
+
+        dynamoEndpoint = config.dynamoDbEndpoint();
+        if (dynamoEndpoint == null) {
+            Path cli = config.dynaliteCli().or(() -> Dynalite.findCli(Path.of("")))
+                    .orElseThrow(() -> new IOException("dynalite not found: run ./mvnw once from the checkout root "
+                            + "(it installs node_modules from package-lock.json), or pass --dynamodb-endpoint"));
+            dynalite = Dynalite.start(cli, state.resolve("dynamodb"), config.dynamoDbPort(), state.resolve("dynalite.log"));
+            dynamoEndpoint = dynalite.endpoint();
+        }
+        sdkHttp = UrlConnectionHttpClient.builder()
+                .tlsTrustManagersProvider(() -> trustManagers(pki))
+                .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(Duration.ofSeconds(10))
+                .build();
+        var credentials = StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(CREDENTIALS.accessKeyId(), CREDENTIALS.secretAccessKey()));
+        storeClient = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials)
+                .endpointOverride(dynamoEndpoint).httpClient(sdkHttp).build();
+        ConnectionTableStore table = new ConnectionTableStore(storeClient, TABLE_NAME, Clock.systemUTC());
+        if (table.createIfMissing()) {
+            LOG.info("created table {} in {}", TABLE_NAME, dynamoEndpoint);
+        }
+
+        int webPort = config.webPort();
+        int httpsPort = config.httpsPort();
+        URI callbackUrl = URI.create("http://127.0.0.1:" + webPort + "/" + config.stage());
+        iotDataClient = IotDataPlaneClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials)
+                .endpointOverride(URI.create("https://127.0.0.1:" + httpsPort)).httpClient(sdkHttp).build();
+        CloudServices services = CloudServices.builder()
+                .region(Region.US_EAST_1)
+                .credentialsProvider(credentials)
+                .dynamoDbClient(storeClient)
+                .callbackUrl(callbackUrl)
+                .iotDataClient(iotDataClient)
+                .tokenKey(tokenKey)
+                .connectionsTable(TABLE_NAME)
+                .connectionCacheTtl(config.connectionCacheTtl())
+                .build();
+        Map<Function, Object> handlers = new EnumMap<>(Function.class);
+        for (Function f : Function.values()) {
+            handlers.put(f, HandlerFactory.create(f, services));
+        }
+        lambdas = new LocalLambdas(handlers);
+        rules = new TopicRuleEngine(Topology.TOPIC_RULES, mapper, Clock.systemUTC());
+
+        broker = new LocalBroker(state.resolve("broker"), pki, config.host(), config.mqttPort(), this::onMessage);
+        broker.start();
+
+        https = new Server();
+        https.addConnector(httpsConnector(https, httpsPort));
+        https.setHandler(new PublishEndpoint(CREDENTIALS, (clientId, topic, payload, qos) -> {
+            broker.publish(topic, payload, qos);
+            onMessage(clientId, topic, payload);
+        }));
+        https.start();
+
+        web = new Server();
+        web.addConnector(httpConnector(web, webPort));
+        ConnectionRegistry registry = new ConnectionRegistry();
+        gateway = new WebSocketGateway(lambdas, registry, config.limits(), config.stage(),
+                new ObjectMapper());
+        web.setHandler(gateway.handler(web, new ConnectionsApi(registry, CREDENTIALS, null)));
+        web.start();
+
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                table.expire();
+            } catch (RuntimeException e) {
+                LOG.warn("TTL expiry pass failed: {}", e.toString());
+            }
+        }, 0, config.expiryInterval().toMillis(), TimeUnit.MILLISECONDS);
+
+        token = Tokens.mint(tokenKey, "local-user", config.tokenTtl(), Clock.systemUTC());
+        outputsFile = state.resolve("outputs.json");
+        Files.writeString(outputsFile, mapper.writeValueAsString(Map.of(STACK_NAME, outputs())));
+    }
+
+    /** Every message the broker or the HTTPS endpoint accepted: the topic rules run on it, as on AWS. */
+    private void onMessage(String clientId, String topic, byte[] payload) {
+        java.util.List<TopicRuleEngine.Output> outputs;
+        try {
+            outputs = rules.evaluate(topic, payload, clientId);
+        } catch (TopicRuleEngine.RuleException e) {
+            LOG.warn("topic rule error on '{}' from {}: {}", topic, clientId, e.getMessage());
+            return;
+        }
+        for (TopicRuleEngine.Output output : outputs) {
+            // Rules invoke Lambda asynchronously; bounded so a flood of readings queues instead of piling up threads.
+            ruleSlots.acquireUninterruptibly();
+            ruleActions.execute(() -> {
+                try {
+                    Map<String, Object> event = mapper.convertValue(output.payload(), Map.class);
+                    lambdas.invoke(output.rule().target(), event);
+                } catch (RuntimeException e) {
+                    LOG.warn("rule {} action {} failed: {}", output.rule().id(), output.rule().target(), e.toString());
+                } finally {
+                    ruleSlots.release();
+                }
+            });
+        }
+    }
+
+    /** The outputs, with the key names of {@code cdk deploy --outputs-file}. */
+    public Map<String, String> outputs() {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("WebSocketUrl", "ws://127.0.0.1:" + webPort());
+        out.put("CallbackUrl", "http://127.0.0.1:" + webPort() + "/" + config.stage());
+        out.put("IotEndpoint", "localhost");
+        out.put("MqttPort", Integer.toString(mqttPort()));
+        out.put("HttpsPort", Integer.toString(httpsPort()));
+        String first = things.keySet().iterator().next();
+        out.put("ThingName", first);
+        out.put("CertificateId", certificateId(things.get(first)));
+        out.put("TableName", TABLE_NAME);
+        out.put("CaCertificateFile", pki.ca().certificateFile().toAbsolutePath().toString());
+        out.put("CertificateFile", things.get(first).certificateFile().toAbsolutePath().toString());
+        out.put("PrivateKeyFile", things.get(first).privateKeyFile().toAbsolutePath().toString());
+        out.put("DynamoDbEndpoint", dynamoEndpoint.toString());
+        out.put("Token", token);
+        return out;
+    }
+
+    public Path outputsFile() {
+        return outputsFile;
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public LocalPki pki() {
+        return pki;
+    }
+
+    public Map<String, LocalPki.Identity> things() {
+        return things;
+    }
+
+    public int mqttPort() {
+        return broker.port();
+    }
+
+    public int httpsPort() {
+        return ((ServerConnector) https.getConnectors()[0]).getLocalPort();
+    }
+
+    public int webPort() {
+        return ((ServerConnector) web.getConnectors()[0]).getLocalPort();
+    }
+
+    public URI dynamoDbEndpoint() {
+        return dynamoEndpoint;
+    }
+
+    public DynamoDbClient storeClient() {
+        return storeClient;
+    }
+
+    /** Mints another token for the WebSocket API, as a user of a deployed stack would with the secret. */
+    public String mintToken(String subject, Duration ttl) throws IOException {
+        return Tokens.mint(tokenKey(config.stateDir().resolve("token.key")), subject, ttl, Clock.systemUTC());
+    }
+
+    @Override
+    public void close() {
+        if (gateway != null) {
+            gateway.shutdown(Duration.ofSeconds(10));
+        }
+        stop(web);
+        stop(https);
+        if (broker != null) {
+            broker.close();
+        }
+        housekeeping.shutdownNow();
+        ruleActions.shutdown();
+        try {
+            ruleActions.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (iotDataClient != null) {
+            iotDataClient.close();
+        }
+        if (storeClient != null) {
+            storeClient.close();
+        }
+        if (sdkHttp != null) {
+            sdkHttp.close();
+        }
+        if (dynalite != null) {
+            dynalite.close();
+        }
+    }
+
+    private static void stop(Server server) {
+        if (server != null) {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                LOG.warn("server did not stop cleanly: {}", e.toString());
+            }
+        }
+    }
+
+    private ServerConnector httpsConnector(Server server, int port) throws GeneralSecurityException, IOException {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        char[] password = "local".toCharArray();
+        tls.setKeyStore(pki.keyStore(pki.server(), password));
+        tls.setKeyStorePassword("local");
+        tls.setTrustStore(pki.trustStore());
+        // Devices present certificates; the cloud side signs with SigV4 instead, so a certificate is wanted, not needed.
+        tls.setWantClientAuth(true);
+        tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        HttpConfiguration http = httpConfiguration();
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+        ServerConnector connector = new ServerConnector(server,
+                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(port);
+        return connector;
+    }
+
+    private ServerConnector httpConnector(Server server, int port) {
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration()));
+        connector.setHost(config.host());
+        connector.setPort(port);
+        return connector;
+    }
+
+    private static HttpConfiguration httpConfiguration() {
+        HttpConfiguration http = new HttpConfiguration();
+        // The SDK sends IoT topics and connection ids URL-encoded in one path segment ("devices%2Fthing-1%2F...").
+        http.setUriCompliance(UriCompliance.from("DEFAULT,AMBIGUOUS_PATH_SEPARATOR,AMBIGUOUS_PATH_ENCODING"));
+        http.setSendServerVersion(false);
+        return http;
+    }
+
+    private static javax.net.ssl.TrustManager[] trustManagers(LocalPki pki) {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(pki.trustStore());
+            return tmf.getTrustManagers();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot trust the local CA", e);
+        }
+    }
+
+    /** The WebSocket token key: 32 random bytes, made on first start, owner-only. */
+    private static byte[] tokenKey(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readAllBytes(file);
+        }
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
+        Files.write(file, key);
+        return key;
+    }
+
+    private static String certificateId(LocalPki.Identity identity) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(identity.certificate().getEncoded());
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.edgewire.local;
+
+import dev.edgewire.local.websocket.WebSocketGateway;
+import dev.edgewire.topology.Topology;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What local mode runs with. Port 0 means "any free port", chosen before start so that every
+ * component (and the outputs file) knows the others' addresses.
+ */
+public record LocalConfig(
+        Path stateDir,
+        String host,
+        int mqttPort,
+        int httpsPort,
+        int webPort,
+        String stage,
+        List<String> things,
+        URI dynamoDbEndpoint,
+        int dynamoDbPort,
+        Optional<Path> dynaliteCli,
+        WebSocketGateway.Limits limits,
+        Duration connectionCacheTtl,
+        Duration tokenTtl,
+        Duration expiryInterval) {
+
+    public LocalConfig {
+        if (things.isEmpty()) {
+            throw new IllegalArgumentException("at least one thing is needed");
+        }
+        things = List.copyOf(things);
+    }
+
+    /** The defaults: AWS IoT's ports for MQTT and HTTPS, 8080 for the WebSocket API, state in {@code .local/}. */
+    public static LocalConfig defaults() {
+        return new LocalConfig(Path.of(".local"), "127.0.0.1", 8883, 8443, 8080, Topology.DEFAULT_STAGE,
+                List.of(Topology.DEFAULT_THING_NAME), null, 0, Optional.empty(), WebSocketGateway.Limits.apiGateway(),
+                Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60));
+    }
+
+    /** Every port 0 replaced with a free loopback port. */
+    LocalConfig withPortsResolved() throws IOException {
+        return new LocalConfig(stateDir, host, free(mqttPort), free(httpsPort), free(webPort), stage, things,
+                dynamoDbEndpoint, dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+    }
+
+    public LocalConfig withStateDir(Path dir) {
+        return new LocalConfig(dir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+    }
+
+    public LocalConfig withPorts(int mqtt, int https, int web) {
+        return new LocalConfig(stateDir, host, mqtt, https, web, stage, things, dynamoDbEndpoint,
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+    }
+
+    public LocalConfig withThings(List<String> names) {
+        return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, names, dynamoDbEndpoint,
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+    }
+
+    public LocalConfig withDynamoDbEndpoint(URI endpoint) {
+        return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, endpoint,
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+    }
+
+    public LocalConfig withLimits(WebSocketGateway.Limits newLimits) {
+        return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
+                dynamoDbPort, dynaliteCli, newLimits, connectionCacheTtl, tokenTtl, expiryInterval);
+    }
+
+    public LocalConfig withDynaliteCli(Path cli) {
+        return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
+                dynamoDbPort, Optional.ofNullable(cli), limits, connectionCacheTtl, tokenTtl, expiryInterval);
+    }
+
+    private int free(int port) throws IOException {
+        if (port != 0) {
+            return port;
+        }
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        }
+    }
+}

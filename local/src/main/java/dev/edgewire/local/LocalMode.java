@@ -1,0 +1,133 @@
+package dev.edgewire.local;
+
+import dev.edgewire.local.websocket.WebSocketGateway;
+import dev.edgewire.topology.Topology;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code edgewire-local}: runs the whole system on this machine until Ctrl-C. */
+@Command(name = "edgewire-local", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Runs edgewire's cloud side on loopback: MQTT broker (mutual TLS), HTTPS publish endpoint, "
+                + "topic rules, WebSocket API with @connections, and a DynamoDB-compatible store, with the Lambda "
+                + "handlers in process. No AWS account needed.")
+public final class LocalMode implements Callable<Integer> {
+
+    @Option(names = "--state-dir", description = "Certificates, keys, store data and outputs.json live here.")
+    Path stateDir = Path.of(".local");
+
+    @Option(names = "--mqtt-port", description = "MQTT over TLS (client certificate required); 0 picks a free port.")
+    int mqttPort = 8883;
+
+    @Option(names = "--https-port", description = "HTTPS publish endpoint (POST /topics/...); 0 picks a free port.")
+    int httpsPort = 8443;
+
+    @Option(names = "--ws-port", description = "WebSocket API and @connections API; 0 picks a free port.")
+    int webPort = 8080;
+
+    @Option(names = "--thing", split = ",", description = "Things to make certificates for; the first is the outputs' ThingName.")
+    List<String> things = List.of(Topology.DEFAULT_THING_NAME, "thing-2");
+
+    @Option(names = "--stage", description = "WebSocket stage name.")
+    String stage = Topology.DEFAULT_STAGE;
+
+    @Option(names = "--dynamodb-endpoint", description = "Use this DynamoDB-compatible endpoint instead of starting dynalite.")
+    URI dynamoDbEndpoint;
+
+    @Option(names = "--idle-timeout", description = "Close WebSocket connections idle this long (API Gateway: 10 minutes).")
+    Duration idleTimeout = Duration.ofMinutes(10);
+
+    @Option(names = "--max-connection-duration", description = "Close WebSocket connections this old (API Gateway: 2 hours).")
+    Duration maxConnectionDuration = Duration.ofHours(2);
+
+    public static void main(String[] args) {
+        // The handlers' jar brings the JSON log configuration Lambda uses; a terminal wants plain lines.
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "edgewire-local-log4j2.xml");
+        }
+        System.exit(new CommandLine(new LocalMode()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        WebSocketGateway.Limits api = WebSocketGateway.Limits.apiGateway();
+        LocalConfig config = LocalConfig.defaults()
+                .withStateDir(stateDir)
+                .withPorts(mqttPort, httpsPort, webPort)
+                .withThings(things)
+                .withDynamoDbEndpoint(dynamoDbEndpoint)
+                .withLimits(new WebSocketGateway.Limits(api.maxFrameBytes(), api.maxMessageBytes(), idleTimeout,
+                        maxConnectionDuration));
+        config = new LocalConfig(config.stateDir(), config.host(), config.mqttPort(), config.httpsPort(),
+                config.webPort(), stage, config.things(), config.dynamoDbEndpoint(), config.dynamoDbPort(),
+                config.dynaliteCli(), config.limits(), config.connectionCacheTtl(), config.tokenTtl(),
+                config.expiryInterval());
+        LocalCloud cloud = LocalCloud.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nShutting down: closing WebSocket connections (1001) and running $disconnect...");
+            cloud.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.println(banner(cloud, Duration.ofNanos(System.nanoTime() - started)));
+        stopped.await();
+        return 0;
+    }
+
+    static String banner(LocalCloud cloud, Duration startup) {
+        Map<String, String> o = cloud.outputs();
+        String ca = o.get("CaCertificateFile");
+        String thing = o.get("ThingName");
+        String cert = o.get("CertificateFile");
+        String key = o.get("PrivateKeyFile");
+        String second = cloud.things().keySet().stream().skip(1).findFirst().orElse(thing);
+        var secondId = cloud.things().get(second);
+        String reading = "{\"deviceId\":\"%s\",\"seq\":0,\"ts\":\"2026-11-29T21:00:00Z\",\"temperature\":22.4,"
+                + "\"humidity\":41.2,\"pressure\":1012.8,\"battery\":0.93}";
+        return """
+
+                edgewire local mode is ready (%d ms)
+
+                  WebSocket API     %s/%s?token=...
+                  @connections API  %s/@connections/{connectionId}   (SigV4, local credentials)
+                  MQTT over TLS     localhost:%s   (client certificate from the local CA, client id = thing name)
+                  HTTPS publish     https://localhost:%s/topics/{topic}?qos=1   (client certificate)
+                  DynamoDB store    %s   table %s
+                  Outputs file      %s
+
+                Token for the WebSocket API (valid 24 h):
+                  %s
+
+                Try it (each in its own terminal):
+                  node_modules/.bin/wscat -c "%s/%s?token=%s"
+                  mosquitto_sub -h localhost -p %s --cafile %s --cert %s --key %s -i %s -q 1 -v -t devices/%s/commands -t general/outbound
+                  mosquitto_pub -h localhost -p %s --cafile %s --cert %s --key %s -i %s -q 1 -t devices/%s/telemetry -m '%s'
+                  curl --cacert %s --cert %s --key %s -X POST -d '%s' "https://localhost:%s/topics/devices%%2F%s%%2Ftelemetry?qos=1"
+                then, in wscat:  {"action":"sendMessage","message":"hello from terminal2"}
+
+                Ctrl-C stops everything; state stays in %s.
+                """.formatted(startup.toMillis(),
+                o.get("WebSocketUrl"), stageOf(o), o.get("CallbackUrl"), o.get("MqttPort"), o.get("HttpsPort"),
+                o.get("DynamoDbEndpoint"), o.get("TableName"), cloud.outputsFile().toAbsolutePath(),
+                cloud.token(),
+                o.get("WebSocketUrl"), stageOf(o), cloud.token(),
+                o.get("MqttPort"), ca, cert, key, thing, thing,
+                o.get("MqttPort"), ca, secondId.certificateFile().toAbsolutePath(),
+                secondId.privateKeyFile().toAbsolutePath(), second, second, reading.formatted(second),
+                ca, cert, key, reading.formatted(thing), o.get("HttpsPort"), thing,
+                cloud.outputsFile().getParent().toAbsolutePath());
+    }
+
+    private static String stageOf(Map<String, String> outputs) {
+        String callback = outputs.get("CallbackUrl");
+        return callback.substring(callback.lastIndexOf('/') + 1);
+    }
+}
