@@ -64,8 +64,8 @@ public final class LocalCloud implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalCloud.class);
     /** Local mode's own AWS identity; the SDK clients of the handlers sign with it. */
-    static final CloudCredentials CREDENTIALS = new CloudCredentials("LOCALEDGEWIRE", "local-edgewire-secret");
-    static final String TABLE_NAME = "edgewire-connections";
+    public static final CloudCredentials CREDENTIALS = new CloudCredentials("LOCALEDGEWIRE", "local-edgewire-secret");
+    public static final String TABLE_NAME = "edgewire-connections";
     static final String STACK_NAME = "edgewire-local";
     private static final int RULE_CONCURRENCY = 64;
 

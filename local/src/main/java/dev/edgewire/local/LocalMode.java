@@ -52,6 +52,8 @@ public final class LocalMode implements Callable<Integer> {
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "edgewire-local-log4j2.xml");
         }
+        // Local mode's own shutdown hook logs while it closes connections; log4j must outlive it.
+        System.setProperty("log4j2.shutdownHookEnabled", "false");
         System.exit(new CommandLine(new LocalMode()).execute(args));
     }
 
@@ -75,6 +77,8 @@ public final class LocalMode implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nShutting down: closing WebSocket connections (1001) and running $disconnect...");
             cloud.close();
+            System.out.println("Stopped.");
+            org.apache.logging.log4j.LogManager.shutdown();
             stopped.countDown();
         }, "shutdown"));
         System.out.println(banner(cloud, Duration.ofNanos(System.nanoTime() - started)));

@@ -67,11 +67,12 @@ public final class ConnectionsApi extends Handler.Abstract {
         }
         if (HttpMethod.GET.is(method)) {
             LocalConnection c = connection.get();
-            String json = "{\"ConnectedAt\":\"" + Instant.ofEpochMilli(c.connectedAt()) + "\","
-                    + "\"Identity\":{\"SourceIp\":\"" + c.sourceIp() + "\",\"UserAgent\":\""
+            // Field names as the service model has them, which is what the SDK reads.
+            String json = "{\"connectedAt\":\"" + Instant.ofEpochMilli(c.connectedAt()) + "\","
+                    + "\"identity\":{\"sourceIp\":\"" + c.sourceIp() + "\",\"userAgent\":\""
                     + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
                             .quoteAsString(c.userAgent())) + "\"},"
-                    + "\"LastActiveAt\":\"" + Instant.ofEpochMilli(c.lastActiveAt()) + "\"}";
+                    + "\"lastActiveAt\":\"" + Instant.ofEpochMilli(c.lastActiveAt()) + "\"}";
             return HttpIo.json(response, callback, 200, json);
         }
         if (HttpMethod.DELETE.is(method)) {
