@@ -89,6 +89,8 @@ public final class WebSocketGateway {
     public Handler handler(Server server, Handler next) {
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
             container.setMaxFrameSize(limits.maxFrameBytes());
+            // Jetty would split an oversized frame instead of refusing it; API Gateway refuses it.
+            container.setAutoFragment(false);
             container.setMaxTextMessageSize(limits.maxMessageBytes());
             container.setMaxBinaryMessageSize(limits.maxMessageBytes());
             container.setIdleTimeout(limits.idleTimeout());

@@ -201,6 +201,11 @@ class LocalModeIT {
     }
 
     @Test
+    void aFrameOver32Kilobytes_closesTheConnectionWith1009() throws Exception {
+        assertThat(RawFrames.sendSingleFrame(stage(cloud.token()), 33 * 1024)).isEqualTo(1009);
+    }
+
+    @Test
     void aMissingToken_isRefusedWith401_andAForgedOneWith403() {
         assertThatThrownBy(() -> WsClient.connect(URI.create(cloud.outputs().get("WebSocketUrl") + "/demo")))
                 .satisfies(e -> assertThat(handshakeStatus(e)).isEqualTo(401));

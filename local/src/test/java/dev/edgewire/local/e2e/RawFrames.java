@@ -1,0 +1,86 @@
+package dev.edgewire.local.e2e;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Writes one WebSocket frame of a chosen size by hand: client libraries split large messages
+ * into frames of their own choosing, so a frame-size limit can only be tested below them.
+ */
+final class RawFrames {
+
+    private RawFrames() {
+    }
+
+    /** Sends one unfragmented text frame of {@code size} bytes and returns the server's close code. */
+    static int sendSingleFrame(URI uri, int size) throws IOException {
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            byte[] nonce = new byte[16];
+            new SecureRandom().nextBytes(nonce);
+            String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            String status = readLine(in);
+            if (!status.contains(" 101 ")) {
+                throw new IOException("upgrade refused: " + status);
+            }
+            while (!readLine(in).isEmpty()) {
+                // headers
+            }
+            byte[] mask = new byte[4];
+            new SecureRandom().nextBytes(mask);
+            out.write(0x81);
+            out.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.write((int) ((long) size >>> shift) & 0xff);
+            }
+            out.write(mask);
+            byte[] payload = new byte[size];
+            for (int i = 0; i < size; i++) {
+                payload[i] = (byte) ('x' ^ mask[i % 4]);
+            }
+            try {
+                out.write(payload);
+                out.flush();
+            } catch (IOException closedEarly) {
+                // The server may close as soon as it sees the header; its close frame is still readable.
+            }
+            int opcode;
+            byte[] body;
+            do {
+                opcode = in.readUnsignedByte() & 0x0f;
+                int length = in.readUnsignedByte() & 0x7f;
+                if (length == 126) {
+                    length = in.readUnsignedShort();
+                } else if (length == 127) {
+                    length = (int) in.readLong();
+                }
+                body = new byte[length];
+                in.readFully(body);
+            } while (opcode != 0x8);
+            return ((body[0] & 0xff) << 8) | (body[1] & 0xff);
+        }
+    }
+
+    private static String readLine(DataInputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
+    }
+}
