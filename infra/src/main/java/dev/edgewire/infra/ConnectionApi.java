@@ -62,6 +62,7 @@ public final class ConnectionApi extends Construct {
     public ConnectionApi(Construct scope, String id, Props props) {
         super(scope, id);
         api = WebSocketApi.Builder.create(this, "Api")
+                .apiName(Stack.of(this).getStackName() + "-websocket")
                 .description("edgewire: readings from devices to people, messages from people to devices")
                 .routeSelectionExpression(Topology.ROUTE_SELECTION_EXPRESSION)
                 .build();

@@ -68,7 +68,8 @@ public final class StatelessStack extends Stack {
         Code code = Code.fromAsset(props.lambdaJar().toAbsolutePath().toString());
         for (Topology.Function function : Topology.Function.values()) {
             Sizing sizing = sizing(function);
-            HandlerFunction handler = new HandlerFunction(this, function.id(), new HandlerFunction.Props(
+            // "Handler" suffix: CDK treats a construct named "Default" specially.
+            HandlerFunction handler = new HandlerFunction(this, function.id() + "Handler", new HandlerFunction.Props(
                     function, code, sizing.memoryMb(), sizing.timeout(), environment));
             functions.put(function, handler);
             grantWhatItNeeds(function, handler, props);
