@@ -60,8 +60,11 @@ final class TestDeployment {
                         DeploymentSettings.CSR_FILE, csrFile.toString(),
                         DeploymentSettings.LAMBDA_JAR, lambdaJar.toString()))
                 .build());
+        long started = System.nanoTime();
         deployment = EdgewireApp.assemble(app, DeploymentSettings.fromContext(app.getNode()));
         assembly = app.synth();
+        System.out.printf("in-process assemble + synth (both stacks, cdk-nag included) took %d ms%n",
+                (System.nanoTime() - started) / 1_000_000);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(directory)));
     }
 
