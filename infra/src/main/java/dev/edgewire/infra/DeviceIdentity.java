@@ -80,10 +80,6 @@ public final class DeviceIdentity extends Construct {
         return certificate.getRef();
     }
 
-    public String certificateArn() {
-        return certificate.getAttrArn();
-    }
-
     private Map<String, Object> policyDocument() {
         List<String> mqttPublish = topicArns("topic", Topology.Topics.DEVICE_PUBLISH, MQTT_THING);
         List<String> mqttSubscribe = topicArns("topicfilter", Topology.Topics.DEVICE_SUBSCRIBE, MQTT_THING);

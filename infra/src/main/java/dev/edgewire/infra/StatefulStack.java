@@ -65,8 +65,4 @@ public final class StatefulStack extends Stack {
     public ISecret tokenSecret() {
         return tokenSecret;
     }
-
-    public String thingName() {
-        return device.thingName();
-    }
 }

@@ -2,6 +2,7 @@ package dev.edgewire.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgewire.topology.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +18,10 @@ class CdkSynthCliIT {
     Path directory;
 
     @Test
+    @SuppressWarnings("unchecked")
     void synth_stagesTheHandlersJarThisBuildMade_asTheFunctionsCode() throws IOException {
         CdkCli cli = CdkCli.synthesised();
         Path builtJar = Path.of(System.getProperty(DeploymentSettings.LAMBDA_JAR_PROPERTY));
-        @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> functions = cli.template(EdgewireApp.STATELESS_STACK)
                 .findResources("AWS::Lambda::Function", Map.of("Properties", Map.of("Runtime", "java21")));
 
@@ -29,7 +30,7 @@ class CdkSynthCliIT {
                 .distinct()
                 .toList();
 
-        assertThat(functions).hasSize(dev.edgewire.topology.Topology.Function.values().length);
+        assertThat(functions).hasSize(Topology.Function.values().length);
         assertThat(assetPaths).hasSize(1);
         Path staged = cli.output.resolve(assetPaths.get(0));
         assertThat(Files.mismatch(staged, builtJar)).isEqualTo(-1L);
