@@ -1,0 +1,155 @@
+package dev.edgewire.infra;
+
+import dev.edgewire.topology.Topology;
+import java.util.List;
+import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.aws_apigatewayv2_authorizers.WebSocketLambdaAuthorizer;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.WebSocketLambdaIntegration;
+import software.amazon.awscdk.services.apigateway.AccessLogFormat;
+import software.amazon.awscdk.services.apigateway.CfnAccount;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
+import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+import software.amazon.awscdk.services.apigatewayv2.WebSocketApi;
+import software.amazon.awscdk.services.apigatewayv2.WebSocketRoute;
+import software.amazon.awscdk.services.apigatewayv2.WebSocketRouteOptions;
+import software.amazon.awscdk.services.apigatewayv2.WebSocketStage;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.constructs.Construct;
+import software.constructs.IConstruct;
+
+/**
+ * The WebSocket API people connect to: route selection on {@link Topology#ROUTE_SELECTION_EXPRESSION},
+ * one stage with throttling and JSON access logs. Routes are added once their functions exist
+ * (the functions need this API's callback URL first).
+ */
+public final class ConnectionApi extends Construct {
+
+    /** Query-string identity source of the {@code $connect} authorizer. */
+    static final String TOKEN_IDENTITY_SOURCE = "route.request.querystring." + Topology.TOKEN_QUERY_PARAMETER;
+
+    /** One JSON line per connect, message and disconnect; WebSocket context variables only. */
+    static final String ACCESS_LOG_FORMAT = "{\"requestId\":\"$context.requestId\","
+            + "\"connectionId\":\"$context.connectionId\","
+            + "\"eventType\":\"$context.eventType\","
+            + "\"routeKey\":\"$context.routeKey\","
+            + "\"status\":\"$context.status\","
+            + "\"requestTime\":\"$context.requestTimeEpoch\","
+            + "\"sourceIp\":\"$context.identity.sourceIp\","
+            + "\"error\":\"$context.error.message\","
+            + "\"integrationError\":\"$context.integrationErrorMessage\","
+            + "\"authorizerError\":\"$context.authorizer.error\"}";
+
+    /**
+     * @param stageName the stage
+     * @param rateLimit steady-state messages per second the stage accepts
+     * @param burstLimit burst above that
+     */
+    public record Props(String stageName, int rateLimit, int burstLimit) {
+    }
+
+    private final WebSocketApi api;
+    private final WebSocketStage stage;
+
+    public ConnectionApi(Construct scope, String id, Props props) {
+        super(scope, id);
+        api = WebSocketApi.Builder.create(this, "Api")
+                .apiName(Stack.of(this).getStackName() + "-websocket")
+                .description("edgewire: readings from devices to people, messages from people to devices")
+                .routeSelectionExpression(Topology.ROUTE_SELECTION_EXPRESSION)
+                .build();
+        LogGroup accessLogs = LogGroup.Builder.create(this, "AccessLogs")
+                .retention(HandlerFunction.LOG_RETENTION)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        LogGroupLogDestination destination = new LogGroupLogDestination(accessLogs);
+        stage = WebSocketStage.Builder.create(this, "Stage")
+                .webSocketApi(api)
+                .stageName(props.stageName())
+                .autoDeploy(true)
+                .throttle(ThrottleSettings.builder()
+                        .rateLimit(props.rateLimit())
+                        .burstLimit(props.burstLimit())
+                        .build())
+                .accessLogSettings(new IAccessLogSettings() {
+                    @Override
+                    public IAccessLogDestination getDestination() {
+                        return destination;
+                    }
+
+                    @Override
+                    public AccessLogFormat getFormat() {
+                        return AccessLogFormat.custom(ACCESS_LOG_FORMAT);
+                    }
+                })
+                .build();
+        // API Gateway writes WebSocket logs with the region's account-level role; a stage with
+        // logging fails to deploy until one is set. Retained on destroy: other APIs in the
+        // account may log with it too.
+        Role cloudWatchRole = Role.Builder.create(this, "CloudWatchRole")
+                .assumedBy(new ServicePrincipal("apigateway.amazonaws.com"))
+                .description("API Gateway account-level role for writing API logs to CloudWatch")
+                .managedPolicies(List.of(ManagedPolicy.fromAwsManagedPolicyName(
+                        "service-role/AmazonAPIGatewayPushToCloudWatchLogs")))
+                .build();
+        cloudWatchRole.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        Acknowledge.finding(cloudWatchRole, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+                + "service-role/AmazonAPIGatewayPushToCloudWatchLogs]", "This is the account-level role API"
+                + " Gateway itself assumes to write logs of every API in the region; AWS documents this managed"
+                + " policy for it and keeps it current with what API Gateway needs.");
+        CfnAccount account = CfnAccount.Builder.create(this, "Account")
+                .cloudWatchRoleArn(cloudWatchRole.getRoleArn())
+                .build();
+        stage.getNode().addDependency(account);
+    }
+
+    /** Routes {@code route} to {@code handler}, behind {@code authorizer} when the route is authorized. */
+    public void addRoute(Topology.Route route, IFunction handler, IFunction authorizer) {
+        WebSocketRouteOptions.Builder options = WebSocketRouteOptions.builder()
+                .integration(new WebSocketLambdaIntegration(route.function().id() + "Integration", handler));
+        if (route.authorized()) {
+            options.authorizer(WebSocketLambdaAuthorizer.Builder
+                    .create(route.function().id() + "Authorizer", authorizer)
+                    .identitySource(List.of(TOKEN_IDENTITY_SOURCE))
+                    .build());
+        }
+        WebSocketRoute added = api.addRoute(route.routeKey(), options.build());
+        if (!route.authorized()) {
+            Acknowledge.finding(added, "AwsSolutions-APIG4", "WebSocket APIs authorize once, on $connect"
+                    + " (API Gateway accepts an authorizer on that route only); every later message of the"
+                    + " connection has passed it.");
+        }
+    }
+
+    /**
+     * Lets {@code grantee} post to, read and close connections of this stage, and acknowledges on
+     * {@code policyHolder} (the grantee's role) the connection-id wildcard that this needs.
+     */
+    public void grantManageConnections(IGrantable grantee, IConstruct policyHolder) {
+        stage.grantManagementApiAccess(grantee);
+        Stack stack = Stack.of(this);
+        String apiLogicalId = (String) stack.resolve(stack.getLogicalId((CfnElement) api.getNode().getDefaultChild()));
+        Acknowledge.finding(policyHolder, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:"
+                + "<AWS::Region>:<AWS::AccountId>:<" + apiLogicalId + ">/" + stage.getStageName()
+                + "/*/@connections/*]", "Connection ids exist only at run time; the wildcard covers the"
+                + " connections of this one stage of this one API (POST, GET, DELETE on @connections).");
+    }
+
+    /** {@code wss://} URL clients connect to. */
+    public String url() {
+        return stage.getUrl();
+    }
+
+    /** {@code https://} base URL of the {@code @connections} management API. */
+    public String callbackUrl() {
+        return stage.getCallbackUrl();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.edgewire.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgewire.topology.Topology;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@code cdk synth} from the root cdk.json produces besides the templates, and how it fails. */
+class CdkSynthCliIT {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void synth_stagesTheHandlersJarThisBuildMade_asTheFunctionsCode() throws IOException {
+        CdkCli cli = CdkCli.synthesised();
+        Path builtJar = Path.of(System.getProperty(DeploymentSettings.LAMBDA_JAR_PROPERTY));
+        Map<String, Map<String, Object>> functions = cli.template(EdgewireApp.STATELESS_STACK)
+                .findResources("AWS::Lambda::Function", Map.of("Properties", Map.of("Runtime", "java21")));
+
+        List<String> assetPaths = functions.values().stream()
+                .map(f -> (String) ((Map<String, Object>) f.get("Metadata")).get("aws:asset:path"))
+                .distinct()
+                .toList();
+
+        assertThat(functions).hasSize(Topology.Function.values().length);
+        assertThat(assetPaths).hasSize(1);
+        Path staged = cli.output.resolve(assetPaths.get(0));
+        assertThat(Files.mismatch(staged, builtJar)).isEqualTo(-1L);
+    }
+
+    @Test
+    void synth_reportsNoFailingCdkNagPlugin() {
+        Map<String, Object> report = CdkCli.readJson(CdkCli.synthesised().output.resolve("validation-report.json"));
+
+        assertThat(report).containsKey("pluginReports");
+        assertThat((List<?>) report.get("pluginReports")).noneMatch(plugin ->
+                "failure".equals(((Map<?, ?>) plugin).get("conclusion")));
+    }
+
+    @Test
+    void synth_withoutACsr_failsTellingTheUserToRunTheKeysCommand() throws Exception {
+        CdkCli.Run run = CdkCli.synth(directory, "--output", directory.resolve("cdk.out").toString());
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.stderr()).contains("device-client keys --thing")
+                .contains("--context " + DeploymentSettings.CSR_FILE + "=");
+        assertThat(directory.resolve("cdk.out").resolve(EdgewireApp.STATELESS_STACK + ".template.json")).doesNotExist();
+    }
+}

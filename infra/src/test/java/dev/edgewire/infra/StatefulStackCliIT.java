@@ -1,0 +1,41 @@
+package dev.edgewire.infra;
+
+import dev.edgewire.topology.Topology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import org.junit.jupiter.api.BeforeAll;
+import software.amazon.awscdk.assertions.Template;
+
+/** The stateful stack as {@code cdk synth} writes it from the root cdk.json. */
+class StatefulStackCliIT extends StatefulStackContract {
+
+    private static CdkCli cli;
+    private static Template template;
+
+    @BeforeAll
+    static void synthesise() {
+        cli = CdkCli.synthesised();
+        template = cli.template(EdgewireApp.STATEFUL_STACK);
+    }
+
+    @Override
+    Template template() {
+        return template;
+    }
+
+    @Override
+    String thingName() {
+        return Topology.DEFAULT_THING_NAME;
+    }
+
+    @Override
+    String certificateSigningRequest() {
+        try {
+            return Files.readString(cli.csrFile, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

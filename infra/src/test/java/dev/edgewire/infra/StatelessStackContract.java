@@ -1,0 +1,503 @@
+package dev.edgewire.infra;
+
+import static dev.edgewire.infra.TemplateFacts.arn;
+import static dev.edgewire.infra.TemplateFacts.getAtt;
+import static dev.edgewire.infra.TemplateFacts.logicalIdOf;
+import static dev.edgewire.infra.TemplateFacts.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgewire.topology.Topology;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.FieldSource;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/**
+ * What the stateless stack's template must hold, however it was synthesised (in process by
+ * {@link StatelessStackTest}, by the CDK CLI by {@link StatelessStackCliIT}). Routes, rules,
+ * handlers and environment names come from {@link Topology}, as the app's do.
+ */
+abstract class StatelessStackContract {
+
+    static final List<Topology.Route> ROUTES = Topology.ROUTES;
+    static final List<Topology.TopicRule> TOPIC_RULES = Topology.TOPIC_RULES;
+
+    private static final String ALLOW = "Allow";
+    private static final Object TABLE_ARN = Map.of("Fn::ImportValue",
+            Match.stringLikeRegexp(EdgewireApp.STATEFUL_STACK + ":ExportsOutputFnGetAttConnectionsTable.*Arn.*"));
+    private static final Object TABLE_NAME = Map.of("Fn::ImportValue",
+            Match.stringLikeRegexp(EdgewireApp.STATEFUL_STACK + ":ExportsOutputRefConnectionsTable.*"));
+    private static final Object SECRET_ARN = Map.of("Fn::ImportValue",
+            Match.stringLikeRegexp(EdgewireApp.STATEFUL_STACK + ":ExportsOutputRefTokenKey.*"));
+
+    abstract Template template();
+
+    abstract String stageName();
+
+    // ----- the whole stack
+
+    @Test
+    void stack_holdsExactlyTheStatelessResources() {
+        int handlers = Topology.Function.values().length;
+        int rules = TOPIC_RULES.size();
+        assertThat(TemplateFacts.resourceCounts(template())).isEqualTo(new TreeMap<>(Map.ofEntries(
+                Map.entry("AWS::ApiGatewayV2::Api", 1),
+                Map.entry("AWS::ApiGatewayV2::Stage", 1),
+                Map.entry("AWS::ApiGatewayV2::Authorizer", 1),
+                Map.entry("AWS::ApiGatewayV2::Route", ROUTES.size()),
+                Map.entry("AWS::ApiGatewayV2::Integration", ROUTES.size()),
+                Map.entry("AWS::ApiGateway::Account", 1),
+                // handlers, the endpoint lookup's provider
+                Map.entry("AWS::Lambda::Function", handlers + 1),
+                Map.entry("AWS::Lambda::Version", handlers),
+                Map.entry("AWS::Lambda::Alias", handlers),
+                // one per route, the authorizer, one per topic rule
+                Map.entry("AWS::Lambda::Permission", ROUTES.size() + 1 + rules),
+                // handlers, access logs, the endpoint lookup's provider
+                Map.entry("AWS::Logs::LogGroup", handlers + 2),
+                // handlers, the provider, API Gateway's CloudWatch role, the rules' error action
+                Map.entry("AWS::IAM::Role", handlers + 3),
+                // one per role with grants, and the lookup's own policy
+                Map.entry("AWS::IAM::Policy", handlers + 3),
+                Map.entry("Custom::AWS", 1),
+                Map.entry("AWS::IoT::TopicRule", rules),
+                Map.entry("AWS::SQS::Queue", 1),
+                Map.entry("AWS::SQS::QueuePolicy", 1))));
+    }
+
+    @Test
+    void noAllowStatement_hasAWildcardAction_andOnlyDescribeEndpointHasResourceStar() {
+        List<Map<String, Object>> allows = TemplateFacts.allPolicyStatements(template()).stream()
+                .filter(statement -> ALLOW.equals(statement.get("Effect")))
+                .toList();
+
+        assertThat(allows).isNotEmpty().allSatisfy(statement ->
+                assertThat(TemplateFacts.actions(statement)).noneMatch(a -> a.equals("*") || a.endsWith(":*")));
+        assertThat(allows.stream().filter(s -> TemplateFacts.resources(s).contains("*")).toList())
+                .containsExactly(Map.of("Action", "iot:DescribeEndpoint", "Effect", ALLOW, "Resource", "*"));
+    }
+
+    @Test
+    void everyLogGroup_keepsLogsOneMonth_andIsDeletedWithTheStack() {
+        Map<String, Map<String, Object>> logGroups = template().findResources("AWS::Logs::LogGroup");
+
+        assertThat(logGroups).isNotEmpty().allSatisfy((id, logGroup) -> {
+            assertThat(logGroup.get("Properties")).isEqualTo(Map.of("RetentionInDays", 30));
+            assertThat(logGroup.get("DeletionPolicy")).isEqualTo("Delete");
+        });
+    }
+
+    // ----- functions
+
+    @ParameterizedTest
+    @EnumSource(Topology.Function.class)
+    void function_runsItsHandlerOnJava21Arm64WithSnapStart_andTheContractEnvironment(Topology.Function function) {
+        // The broadcasting functions get more memory (and so CPU) and time than the rest.
+        boolean broadcasts = function == Topology.Function.SEND_MESSAGE || function == Topology.Function.FAN_OUT;
+        template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Handler", function.handler(),
+                "Runtime", "java21",
+                "Architectures", List.of("arm64"),
+                "MemorySize", broadcasts ? 1024 : 512,
+                "Timeout", broadcasts ? 30 : 10,
+                "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
+                "Environment", Match.objectEquals(Map.of("Variables", Map.of(
+                        Topology.Env.CONNECTIONS_TABLE, TABLE_NAME,
+                        Topology.Env.CALLBACK_URL, stageUrl("https://"),
+                        Topology.Env.IOT_DATA_ENDPOINT, getAtt(endpointLookup(), "endpointAddress"),
+                        Topology.Env.OUTBOUND_TOPIC, Topology.Topics.GENERAL_OUTBOUND,
+                        Topology.Env.COMMAND_TOPIC_TEMPLATE, Topology.Topics.COMMANDS_TEMPLATE,
+                        Topology.Env.TOKEN_SECRET_ARN, SECRET_ARN))),
+                "Role", getAtt(roleOf(function), "Arn"),
+                "LoggingConfig", Map.of("LogGroup", ref(logGroupOf(function))))));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Topology.Function.class)
+    void function_isInvokedThroughTheLiveAliasOfItsPublishedVersion(Topology.Function function) {
+        String functionId = functionOf(function);
+        String version = logicalIdOf(template(), "AWS::Lambda::Version", Map.of("FunctionName", ref(functionId)));
+
+        template().hasResourceProperties("AWS::Lambda::Alias", Match.objectEquals(Map.of(
+                "FunctionName", ref(functionId),
+                "FunctionVersion", getAtt(version, "Version"),
+                "Name", HandlerFunction.ALIAS_NAME)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Topology.Function.class)
+    void functionRole_isAssumedByLambdaOnly_withNoManagedPolicy(Topology.Function function) {
+        Map<String, Map<String, Object>> role = template().findResources("AWS::IAM::Role",
+                Map.of("Properties", Match.objectEquals(Map.of(
+                        "AssumeRolePolicyDocument", trustPolicy("lambda.amazonaws.com"),
+                        "Description", Match.anyValue()))));
+        assertThat(role).containsKey(roleOf(function));
+    }
+
+    @Test
+    void connectAndDisconnect_mayOnlyWriteTheTableAndTheirLogs() {
+        for (Topology.Function function : List.of(Topology.Function.CONNECT, Topology.Function.DISCONNECT)) {
+            assertRolePolicy(function, List.of(
+                    logs(function),
+                    statement(List.of("dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                            "dynamodb:DeleteItem", "dynamodb:DescribeTable"), List.of(TABLE_ARN))));
+        }
+    }
+
+    @Test
+    void sendMessage_mayReadAndWriteTheTable_manageConnections_andPublishOnlyToOutboundTopics() {
+        List<Object> statements = new ArrayList<>(tableReadWrite(Topology.Function.SEND_MESSAGE));
+        statements.add(manageConnections());
+        statements.add(statement("iot:Publish", List.of(
+                arn("iot", "topic/" + Topology.Topics.GENERAL_OUTBOUND),
+                arn("iot", "topic/" + Topology.Topics.forThing(Topology.Topics.COMMANDS_TEMPLATE, "*")))));
+        assertRolePolicy(Topology.Function.SEND_MESSAGE, statements);
+    }
+
+    @Test
+    void fanOut_mayReadAndWriteTheTable_andManageConnections() {
+        List<Object> statements = new ArrayList<>(tableReadWrite(Topology.Function.FAN_OUT));
+        statements.add(manageConnections());
+        assertRolePolicy(Topology.Function.FAN_OUT, statements);
+    }
+
+    @Test
+    void defaultRoute_mayOnlyManageConnections() {
+        assertRolePolicy(Topology.Function.DEFAULT, List.of(logs(Topology.Function.DEFAULT), manageConnections()));
+    }
+
+    @Test
+    void authorizer_mayOnlyReadTheTokenSecret() {
+        assertRolePolicy(Topology.Function.AUTHORIZER, List.of(
+                logs(Topology.Function.AUTHORIZER),
+                statement(List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"), SECRET_ARN)));
+    }
+
+    // ----- WebSocket API
+
+    @Test
+    void api_isAWebSocketApiSelectingRoutesByAction() {
+        template().hasResourceProperties("AWS::ApiGatewayV2::Api", Match.objectEquals(Map.of(
+                "Name", Match.anyValue(),
+                "Description", Match.anyValue(),
+                "ProtocolType", "WEBSOCKET",
+                "RouteSelectionExpression", Topology.ROUTE_SELECTION_EXPRESSION)));
+    }
+
+    @ParameterizedTest
+    @FieldSource("ROUTES")
+    void route_invokesTheAliasOfItsFunction_andOnlyConnectIsAuthorized(Topology.Route route) {
+        String integration = logicalIdOf(template(), "AWS::ApiGatewayV2::Integration", Map.of(
+                "IntegrationUri", lambdaInvocationUri(aliasOf(route.function()))));
+        template().hasResourceProperties("AWS::ApiGatewayV2::Integration", Match.objectEquals(Map.of(
+                "ApiId", ref(api()),
+                "IntegrationType", "AWS_PROXY",
+                "IntegrationUri", lambdaInvocationUri(aliasOf(route.function())))));
+
+        Map<String, Object> expected = new TreeMap<>(Map.of(
+                "ApiId", ref(api()),
+                "RouteKey", route.routeKey(),
+                "Target", Map.of("Fn::Join", List.of("", List.of("integrations/", ref(integration)))),
+                "AuthorizationType", route.authorized() ? "CUSTOM" : "NONE"));
+        if (route.authorized()) {
+            expected.put("AuthorizerId", ref(authorizer()));
+        }
+        template().hasResourceProperties("AWS::ApiGatewayV2::Route", Match.objectEquals(expected));
+
+        template().hasResourceProperties("AWS::Lambda::Permission", Match.objectEquals(Map.of(
+                "Action", "lambda:InvokeFunction",
+                "FunctionName", ref(aliasOf(route.function())),
+                "Principal", "apigateway.amazonaws.com",
+                "SourceArn", arn("execute-api", ref(api()), "/*" + route.routeKey()))));
+    }
+
+    @Test
+    void connectAuthorizer_isARequestAuthorizerReadingTheTokenQueryParameter() {
+        template().hasResourceProperties("AWS::ApiGatewayV2::Authorizer", Match.objectEquals(Map.of(
+                "ApiId", ref(api()),
+                "AuthorizerType", "REQUEST",
+                "AuthorizerUri", lambdaInvocationUri(aliasOf(Topology.Function.AUTHORIZER)),
+                "IdentitySource", List.of("route.request.querystring." + Topology.TOKEN_QUERY_PARAMETER),
+                "Name", Match.anyValue())));
+        template().hasResourceProperties("AWS::Lambda::Permission", Match.objectEquals(Map.of(
+                "Action", "lambda:InvokeFunction",
+                "FunctionName", ref(aliasOf(Topology.Function.AUTHORIZER)),
+                "Principal", "apigateway.amazonaws.com",
+                "SourceArn", arn("execute-api", ref(api()), "/authorizers/", ref(authorizer())))));
+    }
+
+    @Test
+    void stage_isNamedFromContext_throttled_andWritesJsonAccessLogs() throws Exception {
+        String stage = logicalIdOf(template(), "AWS::ApiGatewayV2::Stage", Map.of());
+        Map<String, Object> stageResource = template().findResources("AWS::ApiGatewayV2::Stage").get(stage);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> accessLogs = (Map<String, Object>) ((Map<String, Object>) stageResource.get("Properties"))
+                .get("AccessLogSettings");
+        @SuppressWarnings("unchecked")
+        String logGroup = ((List<String>) ((Map<String, Object>) accessLogs.get("DestinationArn")).get("Fn::GetAtt")).get(0);
+
+        template().hasResourceProperties("AWS::ApiGatewayV2::Stage", Match.objectEquals(Map.of(
+                "ApiId", ref(api()),
+                "StageName", stageName(),
+                "AutoDeploy", true,
+                "DefaultRouteSettings", Map.of(
+                        "ThrottlingRateLimit", StatelessStack.STAGE_RATE_LIMIT,
+                        "ThrottlingBurstLimit", StatelessStack.STAGE_BURST_LIMIT),
+                "AccessLogSettings", Map.of(
+                        "DestinationArn", getAtt(logGroup, "Arn"),
+                        "Format", ConnectionApi.ACCESS_LOG_FORMAT))));
+        assertThat(template().findResources("AWS::Logs::LogGroup")).containsKey(logGroup);
+        Map<String, String> format = new ObjectMapper().readValue((String) accessLogs.get("Format"),
+                new TypeReference<>() {
+                });
+        assertThat(format).containsEntry("connectionId", "$context.connectionId")
+                .containsEntry("routeKey", "$context.routeKey")
+                .containsEntry("status", "$context.status")
+                .containsEntry("authorizerError", "$context.authorizer.error");
+    }
+
+    @Test
+    void apiGatewayAccount_logsWithARetainedRoleThatOnlyApiGatewayAssumes() {
+        String role = logicalIdOf(template(), "AWS::IAM::Role", Map.of(
+                "AssumeRolePolicyDocument", trustPolicy("apigateway.amazonaws.com")));
+        template().hasResource("AWS::IAM::Role", Map.of(
+                "Properties", Match.objectEquals(Map.of(
+                        "AssumeRolePolicyDocument", trustPolicy("apigateway.amazonaws.com"),
+                        "Description", Match.anyValue(),
+                        "ManagedPolicyArns", List.of(Map.of("Fn::Join", List.of("", List.of("arn:",
+                                ref("AWS::Partition"),
+                                ":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")))))),
+                "DeletionPolicy", "Retain"));
+        template().hasResourceProperties("AWS::ApiGateway::Account",
+                Match.objectEquals(Map.of("CloudWatchRoleArn", getAtt(role, "Arn"))));
+        template().hasResource("AWS::ApiGatewayV2::Stage",
+                Map.of("DependsOn", Match.arrayWith(List.of(
+                        logicalIdOf(template(), "AWS::ApiGateway::Account", Map.of())))));
+    }
+
+    // ----- IoT topic rules
+
+    @ParameterizedTest
+    @FieldSource("TOPIC_RULES")
+    void topicRule_invokesTheFanOutAlias_andSendsFailuresToTheQueue(Topology.TopicRule rule) {
+        String rulesRole = errorActionRole();
+        template().hasResourceProperties("AWS::IoT::TopicRule", Match.objectEquals(Map.of(
+                "TopicRulePayload", Map.of(
+                        "Sql", rule.sql(),
+                        "AwsIotSqlVersion", Topology.SQL_VERSION,
+                        "RuleDisabled", false,
+                        "Description", Match.anyValue(),
+                        "Actions", List.of(Map.of("Lambda", Map.of("FunctionArn", ref(aliasOf(rule.target()))))),
+                        "ErrorAction", Map.of("Sqs", Map.of(
+                                "QueueUrl", ref(queue()),
+                                "RoleArn", getAtt(rulesRole, "Arn"),
+                                "UseBase64", false))))));
+    }
+
+    @ParameterizedTest
+    @FieldSource("TOPIC_RULES")
+    void topicRule_isTheOnlyIotSourceAllowedToInvokeItsTarget(Topology.TopicRule rule) {
+        String topicRule = logicalIdOf(template(), "AWS::IoT::TopicRule", Map.of(
+                "TopicRulePayload", Match.objectLike(Map.of("Sql", rule.sql()))));
+
+        template().hasResourceProperties("AWS::Lambda::Permission", Match.objectEquals(Map.of(
+                "Action", "lambda:InvokeFunction",
+                "FunctionName", ref(aliasOf(rule.target())),
+                "Principal", "iot.amazonaws.com",
+                "SourceAccount", ref("AWS::AccountId"),
+                "SourceArn", getAtt(topicRule, "Arn"))));
+    }
+
+    @Test
+    void failedDeliveriesQueue_keepsMessages14Days_encrypted_andRefusesPlainTransport() {
+        template().hasResource("AWS::SQS::Queue", Map.of(
+                "Properties", Match.objectEquals(Map.of(
+                        "MessageRetentionPeriod", 14 * 24 * 3600,
+                        "SqsManagedSseEnabled", true)),
+                "DeletionPolicy", "Delete"));
+        template().hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectEquals(Map.of(
+                "Queues", List.of(ref(queue())),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                        "Effect", "Deny",
+                        "Action", "sqs:*",
+                        "Principal", Map.of("AWS", "*"),
+                        "Resource", getAtt(queue(), "Arn"),
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false"))))))));
+    }
+
+    @Test
+    void errorActionRole_isAssumedByIot_andMayOnlySendToTheQueue() {
+        String role = errorActionRole();
+        template().hasResourceProperties("AWS::IAM::Policy", Match.objectEquals(Map.of(
+                "PolicyName", Match.anyValue(),
+                "Roles", List.of(ref(role)),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
+                        statement(List.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
+                                getAtt(queue(), "Arn")))))));
+    }
+
+    // ----- IoT endpoint lookup
+
+    @Test
+    void iotEndpoint_isLookedUpWithDescribeEndpointForDataAts() {
+        Object call = Match.serializedJson(Match.objectEquals(Map.of(
+                "service", "IoT",
+                "action", "describeEndpoint",
+                "parameters", Map.of("endpointType", "iot:Data-ATS"),
+                "physicalResourceId", Map.of("responsePath", "endpointAddress"))));
+        template().hasResourceProperties("Custom::AWS", Match.objectLike(Map.of(
+                "Create", call,
+                "Update", call,
+                "InstallLatestAwsSdk", false)));
+    }
+
+    @Test
+    void iotEndpointLookup_mayOnlyDescribeEndpoints_andWriteItsLogs() {
+        String provider = logicalIdOf(template(), "AWS::Lambda::Function", Map.of("Handler", "index.handler"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> properties = (Map<String, Object>) template().findResources("AWS::Lambda::Function")
+                .get(provider).get("Properties");
+        @SuppressWarnings("unchecked")
+        String role = ((List<String>) ((Map<String, Object>) properties.get("Role")).get("Fn::GetAtt")).get(0);
+        @SuppressWarnings("unchecked")
+        String logGroup = (String) ((Map<String, Object>) ((Map<String, Object>) properties.get("LoggingConfig"))
+                .get("LogGroup")).get("Ref");
+
+        template().hasResourceProperties("AWS::IAM::Role", Match.objectEquals(Map.of(
+                "AssumeRolePolicyDocument", trustPolicy("lambda.amazonaws.com"),
+                "Description", Match.anyValue())));
+        Map<String, Map<String, Object>> policies = template().findResources("AWS::IAM::Policy",
+                Map.of("Properties", Match.objectLike(Map.of("Roles", List.of(ref(role))))));
+        List<Object> documents = policies.values().stream()
+                .map(p -> (Object) ((Map<?, ?>) p.get("Properties")).get("PolicyDocument"))
+                .toList();
+        assertThat(documents)
+                .containsExactlyInAnyOrder(
+                        Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                                "Action", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
+                                "Effect", ALLOW,
+                                "Resource", getAtt(logGroup, "Arn")))),
+                        Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                                "Action", "iot:DescribeEndpoint",
+                                "Effect", ALLOW,
+                                "Resource", "*"))));
+    }
+
+    // ----- outputs
+
+    @Test
+    void outputs_useTheDesignKeys() {
+        template().hasOutput("WebSocketUrl", Map.of("Value", stageUrl("wss://")));
+        template().hasOutput("CallbackUrl", Map.of("Value", stageUrl("https://")));
+        template().hasOutput("IotEndpoint", Map.of("Value", getAtt(endpointLookup(), "endpointAddress")));
+        template().hasOutput("MqttPort", Map.of("Value", "8883"));
+        template().hasOutput("HttpsPort", Map.of("Value", "8443"));
+        template().hasOutput("FailedDeliveriesQueueUrl", Map.of("Value", ref(queue())));
+    }
+
+    // ----- template readers
+
+    String functionOf(Topology.Function function) {
+        return logicalIdOf(template(), "AWS::Lambda::Function", Map.of("Handler", function.handler()));
+    }
+
+    String aliasOf(Topology.Function function) {
+        return logicalIdOf(template(), "AWS::Lambda::Alias", Map.of("FunctionName", ref(functionOf(function))));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> functionProperties(Topology.Function function) {
+        return (Map<String, Object>) template().findResources("AWS::Lambda::Function")
+                .get(functionOf(function)).get("Properties");
+    }
+
+    @SuppressWarnings("unchecked")
+    String roleOf(Topology.Function function) {
+        return ((List<String>) ((Map<String, Object>) functionProperties(function).get("Role")).get("Fn::GetAtt")).get(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    String logGroupOf(Topology.Function function) {
+        return (String) ((Map<String, Object>) ((Map<String, Object>) functionProperties(function)
+                .get("LoggingConfig")).get("LogGroup")).get("Ref");
+    }
+
+    private String api() {
+        return logicalIdOf(template(), "AWS::ApiGatewayV2::Api", Map.of());
+    }
+
+    private String authorizer() {
+        return logicalIdOf(template(), "AWS::ApiGatewayV2::Authorizer", Map.of());
+    }
+
+    private String queue() {
+        return logicalIdOf(template(), "AWS::SQS::Queue", Map.of());
+    }
+
+    private String endpointLookup() {
+        return logicalIdOf(template(), "Custom::AWS", Map.of());
+    }
+
+    private String errorActionRole() {
+        return logicalIdOf(template(), "AWS::IAM::Role", Map.of(
+                "AssumeRolePolicyDocument", trustPolicy("iot.amazonaws.com")));
+    }
+
+    private Map<String, Object> stageUrl(String scheme) {
+        return Map.of("Fn::Join", List.of("", List.of(scheme, ref(api()), ".execute-api.", ref("AWS::Region"), ".",
+                ref("AWS::URLSuffix"), "/" + stageName())));
+    }
+
+    private static Map<String, Object> lambdaInvocationUri(String alias) {
+        return Map.of("Fn::Join", List.of("", List.of("arn:", ref("AWS::Partition"), ":apigateway:",
+                ref("AWS::Region"), ":lambda:path/2015-03-31/functions/", ref(alias), "/invocations")));
+    }
+
+    private static Map<String, Object> trustPolicy(String service) {
+        return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                "Action", "sts:AssumeRole",
+                "Effect", ALLOW,
+                "Principal", Map.of("Service", service))));
+    }
+
+    private static Map<String, Object> statement(Object actions, Object resources) {
+        return Map.of("Action", actions, "Effect", ALLOW, "Resource", resources);
+    }
+
+    private Map<String, Object> logs(Topology.Function function) {
+        return statement(List.of("logs:CreateLogStream", "logs:PutLogEvents"), getAtt(logGroupOf(function), "Arn"));
+    }
+
+    private List<Object> tableReadWrite(Topology.Function function) {
+        return List.of(
+                logs(function),
+                statement(List.of("dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:Scan",
+                        "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem", "dynamodb:PutItem",
+                        "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable"), List.of(TABLE_ARN)),
+                // What grantReadWriteData adds for the table's stream; the table has none.
+                statement(List.of("dynamodb:GetRecords", "dynamodb:GetShardIterator"), List.of(TABLE_ARN)));
+    }
+
+    private Map<String, Object> manageConnections() {
+        return statement("execute-api:ManageConnections",
+                arn("execute-api", ref(api()), "/" + stageName() + "/*/@connections/*"));
+    }
+
+    /** The function's role has exactly one policy, with exactly these statements. */
+    private void assertRolePolicy(Topology.Function function, List<?> statements) {
+        template().hasResourceProperties("AWS::IAM::Policy", Match.objectEquals(Map.of(
+                "PolicyName", Match.anyValue(),
+                "Roles", List.of(ref(roleOf(function))),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", statements))));
+        assertThat(template().findResources("AWS::IAM::Policy", Map.of("Properties",
+                Match.objectLike(Map.of("Roles", List.of(ref(roleOf(function)))))))).hasSize(1);
+    }
+}
