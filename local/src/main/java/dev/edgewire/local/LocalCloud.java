@@ -30,10 +30,12 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.http.UriCompliance;
@@ -67,12 +69,16 @@ public final class LocalCloud implements AutoCloseable {
     public static final CloudCredentials CREDENTIALS = new CloudCredentials("LOCALEDGEWIRE", "local-edgewire-secret");
     public static final String TABLE_NAME = "edgewire-connections";
     static final String STACK_NAME = "edgewire-local";
-    private static final int RULE_CONCURRENCY = 64;
+    /** Fan-out invocations at once, like a function's reserved concurrency. */
+    private static final int RULE_CONCURRENCY = 2;
+    /** Rule actions waiting for a free invocation, like Lambda's asynchronous event queue (bounded here). */
+    private static final int RULE_QUEUE = 10_000;
 
     private final LocalConfig config;
     private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final ExecutorService ruleActions = Executors.newVirtualThreadPerTaskExecutor();
-    private final Semaphore ruleSlots = new Semaphore(RULE_CONCURRENCY);
+    private final ThreadPoolExecutor ruleActions = new ThreadPoolExecutor(RULE_CONCURRENCY, RULE_CONCURRENCY,
+            0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(RULE_QUEUE), Thread.ofVirtual().name("rule-action-", 0).factory());
+    private final AtomicLong droppedRuleActions = new AtomicLong();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ttl-expiry");
         t.setDaemon(true);
@@ -206,18 +212,25 @@ public final class LocalCloud implements AutoCloseable {
             return;
         }
         for (TopicRuleEngine.Output output : outputs) {
-            // Rules invoke Lambda asynchronously; bounded so a flood of readings queues instead of piling up threads.
-            ruleSlots.acquireUninterruptibly();
-            ruleActions.execute(() -> {
-                try {
-                    Map<String, Object> event = mapper.convertValue(output.payload(), Map.class);
-                    lambdas.invoke(output.rule().target(), event);
-                } catch (RuntimeException e) {
-                    LOG.warn("rule {} action {} failed: {}", output.rule().id(), output.rule().target(), e.toString());
-                } finally {
-                    ruleSlots.release();
+            // Rules invoke Lambda asynchronously. The queue is bounded so that readings arriving faster than
+            // the fan-out can deliver them cost a counted, logged drop (the rule's error action on AWS)
+            // instead of memory without end; the publisher is never blocked.
+            try {
+                ruleActions.execute(() -> {
+                    try {
+                        Map<String, Object> event = mapper.convertValue(output.payload(), Map.class);
+                        lambdas.invoke(output.rule().target(), event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("rule {} action {} failed: {}", output.rule().id(), output.rule().target(), e.toString());
+                    }
+                });
+            } catch (RejectedExecutionException full) {
+                long dropped = droppedRuleActions.incrementAndGet();
+                if (Long.bitCount(dropped) == 1) {
+                    LOG.warn("rule {}: {} actions waiting, fan-out cannot keep up; {} readings dropped so far",
+                            output.rule().id(), RULE_QUEUE, dropped);
                 }
-            });
+            }
         }
     }
 
