@@ -182,6 +182,20 @@ class LocalModeIT {
     }
 
     @Test
+    void deleteConnection_closesTheClient_andLaterPostsGetGone() throws Exception {
+        try (WsClient alice = WsClient.connect(stage(cloud.token())); var management = managementApi()) {
+            String id = connectionIdOf(alice);
+
+            management.deleteConnection(b -> b.connectionId(id));
+
+            assertThat(alice.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> management
+                    .postToConnection(b -> b.connectionId(id).data(SdkBytes.fromUtf8String("x"))))
+                    .isInstanceOf(GoneException.class));
+        }
+    }
+
+    @Test
     void theManagementApi_refusesUnsignedRequests() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(cloud.outputs().get("CallbackUrl") + "/@connections/anything"))
