@@ -1,6 +1,7 @@
 package dev.edgewire.testing;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.edgewire.runtime.Json;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +48,7 @@ public final class ConnectionsApiServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
     private volatile Duration delay = Duration.ZERO;
+    private volatile String secretString;
 
     public ConnectionsApiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
@@ -67,6 +69,11 @@ public final class ConnectionsApiServer implements AutoCloseable {
 
     public void markGone(String connectionId) {
         gone.add(connectionId);
+    }
+
+    /** Also answer Secrets Manager's GetSecretValue (JSON 1.1 on {@code POST /}) with this secret string. */
+    public void serveSecret(String secretString) {
+        this.secretString = secretString;
     }
 
     public void delayEachRequest(Duration delay) {
@@ -115,6 +122,9 @@ public final class ConnectionsApiServer implements AutoCloseable {
                 String topic = URLDecoder.decode(path.substring("/topics/".length()), StandardCharsets.UTF_8);
                 publishes.add(new Publish(topic, exchange.getRequestURI().getQuery(), body));
                 respond(exchange, 200, "{\"message\":\"OK\",\"traceId\":\"local\"}");
+            } else if (secretString != null && "secretsmanager.GetSecretValue".equals(exchange.getRequestHeaders().getFirst("X-Amz-Target"))) {
+                String arn = Json.MAPPER.readTree(body).path("SecretId").asText();
+                respond(exchange, 200, Json.write(Map.of("ARN", arn, "SecretString", secretString)));
             } else {
                 respond(exchange, 404, "{\"message\":\"Not Found\"}");
             }

@@ -95,8 +95,13 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Server.class, k -> Server.start(), Server.class);
     }
 
+    /** Starts the store outside JUnit (for the benchmarks); close it when done. */
+    public static Server startStandalone() {
+        return Server.start();
+    }
+
     /** The running store; closed by JUnit when the run ends. */
-    static final class Server implements ExtensionContext.Store.CloseableResource {
+    public static final class Server implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         final Endpoint endpoint;
         final DynamoDbClient client;
         private final Process process;
@@ -134,6 +139,10 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start dynalite", e);
             }
+        }
+
+        public Endpoint endpoint() {
+            return endpoint;
         }
 
         @Override
