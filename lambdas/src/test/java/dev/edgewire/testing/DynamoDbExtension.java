@@ -110,6 +110,8 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
             this.endpoint = endpoint;
             this.process = process;
             this.client = endpoint.newClient();
+            System.out.println("DynamoDB-compatible store for this run: " + endpoint.uri()
+                    + (process == null ? " (from -D" + ENDPOINT_PROPERTY + ")" : " (dynalite started by the tests)"));
         }
 
         static Server start() {
