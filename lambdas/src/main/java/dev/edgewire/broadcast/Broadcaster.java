@@ -2,6 +2,7 @@ package dev.edgewire.broadcast;
 
 import dev.edgewire.connection.ConnectionRepository;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
@@ -68,11 +70,16 @@ public final class Broadcaster {
         LongAdder delivered = new LongAdder();
         LongAdder failed = new LongAdder();
         Set<String> gone = ConcurrentHashMap.newKeySet();
+        // Carry the invocation's log fields (the request id) into the posting threads.
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
         try (ExecutorService posts = Executors.newVirtualThreadPerTaskExecutor()) {
             source.accept(connectionId -> {
                 inFlight.acquireUninterruptibly();
                 try {
                     posts.execute(() -> {
+                        if (logContext != null) {
+                            MDC.setContextMap(logContext);
+                        }
                         try {
                             switch (post(connectionId, data)) {
                                 case DELIVERED -> delivered.increment();

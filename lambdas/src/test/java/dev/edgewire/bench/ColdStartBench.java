@@ -3,15 +3,12 @@ package dev.edgewire.bench;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.testing.ConnectionsApiServer;
 import dev.edgewire.testing.DynamoDbExtension;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.edgewire.testing.LambdaJvm;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -28,40 +25,26 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class ColdStartBench {
 
-    static final String TOKEN_KEY = "bench-token-key-0123456789abcdefghij";
     private static final List<String> TARGETS = List.of("HELLO", "CONNECT", "DISCONNECT", "SEND_MESSAGE", "DEFAULT", "AUTHORIZER", "FAN_OUT");
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        Path jar = Path.of(args.length > 1 ? args[1] : "target/edgewire-lambdas-0.1.0-SNAPSHOT.jar").toAbsolutePath();
+        Path jar = args.length > 1 ? Path.of(args[1]) : LambdaJvm.shadedJar();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("no shaded jar at " + jar + "; run ./mvnw -pl lambdas package first");
         }
-        String serialization = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(p -> p.contains("aws-lambda-java-serialization")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("aws-lambda-java-serialization is not on the class path"));
-        String testClasses = Path.of(ColdStartBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        String childClassPath = String.join(File.pathSeparator, jar.toString(), testClasses, serialization);
+        LambdaJvm lambda = LambdaJvm.ofJar(jar);
 
         try (DynamoDbExtension.Server dynamo = DynamoDbExtension.startStandalone();
              ConnectionsApiServer api = new ConnectionsApiServer();
              DynamoDbClient client = dynamo.endpoint().newClient()) {
-            api.serveSecret(TOKEN_KEY);
+            api.serveSecret(ColdStartChild.TOKEN_KEY);
             String table = dynamo.endpoint().createConnectionTable(client);
             var connections = new ConnectionRepository(client, table, Clock.systemUTC(), 1);
             for (int i = 0; i < 10; i++) {
                 connections.save("bench-" + i, null);
             }
-            Map<String, String> env = new HashMap<>();
-            env.put("AWS_REGION", "us-east-1");
-            env.put("AWS_ACCESS_KEY_ID", "local");
-            env.put("AWS_SECRET_ACCESS_KEY", "local");
-            env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().uri().toString());
-            env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", api.iotDataEndpoint().toString());
-            env.put("CONNECTIONS_TABLE", table);
-            env.put("CALLBACK_URL", api.callbackUrl().toString());
-            env.put("IOT_DATA_ENDPOINT", api.iotDataEndpoint().toString());
-            env.put("TOKEN_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:bench");
+            Map<String, String> env = lambdaEnvironment(dynamo.endpoint().uri(), api, table);
 
             System.out.printf("jar %s (%d bytes), %d runs each, medians in ms%n", jar.getFileName(), Files.size(jar), runs);
             System.out.printf("%-13s %10s %12s %10s %12s%n", "handler", "construct", "first event", "sum", "process");
@@ -70,10 +53,10 @@ public final class ColdStartBench {
                 List<Double> first = new ArrayList<>();
                 List<Double> process = new ArrayList<>();
                 for (int run = 0; run < runs; run++) {
-                    double[] r = runChild(childClassPath, target, env);
-                    construct.add(r[0]);
-                    first.add(r[1]);
-                    process.add(r[2]);
+                    LambdaJvm.Run r = lambda.run(target, env);
+                    construct.add(r.constructMs());
+                    first.add(r.firstEventMs());
+                    process.add(r.processMs());
                 }
                 System.out.printf("%-13s %10.1f %12.1f %10.1f %12.1f%n", target, median(construct), median(first),
                         median(construct) + median(first), median(process));
@@ -81,31 +64,19 @@ public final class ColdStartBench {
         }
     }
 
-    private static double[] runChild(String classPath, String target, Map<String, String> env) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-                "-Xshare:auto", "-cp", classPath, ColdStartChild.class.getName(), target).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        long started = System.nanoTime();
-        Process process = pb.start();
-        String result = null;
-        StringBuilder output = new StringBuilder();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                output.append(line).append('\n');
-                if (line.startsWith("RESULT ")) {
-                    result = line;
-                }
-            }
-        }
-        int exit = process.waitFor();
-        double wall = (System.nanoTime() - started) / 1e6;
-        if (exit != 0 || result == null) {
-            throw new IllegalStateException(target + " failed with exit " + exit + ":\n" + output);
-        }
-        String[] parts = result.split(" ");
-        return new double[] {Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), wall};
+    /** The variables Lambda would set, pointed at local endpoints (the SDK reads AWS_ENDPOINT_URL_* itself). */
+    public static Map<String, String> lambdaEnvironment(URI dynamoDb, ConnectionsApiServer api, String table) {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "local");
+        env.put("AWS_SECRET_ACCESS_KEY", "local");
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString());
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", api.iotDataEndpoint().toString());
+        env.put("CONNECTIONS_TABLE", table);
+        env.put("CALLBACK_URL", api.callbackUrl().toString());
+        env.put("IOT_DATA_ENDPOINT", api.iotDataEndpoint().toString());
+        env.put("TOKEN_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-key");
+        return env;
     }
 
     static double median(List<Double> values) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import dev.edgewire.auth.Tokens;
+import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Events;
 import dev.edgewire.testing.TestContext;
 import dev.edgewire.topology.Topology;
@@ -18,6 +19,11 @@ import java.util.HashMap;
  */
 public final class ColdStartChild {
 
+    public static final String RESULT = "RESULT ";
+    public static final String RESPONSE = "RESPONSE ";
+    /** The token key the parent serves as the Secrets Manager secret. */
+    public static final String TOKEN_KEY = "bench-token-key-0123456789abcdefghij";
+
     public static void main(String[] args) throws Exception {
         String target = args[0];
         // The runtime deserialises the event with its own, already loaded serializer; keep that out of the times.
@@ -31,7 +37,8 @@ public final class ColdStartChild {
         RequestHandler<Object, Object> typed = (RequestHandler<Object, Object>) handler;
         Object response = typed.handleRequest(event, new TestContext());
         long served = System.nanoTime();
-        System.out.println("RESULT " + ms(constructed - started) + " " + ms(served - constructed) + " " + (response != null));
+        System.out.println(RESULT + ms(constructed - started) + " " + ms(served - constructed));
+        System.out.println(RESPONSE + Json.write(response));
         System.exit(0);
     }
 
@@ -45,7 +52,7 @@ public final class ColdStartChild {
             case "AUTHORIZER" -> {
                 var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
                 var query = new HashMap<>(event.getQueryStringParameters());
-                query.put(Topology.TOKEN_QUERY_PARAMETER, Tokens.mint(ColdStartBench.TOKEN_KEY.getBytes(StandardCharsets.UTF_8),
+                query.put(Topology.TOKEN_QUERY_PARAMETER, Tokens.mint(TOKEN_KEY.getBytes(StandardCharsets.UTF_8),
                         "bench", Duration.ofMinutes(5), Clock.systemUTC()));
                 event.setQueryStringParameters(query);
                 yield event;
