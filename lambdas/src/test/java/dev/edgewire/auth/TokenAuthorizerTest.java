@@ -108,9 +108,10 @@ class TokenAuthorizerTest {
         assertThat(document).containsEntry("Version", "2012-10-17");
         assertThat(document.get("Statement")).isInstanceOfSatisfying(Map[].class, statements -> {
             assertThat(statements).hasSize(1);
-            assertThat(statements[0]).containsEntry("Effect", effect);
-            assertThat(statements[0]).containsEntry("Action", "execute-api:Invoke");
-            assertThat(statements[0].get("Resource")).isInstanceOfSatisfying(String[].class,
+            Map<?, ?> statement = statements[0];
+            assertThat(statement.get("Effect")).isEqualTo(effect);
+            assertThat(statement.get("Action")).isEqualTo("execute-api:Invoke");
+            assertThat(statement.get("Resource")).isInstanceOfSatisfying(String[].class,
                     resources -> assertThat(resources).containsExactly(METHOD_ARN));
         });
     }

@@ -81,7 +81,7 @@ class SendMessageParserPropertyTest {
             return array;
         });
         Arbitrary<JsonNode> objects = Combinators.combine(Arbitraries.strings().ofMaxLength(10), scalars)
-                .as((k, v) -> (JsonNode) f.objectNode().set(k, v));
+                .as((k, v) -> f.objectNode().set(k, v));
         return Arbitraries.oneOf(scalars, arrays, objects);
     }
 

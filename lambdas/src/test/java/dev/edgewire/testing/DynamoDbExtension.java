@@ -100,8 +100,8 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
         return Server.start();
     }
 
-    /** The running store; closed by JUnit when the run ends. */
-    public static final class Server implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    /** The running store; JUnit closes it (an AutoCloseable in the root store) when the run ends. */
+    public static final class Server implements AutoCloseable {
         final Endpoint endpoint;
         final DynamoDbClient client;
         private final Process process;
@@ -148,12 +148,17 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             client.close();
             if (process != null) {
                 process.destroy();
-                if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
+                try {
+                    if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                        process.destroyForcibly().waitFor();
+                    }
+                } catch (InterruptedException e) {
+                    process.destroyForcibly();
+                    Thread.currentThread().interrupt();
                 }
             }
         }
