@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionRequest;
@@ -32,6 +33,7 @@ import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConne
 public final class Broadcaster {
 
     private static final Logger LOG = LoggerFactory.getLogger(Broadcaster.class);
+    private static final int HTTP_GONE = 410;
 
     private final ApiGatewayManagementApiClient managementApi;
     private final ConnectionRepository connections;
@@ -112,6 +114,14 @@ public final class Broadcaster {
         } catch (GoneException e) {
             forget(connectionId);
             return Delivery.GONE;
+        } catch (SdkServiceException e) {
+            if (e.statusCode() == HTTP_GONE) {
+                // A 410 without GoneException's error type (some stand-ins for API Gateway send only the status).
+                forget(connectionId);
+                return Delivery.GONE;
+            }
+            LOG.warn("post to connection {} failed: {}", connectionId, e.toString());
+            return Delivery.FAILED;
         } catch (RuntimeException e) {
             LOG.warn("post to connection {} failed: {}", connectionId, e.toString());
             return Delivery.FAILED;

@@ -94,6 +94,20 @@ class BroadcasterTest {
     }
 
     @Test
+    void a410WithoutTheGoneErrorType_isTreatedAsGoneToo() {
+        DynamoDbClient dynamoDb = Dynamo.withConnections("gone-1");
+        when(api.postToConnection(any(PostToConnectionRequest.class)))
+                .thenThrow(ApiGatewayManagementApiException.builder().statusCode(410).message("Gone").build());
+
+        BroadcastResult result = new Broadcaster(api, repository(dynamoDb), 8).toAll("{}");
+
+        assertThat(result.gone()).isEqualTo(1);
+        ArgumentCaptor<DeleteItemRequest> delete = ArgumentCaptor.forClass(DeleteItemRequest.class);
+        verify(dynamoDb).deleteItem(delete.capture());
+        assertThat(delete.getValue().key()).isEqualTo(Dynamo.key("gone-1"));
+    }
+
+    @Test
     void goneConnection_stillCountsAsGone_whenItsDeleteFails() {
         DynamoDbClient dynamoDb = Dynamo.withConnections("gone-1");
         when(dynamoDb.deleteItem(any(DeleteItemRequest.class))).thenThrow(new IllegalStateException("table unavailable"));

@@ -49,4 +49,12 @@ class CloudServicesTest {
         assertThatThrownBy(services::connections).hasMessageContaining("CONNECTIONS_TABLE");
         assertThatThrownBy(() -> services.tokenKey().get()).hasMessageContaining("TOKEN_SECRET_ARN");
     }
+
+    @Test
+    void aSettingThatIsNotANumber_failsTheInit_namingTheVariable() {
+        assertThatThrownBy(() -> CloudServices.fromEnvironment(Map.of("BROADCAST_CONCURRENCY", "lots")::get))
+                .hasMessageContaining("BROADCAST_CONCURRENCY").hasMessageContaining("lots");
+        assertThatThrownBy(() -> CloudServices.fromEnvironment(Map.of("SCAN_SEGMENTS", "0")::get))
+                .hasMessageContaining("at least 1");
+    }
 }
