@@ -2,6 +2,7 @@ package dev.edgewire.broadcast;
 
 import dev.edgewire.connection.ConnectionRepository;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionRequest;
@@ -30,6 +33,7 @@ import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConne
 public final class Broadcaster {
 
     private static final Logger LOG = LoggerFactory.getLogger(Broadcaster.class);
+    private static final int HTTP_GONE = 410;
 
     private final ApiGatewayManagementApiClient managementApi;
     private final ConnectionRepository connections;
@@ -68,11 +72,16 @@ public final class Broadcaster {
         LongAdder delivered = new LongAdder();
         LongAdder failed = new LongAdder();
         Set<String> gone = ConcurrentHashMap.newKeySet();
+        // Carry the invocation's log fields (the request id) into the posting threads.
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
         try (ExecutorService posts = Executors.newVirtualThreadPerTaskExecutor()) {
             source.accept(connectionId -> {
                 inFlight.acquireUninterruptibly();
                 try {
                     posts.execute(() -> {
+                        if (logContext != null) {
+                            MDC.setContextMap(logContext);
+                        }
                         try {
                             switch (post(connectionId, data)) {
                                 case DELIVERED -> delivered.increment();
@@ -105,6 +114,14 @@ public final class Broadcaster {
         } catch (GoneException e) {
             forget(connectionId);
             return Delivery.GONE;
+        } catch (SdkServiceException e) {
+            if (e.statusCode() == HTTP_GONE) {
+                // A 410 without GoneException's error type (some stand-ins for API Gateway send only the status).
+                forget(connectionId);
+                return Delivery.GONE;
+            }
+            LOG.warn("post to connection {} failed: {}", connectionId, e.toString());
+            return Delivery.FAILED;
         } catch (RuntimeException e) {
             LOG.warn("post to connection {} failed: {}", connectionId, e.toString());
             return Delivery.FAILED;

@@ -97,9 +97,9 @@ public final class CloudServices {
         ifSet(env, Env.OUTBOUND_TOPIC, b::outboundTopic);
         ifSet(env, Env.COMMAND_TOPIC_TEMPLATE, b::commandTopicTemplate);
         ifSet(env, Env.TOKEN_SECRET_ARN, b::tokenSecretArn);
-        ifSet(env, Env.BROADCAST_CONCURRENCY, v -> b.broadcastConcurrency(Integer.parseInt(v.trim())));
-        ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments(Integer.parseInt(v.trim())));
-        ifSet(env, Env.CONNECTION_CACHE_TTL_MS, v -> b.connectionCacheTtl(Duration.ofMillis(Long.parseLong(v.trim()))));
+        ifSet(env, Env.BROADCAST_CONCURRENCY, v -> b.broadcastConcurrency((int) number(Env.BROADCAST_CONCURRENCY, v)));
+        ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments((int) number(Env.SCAN_SEGMENTS, v)));
+        ifSet(env, Env.CONNECTION_CACHE_TTL_MS, v -> b.connectionCacheTtl(Duration.ofMillis(number(Env.CONNECTION_CACHE_TTL_MS, v))));
         return b.build();
     }
 
@@ -194,6 +194,18 @@ public final class CloudServices {
             throw new IllegalStateException(envName + " is not set");
         }
         return value;
+    }
+
+    private static long number(String name, String value) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < 0 || n > Integer.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(name + " must be a whole number of at least 0, was '" + value + "'");
+        }
     }
 
     private static void ifSet(Function<String, String> env, String name, java.util.function.Consumer<String> setter) {

@@ -1,0 +1,154 @@
+package dev.edgewire.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgewire.broadcast.Broadcaster;
+import dev.edgewire.connection.ConnectionRepository;
+import dev.edgewire.device.DevicePublisher;
+import dev.edgewire.runtime.Json;
+import dev.edgewire.testing.Dynamo;
+import dev.edgewire.testing.Events;
+import dev.edgewire.testing.TestContext;
+import dev.edgewire.topology.Topology.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mockito.ArgumentCaptor;
+import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionRequest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.iotdataplane.model.IotDataPlaneException;
+import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
+
+class SendMessageHandlerTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-29T21:01:00Z");
+    private static final String SENDER = "Cl4bbeTTjoECGfQ=";
+
+    private final DynamoDbClient dynamoDb = Dynamo.withConnections(SENDER, "other-1", "other-2");
+    private final ApiGatewayManagementApiClient api = mock(ApiGatewayManagementApiClient.class);
+    private final IotDataPlaneClient iot = mock(IotDataPlaneClient.class);
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    private final SendMessageHandler handler = new SendMessageHandler(
+            new SendMessageParser(),
+            new Broadcaster(api, new ConnectionRepository(dynamoDb, "connections", clock, 1), 16),
+            new DevicePublisher(iot, Topics.GENERAL_OUTBOUND, Topics.COMMANDS_TEMPLATE),
+            clock);
+
+    @Test
+    void sendMessage_broadcastsTheEnvelopeToEveryConnection_andPublishesItToGeneralOutbound() throws Exception {
+        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        String expected = "{\"type\":\"message\",\"from\":\"" + SENDER + "\",\"message\":\"hello from terminal2\",\"sentAt\":"
+                + NOW.toEpochMilli() + "}";
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(3)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId)
+                .containsExactlyInAnyOrder(SENDER, "other-1", "other-2");
+        assertThat(posts.getAllValues()).allSatisfy(p -> assertThat(p.data().asUtf8String()).isEqualTo(expected));
+
+        ArgumentCaptor<PublishRequest> publish = ArgumentCaptor.forClass(PublishRequest.class);
+        verify(iot).publish(publish.capture());
+        assertThat(publish.getValue().topic()).isEqualTo("general/outbound");
+        assertThat(publish.getValue().qos()).isEqualTo(1);
+        assertThat(publish.getValue().payload().asUtf8String()).isEqualTo(expected);
+    }
+
+    @Test
+    void sendMessage_withDeviceId_publishesToThatDevicesCommandsTopic_andKeepsAJsonMessageAsJson() throws Exception {
+        handler.handleRequest(Events.load("send-message-to-device.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+
+        ArgumentCaptor<PublishRequest> publish = ArgumentCaptor.forClass(PublishRequest.class);
+        verify(iot).publish(publish.capture());
+        assertThat(publish.getValue().topic()).isEqualTo("devices/thing-1/commands");
+        assertThat(publish.getValue().qos()).isEqualTo(1);
+        JsonNode payload = Json.MAPPER.readTree(publish.getValue().payload().asUtf8String());
+        assertThat(payload.get("type").asText()).isEqualTo("message");
+        assertThat(payload.get("message")).isEqualTo(Json.MAPPER.readTree("{\"command\":\"blink\",\"times\":3}"));
+        verify(api, times(3)).postToConnection(any(PostToConnectionRequest.class));
+    }
+
+    @Test
+    void sendMessage_acceptsABase64EncodedBinaryFrame() {
+        var event = Events.load("send-message.json", APIGatewayV2WebSocketEvent.class);
+        event.setBody(Base64.getEncoder().encodeToString(event.getBody().getBytes(StandardCharsets.UTF_8)));
+        event.setIsBase64Encoded(true);
+
+        assertThat(handler.handleRequest(event, new TestContext()).getStatusCode()).isEqualTo(200);
+        verify(iot).publish(any(PublishRequest.class));
+    }
+
+    static Stream<Arguments> invalidBodies() {
+        return Stream.of(
+                Arguments.of("not JSON", "hello there", "not valid JSON"),
+                Arguments.of("empty", "", "empty"),
+                Arguments.of("an array", "[\"sendMessage\"]", "must be a JSON object"),
+                Arguments.of("no message", "{\"action\":\"sendMessage\"}", "\"message\" is missing"),
+                Arguments.of("a null message", "{\"action\":\"sendMessage\",\"message\":null}", "\"message\" is missing"),
+                Arguments.of("a numeric deviceId", "{\"action\":\"sendMessage\",\"message\":\"hi\",\"deviceId\":7}", "\"deviceId\" must be a string"),
+                Arguments.of("a deviceId with a slash", "{\"action\":\"sendMessage\",\"message\":\"hi\",\"deviceId\":\"thing/1\"}", "must be a thing name"),
+                Arguments.of("a wildcard deviceId", "{\"action\":\"sendMessage\",\"message\":\"hi\",\"deviceId\":\"#\"}", "must be a thing name"),
+                Arguments.of("an empty deviceId", "{\"action\":\"sendMessage\",\"message\":\"hi\",\"deviceId\":\"\"}", "must be a thing name"),
+                Arguments.of("a deviceId over 128 characters", "{\"action\":\"sendMessage\",\"message\":\"hi\",\"deviceId\":\"" + "a".repeat(129) + "\"}", "must be a thing name"),
+                Arguments.of("trailing text after the object", "{\"action\":\"sendMessage\",\"message\":\"hi\"} and more", "not valid JSON"),
+                Arguments.of("over the 128 KB limit", "{\"action\":\"sendMessage\",\"message\":\"" + "x".repeat(128 * 1024) + "\"}", "the limit is 131072 bytes"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidBodies")
+    void invalidBody_getsAnErrorEnvelopeToTheSenderOnly_andNothingIsBroadcastOrPublished(String what, String body, String detail)
+            throws Exception {
+        var event = Events.load("send-message.json", APIGatewayV2WebSocketEvent.class);
+        event.setBody(body);
+
+        var response = handler.handleRequest(event, new TestContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        ArgumentCaptor<PostToConnectionRequest> post = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(1)).postToConnection(post.capture());
+        assertThat(post.getValue().connectionId()).isEqualTo(SENDER);
+        JsonNode error = Json.MAPPER.readTree(post.getValue().data().asUtf8String());
+        assertThat(error.get("type").asText()).isEqualTo("error");
+        assertThat(error.get("error").asText()).isEqualTo("BadRequest");
+        assertThat(error.get("detail").asText()).contains(detail);
+        assertThat(error.size()).isEqualTo(3);
+        verify(dynamoDb, never()).scan(any(ScanRequest.class));
+        verifyNoInteractions(iot);
+    }
+
+    @Test
+    void publishFailure_isReportedToTheSender_afterTheBroadcast() throws Exception {
+        when(iot.publish(any(PublishRequest.class)))
+                .thenThrow(IotDataPlaneException.builder().statusCode(503).message("unavailable").build());
+
+        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(502);
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(4)).postToConnection(posts.capture());
+        List<PostToConnectionRequest> toSender = posts.getAllValues().stream()
+                .filter(p -> p.connectionId().equals(SENDER)).toList();
+        assertThat(toSender).hasSize(2);
+        assertThat(Json.MAPPER.readTree(toSender.get(1).data().asUtf8String()).get("error").asText()).isEqualTo("PublishFailed");
+    }
+}

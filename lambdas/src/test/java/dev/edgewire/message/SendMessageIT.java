@@ -1,0 +1,101 @@
+package dev.edgewire.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import dev.edgewire.runtime.CloudServices;
+import dev.edgewire.runtime.HandlerFactory;
+import dev.edgewire.runtime.Json;
+import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.testing.DynamoDbExtension;
+import dev.edgewire.testing.DynamoDbExtension.Endpoint;
+import dev.edgewire.testing.Events;
+import dev.edgewire.testing.TestContext;
+import dev.edgewire.topology.Topology;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** sendMessage end to end, wired as local mode wires it: real store, real HTTP for @connections and IoT. */
+@ExtendWith(DynamoDbExtension.class)
+class SendMessageIT {
+
+    private static final String SENDER = "Cl4bbeTTjoECGfQ=";
+
+    private ConnectionsApiServer server;
+    private CloudServices services;
+    private DynamoDbClient dynamoDb;
+    private String table;
+
+    @BeforeEach
+    void start(Endpoint endpoint, DynamoDbClient dynamoDb) throws Exception {
+        this.dynamoDb = dynamoDb;
+        table = endpoint.createConnectionTable(dynamoDb);
+        server = new ConnectionsApiServer();
+        services = CloudServices.builder()
+                .dynamoDbClient(dynamoDb)
+                .callbackUrl(server.callbackUrl())
+                .iotDataEndpoint(server.iotDataEndpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .connectionsTable(table)
+                .build();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        dynamoDb.deleteTable(b -> b.tableName(table));
+    }
+
+    @SuppressWarnings("unchecked")
+    private RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> handler(Topology.Function function) {
+        return (RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse>) HandlerFactory.create(function, services);
+    }
+
+    @Test
+    void aMessage_reachesEveryConnectedClient_andTheDevicesTopic_overRealHttp() throws Exception {
+        var connect = handler(Topology.Function.CONNECT);
+        connect.handleRequest(Events.load("connect.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        var other = Events.load("connect.json", APIGatewayV2WebSocketEvent.class);
+        other.getRequestContext().setConnectionId("other=");
+        connect.handleRequest(other, new TestContext());
+
+        var response = handler(Topology.Function.SEND_MESSAGE)
+                .handleRequest(Events.load("send-message-to-device.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(server.postsById()).containsOnlyKeys(SENDER, "other=");
+        var envelope = Json.MAPPER.readTree(server.posts().get(0).body());
+        assertThat(envelope.get("type").asText()).isEqualTo("message");
+        assertThat(envelope.get("from").asText()).isEqualTo(SENDER);
+        assertThat(server.publishes()).singleElement().satisfies(p -> {
+            assertThat(p.topic()).isEqualTo("devices/thing-1/commands");
+            assertThat(p.query()).isEqualTo("qos=1");
+            assertThat(Json.MAPPER.readTree(p.body())).isEqualTo(envelope);
+        });
+    }
+
+    @Test
+    void aBadBody_reachesOnlyTheSender_asAnError_andNoDevice() throws Exception {
+        handler(Topology.Function.CONNECT).handleRequest(Events.load("connect.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        var other = Events.load("connect.json", APIGatewayV2WebSocketEvent.class);
+        other.getRequestContext().setConnectionId("other=");
+        handler(Topology.Function.CONNECT).handleRequest(other, new TestContext());
+        var event = Events.load("send-message.json", APIGatewayV2WebSocketEvent.class);
+        event.setBody("{\"action\":\"sendMessage\",\"message\":\"hi\",\"deviceId\":\"devices/+\"}");
+
+        handler(Topology.Function.SEND_MESSAGE).handleRequest(event, new TestContext());
+
+        assertThat(server.posts()).singleElement().satisfies(p -> {
+            assertThat(p.connectionId()).isEqualTo(SENDER);
+            assertThat(Json.MAPPER.readTree(p.body()).get("error").asText()).isEqualTo("BadRequest");
+        });
+        assertThat(server.publishes()).isEmpty();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.edgewire.runtime;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verifyNoInteractions;
+
+import dev.edgewire.broadcast.Broadcaster;
+import dev.edgewire.connection.ConnectionRepository;
+import dev.edgewire.message.DefaultRouteHandler;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+class PrimingTest {
+
+    @Test
+    void beforeCheckpoint_runsTheCommonPaths_withoutTouchingAnyService() {
+        DynamoDbClient dynamoDb = mock(DynamoDbClient.class);
+        ApiGatewayManagementApiClient api = mock(ApiGatewayManagementApiClient.class);
+        var handler = new DefaultRouteHandler(new Broadcaster(api, new ConnectionRepository(dynamoDb, "t", Clock.systemUTC(), 1), 4));
+
+        assertThatCode(() -> handler.beforeCheckpoint(null)).doesNotThrowAnyException();
+
+        verifyNoInteractions(dynamoDb, api);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.edgewire.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgewire.bench.ColdStartBench;
+import dev.edgewire.connection.ConnectionRepository;
+import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.testing.DynamoDbExtension;
+import dev.edgewire.testing.DynamoDbExtension.Endpoint;
+import dev.edgewire.testing.LambdaJvm;
+import dev.edgewire.bench.ColdStartChild;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The deployable artifact as Lambda runs it: each handler in a fresh JVM from the shaded jar, built
+ * through its no-argument constructor from environment variables, serving one real event against
+ * local endpoints; its log lines are JSON with the request id.
+ */
+@ExtendWith(DynamoDbExtension.class)
+class ShadedJarIT {
+
+    private static final String SENDER = "Cl4bbeTTjoECGfQ=";
+    private static final String REQUEST_ID_FIELD = "\"function_request_id\":\"c6af9ac6-7b61-11e6-9a41-93e812345678\"";
+
+    private final LambdaJvm lambda = LambdaJvm.ofShadedJar();
+    private ConnectionsApiServer api;
+    private DynamoDbClient dynamoDb;
+    private String table;
+    private ConnectionRepository connections;
+    private Map<String, String> env;
+
+    @BeforeEach
+    void start(Endpoint endpoint, DynamoDbClient dynamoDb) throws Exception {
+        assumeTrue(endpoint.uri().getHost().equals("127.0.0.1"), "the child JVMs use local dummy credentials");
+        this.dynamoDb = dynamoDb;
+        table = endpoint.createConnectionTable(dynamoDb);
+        connections = new ConnectionRepository(dynamoDb, table, Clock.systemUTC(), 1);
+        api = new ConnectionsApiServer();
+        api.serveSecret(ColdStartChild.TOKEN_KEY);
+        env = ColdStartBench.lambdaEnvironment(endpoint.uri(), api, table);
+    }
+
+    @AfterEach
+    void stop() {
+        if (api != null) {
+            api.close();
+            dynamoDb.deleteTable(b -> b.tableName(table));
+        }
+    }
+
+    @Test
+    void connectThenDisconnect_storeAndRemoveTheRow() throws Exception {
+        LambdaJvm.Run connect = lambda.run("CONNECT", env);
+
+        assertThat(Json.MAPPER.readTree(connect.responseJson()).get("statusCode").asInt()).isEqualTo(200);
+        assertThat(connections.connectionIds()).containsExactly(SENDER);
+        assertThat(connect.output()).contains(REQUEST_ID_FIELD).contains("\"level\":\"INFO\"");
+
+        lambda.run("DISCONNECT", env);
+        assertThat(connections.connectionIds()).isEmpty();
+    }
+
+    @Test
+    void sendMessage_reachesEveryConnection_andGeneralOutbound() {
+        connections.save(SENDER, null);
+        connections.save("other=", null);
+
+        lambda.run("SEND_MESSAGE", env);
+
+        assertThat(api.postsById()).containsOnlyKeys(SENDER, "other=");
+        assertThat(api.publishes()).singleElement().satisfies(p -> assertThat(p.topic()).isEqualTo("general/outbound"));
+    }
+
+    @Test
+    void defaultRoute_answersTheSenderOnly() {
+        connections.save("other=", null);
+
+        lambda.run("DEFAULT", env);
+
+        assertThat(api.postsById()).containsOnlyKeys(SENDER);
+    }
+
+    @Test
+    void authorizer_readsTheKeyFromSecretsManager_andAllowsAFreshToken() throws Exception {
+        LambdaJvm.Run run = lambda.run("AUTHORIZER", env);
+
+        JsonNode policy = Json.MAPPER.readTree(run.responseJson());
+        assertThat(policy.get("principalId").asText()).isEqualTo("bench");
+        assertThat(policy.at("/policyDocument/Statement/0/Effect").asText()).isEqualTo("Allow");
+    }
+
+    @Test
+    void fanOut_sendsTheReadingToEveryConnection() {
+        connections.save("a=", null);
+        connections.save("b=", null);
+
+        lambda.run("FAN_OUT", env);
+
+        assertThat(api.postsById()).containsOnlyKeys("a=", "b=");
+        assertThat(api.posts().get(0).body()).startsWith("{\"type\":\"telemetry\"");
+    }
+}

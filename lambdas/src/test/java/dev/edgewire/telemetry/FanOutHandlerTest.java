@@ -1,0 +1,118 @@
+package dev.edgewire.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgewire.broadcast.Broadcaster;
+import dev.edgewire.connection.ConnectionRepository;
+import dev.edgewire.runtime.Json;
+import dev.edgewire.testing.Dynamo;
+import dev.edgewire.testing.Events;
+import dev.edgewire.testing.MutableClock;
+import dev.edgewire.testing.TestContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionRequest;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionResponse;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+
+class FanOutHandlerTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T21:00:00Z"));
+    private final DynamoDbClient dynamoDb = Dynamo.withConnections("c1", "c2");
+    private final ApiGatewayManagementApiClient api = mock(ApiGatewayManagementApiClient.class);
+    private final ConnectionRepository repository = new ConnectionRepository(dynamoDb, "connections", clock, 1);
+    private final FanOutHandler handler = new FanOutHandler(
+            new ConnectionIdCache(repository, Duration.ofSeconds(1), clock), new Broadcaster(api, repository, 16));
+
+    @Test
+    void reading_isSentToEveryConnection_asATelemetryEnvelope() throws Exception {
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId).containsExactlyInAnyOrder("c1", "c2");
+        JsonNode envelope = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        assertThat(envelope).isEqualTo(Json.MAPPER.readTree("""
+                {"type":"telemetry","deviceId":"thing-1","topic":"devices/thing-1/telemetry","receivedAt":1795986000123,
+                 "reading":{"deviceId":"thing-1","seq":42,"ts":"2026-11-29T21:00:00Z","temperature":22.4,
+                            "humidity":41.2,"pressure":1012.8,"battery":0.93}}"""));
+    }
+
+    @Test
+    void generalInboundReading_namesItsDeviceItself() throws Exception {
+        handler.handleRequest(Events.ruleOutput("general-inbound-rule-output.json"), new TestContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        JsonNode envelope = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        assertThat(envelope.get("deviceId").asText()).isEqualTo("thing-2");
+        assertThat(envelope.get("topic").asText()).isEqualTo("general/inbound");
+    }
+
+    @Test
+    void readingWithoutADeviceId_isDropped_withoutFailing_andNothingIsSent() {
+        handler.handleRequest(Events.ruleOutput("general-inbound-without-device-rule-output.json"), new TestContext());
+
+        verifyNoInteractions(api);
+        verify(dynamoDb, never()).scan(any(ScanRequest.class));
+    }
+
+    @Test
+    void readingWithANonTextDeviceId_orNoFieldsAtAll_isDropped() {
+        Map<String, Object> numericDevice = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
+        numericDevice.put("deviceId", 17);
+
+        handler.handleRequest(numericDevice, new TestContext());
+        handler.handleRequest(Map.of(), new TestContext());
+        handler.handleRequest(null, new TestContext());
+
+        verifyNoInteractions(api);
+    }
+
+    @Test
+    void readingsInQuickSuccession_shareOneScan() {
+        for (int i = 0; i < 20; i++) {
+            handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
+        }
+
+        verify(dynamoDb, times(1)).scan(any(ScanRequest.class));
+        verify(api, times(40)).postToConnection(any(PostToConnectionRequest.class));
+    }
+
+    @Test
+    void goneConnection_isDeletedOnce_andNotPostedToAgainBeforeTheNextRead() {
+        when(api.postToConnection(any(PostToConnectionRequest.class))).thenAnswer(call -> {
+            PostToConnectionRequest post = call.getArgument(0);
+            if (post.connectionId().equals("c2")) {
+                throw GoneException.builder().statusCode(410).message("gone").build();
+            }
+            return PostToConnectionResponse.builder().build();
+        });
+
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
+
+        ArgumentCaptor<DeleteItemRequest> deletes = ArgumentCaptor.forClass(DeleteItemRequest.class);
+        verify(dynamoDb, times(1)).deleteItem(deletes.capture());
+        assertThat(deletes.getValue().key()).isEqualTo(Dynamo.key("c2"));
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(3)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId).containsExactlyInAnyOrder("c1", "c2", "c1");
+    }
+}

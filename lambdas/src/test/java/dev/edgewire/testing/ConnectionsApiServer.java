@@ -1,0 +1,165 @@
+package dev.edgewire.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.edgewire.runtime.Json;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small real HTTP server on a free loopback port that answers as API Gateway's
+ * {@code @connections} management API does ({@code POST /{stage}/@connections/{id}}: 200, or 410
+ * {@code GoneException} for a gone connection), and as the IoT Data Plane's
+ * {@code POST /topics/{topic}?qos=1} does. It records what it was sent. An optional delay per
+ * request stands in for the network between a Lambda and API Gateway.
+ */
+public final class ConnectionsApiServer implements AutoCloseable {
+
+    public static final String STAGE = "demo";
+
+    /** One post it received. */
+    public record Post(String connectionId, String body) {
+    }
+
+    /** One IoT publish it received. */
+    public record Publish(String topic, String query, String body) {
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Set<String> gone = ConcurrentHashMap.newKeySet();
+    private final List<Post> posts = new CopyOnWriteArrayList<>();
+    private final List<Publish> publishes = new CopyOnWriteArrayList<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peakInFlight = new AtomicInteger();
+    private volatile Duration delay = Duration.ZERO;
+    private volatile String secretString;
+
+    public ConnectionsApiServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /** The callback URL a handler is given: {@code http://127.0.0.1:<port>/demo}. */
+    public URI callbackUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/" + STAGE);
+    }
+
+    /** The IoT data endpoint a handler is given. */
+    public URI iotDataEndpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public void markGone(String connectionId) {
+        gone.add(connectionId);
+    }
+
+    /** Also answer Secrets Manager's GetSecretValue (JSON 1.1 on {@code POST /}) with this secret string. */
+    public void serveSecret(String secretString) {
+        this.secretString = secretString;
+    }
+
+    public void delayEachRequest(Duration delay) {
+        this.delay = delay;
+    }
+
+    public List<Post> posts() {
+        return List.copyOf(posts);
+    }
+
+    public List<Publish> publishes() {
+        return List.copyOf(publishes);
+    }
+
+    public int peakInFlight() {
+        return peakInFlight.get();
+    }
+
+    public void reset() {
+        posts.clear();
+        publishes.clear();
+        gone.clear();
+        peakInFlight.set(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        int now = inFlight.incrementAndGet();
+        peakInFlight.accumulateAndGet(now, Math::max);
+        try (exchange) {
+            String body = read(exchange.getRequestBody());
+            if (!delay.isZero()) {
+                Thread.sleep(delay);
+            }
+            String path = exchange.getRequestURI().getRawPath();
+            String connectionsPrefix = "/" + STAGE + "/@connections/";
+            if ("POST".equals(exchange.getRequestMethod()) && path.startsWith(connectionsPrefix)) {
+                String id = URLDecoder.decode(path.substring(connectionsPrefix.length()), StandardCharsets.UTF_8);
+                if (gone.contains(id)) {
+                    exchange.getResponseHeaders().add("x-amzn-ErrorType", "GoneException");
+                    respond(exchange, 410, "{\"message\":null}");
+                } else {
+                    posts.add(new Post(id, body));
+                    respond(exchange, 200, "");
+                }
+            } else if ("POST".equals(exchange.getRequestMethod()) && path.startsWith("/topics/")) {
+                String topic = URLDecoder.decode(path.substring("/topics/".length()), StandardCharsets.UTF_8);
+                publishes.add(new Publish(topic, exchange.getRequestURI().getQuery(), body));
+                respond(exchange, 200, "{\"message\":\"OK\",\"traceId\":\"local\"}");
+            } else if (secretString != null && "secretsmanager.GetSecretValue".equals(exchange.getRequestHeaders().getFirst("X-Amz-Target"))) {
+                String arn = Json.MAPPER.readTree(body).path("SecretId").asText();
+                respond(exchange, 200, Json.write(Map.of("ARN", arn, "SecretString", secretString)));
+            } else {
+                respond(exchange, 404, "{\"message\":\"Not Found\"}");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private static String read(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    /** Posts per connection id. */
+    public Map<String, List<String>> postsById() {
+        Map<String, List<String>> byId = new ConcurrentHashMap<>();
+        posts.forEach(p -> byId.computeIfAbsent(p.connectionId(), k -> new CopyOnWriteArrayList<>()).add(p.body()));
+        return byId;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.close();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.edgewire.testing;
+
+import dev.edgewire.bench.ColdStartChild;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Runs one handler in a fresh JVM from the shaded jar, built through its no-argument constructor
+ * from environment variables exactly as Lambda builds it, and serves one test event
+ * ({@link ColdStartChild}).
+ */
+public final class LambdaJvm {
+
+    /** What the JVM printed: construct and first-event times, and the handler's response as JSON. */
+    public record Run(double constructMs, double firstEventMs, double processMs, String responseJson, String output) {
+    }
+
+    private final String classPath;
+
+    private LambdaJvm(String classPath) {
+        this.classPath = classPath;
+    }
+
+    /** With the shaded jar in {@code target/}. */
+    public static LambdaJvm ofShadedJar() {
+        return ofJar(shadedJar());
+    }
+
+    public static LambdaJvm ofJar(Path jar) {
+        String serialization = Stream.of(System.getProperty("surefire.test.class.path", ""), System.getProperty("java.class.path", ""))
+                .flatMap(cp -> Arrays.stream(cp.split(File.pathSeparator)))
+                .filter(p -> p.contains("aws-lambda-java-serialization")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("aws-lambda-java-serialization is not on the class path"));
+        try {
+            String testClasses = Path.of(LambdaJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return new LambdaJvm(String.join(File.pathSeparator, jar.toAbsolutePath().toString(), testClasses, serialization));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code target/edgewire-lambdas-<version>.jar}, the artifact infra deploys. */
+    public static Path shadedJar() {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(p -> p.getFileName().toString().matches("edgewire-lambdas-.*\\.jar"))
+                    .filter(p -> !p.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no shaded jar in target/; run ./mvnw -pl lambdas package"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @param target a {@code Topology.Function} name, or {@code HELLO} */
+    public Run run(String target, Map<String, String> env) {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        // The JIT settings of Lambda's Java runtime.
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                "-cp", classPath, ColdStartChild.class.getName(), target).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        long started = System.nanoTime();
+        try {
+            Process process = pb.start();
+            String result = null;
+            String response = null;
+            StringBuilder output = new StringBuilder();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    output.append(line).append('\n');
+                    if (line.startsWith(ColdStartChild.RESULT)) {
+                        result = line;
+                    } else if (line.startsWith(ColdStartChild.RESPONSE)) {
+                        response = line.substring(ColdStartChild.RESPONSE.length());
+                    }
+                }
+            }
+            int exit = process.waitFor();
+            double wall = (System.nanoTime() - started) / 1e6;
+            if (exit != 0 || result == null) {
+                throw new IllegalStateException(target + " failed with exit " + exit + ":\n" + output);
+            }
+            String[] parts = result.split(" ");
+            return new Run(Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), wall, response, output.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
