@@ -1,5 +1,6 @@
 package dev.edgewire.infra;
 
+import dev.edgewire.topology.Topology;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
@@ -17,10 +18,10 @@ import software.constructs.Construct;
  */
 public final class ConnectionTable extends Construct {
 
-    /** Partition key (S). Must match the handlers' connection repository. */
-    public static final String PARTITION_KEY = "connectionId";
-    /** TTL attribute (N, epoch seconds). Must match the handlers' connection repository. */
-    public static final String TTL_ATTRIBUTE = "expiresAt";
+    /** Partition key (S), as the handlers declare it. */
+    public static final String PARTITION_KEY = Topology.ConnectionTable.PARTITION_KEY;
+    /** TTL attribute (N, epoch seconds), as the handlers declare it. */
+    public static final String TTL_ATTRIBUTE = Topology.ConnectionTable.EXPIRES_AT;
 
     /**
      * @param removalPolicy what {@code cdk destroy} does with the table

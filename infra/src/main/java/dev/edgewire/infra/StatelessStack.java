@@ -130,8 +130,12 @@ public final class StatelessStack extends Stack {
                 props.connectionTable().grantReadWriteData(handler);
                 connectionApi.grantManageConnections(handler, role);
             }
-            // Answers the sender only (an error for an unknown action).
-            case DEFAULT -> connectionApi.grantManageConnections(handler, role);
+            // Answers the sender only (an error for an unknown action), and forgets the sender's row
+            // if API Gateway says it is already gone.
+            case DEFAULT -> {
+                props.connectionTable().grant(handler, "dynamodb:DeleteItem");
+                connectionApi.grantManageConnections(handler, role);
+            }
             case AUTHORIZER -> props.tokenSecret().grantRead(handler);
         }
     }

@@ -170,8 +170,9 @@ abstract class StatelessStackContract {
     }
 
     @Test
-    void defaultRoute_mayOnlyManageConnections() {
-        assertRolePolicy(Topology.Function.DEFAULT, List.of(logs(Topology.Function.DEFAULT), manageConnections()));
+    void defaultRoute_mayOnlyManageConnections_andDeleteAGoneSendersRow() {
+        assertRolePolicy(Topology.Function.DEFAULT, List.of(logs(Topology.Function.DEFAULT),
+                statement("dynamodb:DeleteItem", List.of(TABLE_ARN)), manageConnections()));
     }
 
     @Test

@@ -49,11 +49,10 @@ public final class LambdaJvm {
         }
     }
 
-    /** {@code target/edgewire-lambdas-<version>.jar}, the artifact infra deploys. */
+    /** {@code target/edgewire-lambdas-<version>-aws-lambda.jar}, the artifact infra deploys. */
     public static Path shadedJar() {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("edgewire-lambdas-.*\\.jar"))
-                    .filter(p -> !p.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
+            return files.filter(p -> p.getFileName().toString().matches("edgewire-lambdas-.*-aws-lambda\\.jar"))
                     .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no shaded jar in target/; run ./mvnw -pl lambdas package"));
         } catch (IOException e) {

@@ -60,10 +60,15 @@ public final class ConnectionsApi extends Handler.Abstract {
             } catch (HttpIo.TooLarge e) {
                 return error(response, callback, 413, "PayloadTooLargeException", "Message too long");
             }
-            if (!connection.get().send(new String(data, StandardCharsets.UTF_8))) {
-                return error(response, callback, 410, "GoneException", null);
-            }
-            return HttpIo.json(response, callback, 200, "{}");
+            // Answer when the frame is written, without holding a server thread while it is.
+            connection.get().send(new String(data, StandardCharsets.UTF_8)).thenAccept(delivered -> {
+                if (delivered) {
+                    HttpIo.json(response, callback, 200, "{}");
+                } else {
+                    error(response, callback, 410, "GoneException", null);
+                }
+            });
+            return true;
         }
         if (HttpMethod.GET.is(method)) {
             LocalConnection c = connection.get();

@@ -72,29 +72,25 @@ public final class LocalConnection {
     }
 
     /**
-     * Sends a text frame, waiting briefly for the upgrade to finish if {@code $connect} has just run
-     * (a broadcast can race the handshake). Returns false if the connection is gone.
+     * Sends a text frame without blocking the caller; completes with false if the connection is
+     * gone. A broadcast can race the handshake right after {@code $connect}, so a send waits for
+     * the upgrade to finish, briefly.
      */
-    public boolean send(String text) {
+    public CompletableFuture<Boolean> send(String text) {
         if (disconnected.get()) {
-            return false;
+            return CompletableFuture.completedFuture(false);
         }
-        try {
-            Session s = session.get(5, TimeUnit.SECONDS);
+        return session.orTimeout(5, TimeUnit.SECONDS).thenCompose(s -> {
             if (!s.isOpen()) {
-                return false;
+                return CompletableFuture.completedFuture(false);
             }
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            s.sendText(text, Callback.from(() -> sent.complete(null), sent::completeExceptionally));
-            sent.get(10, TimeUnit.SECONDS);
-            lastActiveAt = System.currentTimeMillis();
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (Exception e) {
-            return false;
-        }
+            CompletableFuture<Boolean> sent = new CompletableFuture<>();
+            s.sendText(text, Callback.from(() -> {
+                lastActiveAt = System.currentTimeMillis();
+                sent.complete(true);
+            }, failure -> sent.complete(false)));
+            return sent;
+        }).exceptionally(failure -> false);
     }
 
     /** Closes the socket; {@code $disconnect} follows from the close callback. */

@@ -240,7 +240,7 @@ public final class WebSocketGateway {
             LOG.warn("{} failed for {}: {}", routeKey, connection.id(), e.toString());
             // What API Gateway sends a client whose integration failed.
             connection.send("{\"message\": \"Internal server error\", \"connectionId\":\"" + connection.id()
-                    + "\", \"requestId\":\"" + event.getRequestContext().getRequestId() + "\"}");
+                    + "\", \"requestId\":\"" + event.getRequestContext().getRequestId() + "\"}").join();
         }
     }
 

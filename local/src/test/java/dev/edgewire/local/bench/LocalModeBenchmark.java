@@ -54,8 +54,12 @@ public final class LocalModeBenchmark {
 
         long started = System.nanoTime();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                "dev.edgewire.local.LocalMode", "--state-dir", state.toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"));
+        String extra = System.getProperty("bench.jvmArgs", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.edgewire.local.LocalMode", "--state-dir", state.toString(),
                 "--mqtt-port", "0", "--https-port", "0", "--ws-port", "0"));
         List<String> things = new ArrayList<>();
         for (int i = 1; i <= devices; i++) {
