@@ -87,8 +87,10 @@ public final class SubscribeCommand implements Callable<Integer> {
                     done.countDown();
                 }
             });
-            System.err.println("subscribed to " + String.join(", ", filters) + " at " + resolved.endpoint() + ":"
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("subscribed to " + String.join(", ", filters) + " at " + resolved.endpoint() + ":"
                     + resolved.mqttPort());
+            err.flush();
             if (timeout != null) {
                 done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } else {

@@ -95,7 +95,7 @@ public final class HttpsTransport implements Transport {
         CompletableFuture<Void> result = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .thenAccept(response -> {
                     if (response.statusCode() / 100 != 2) {
-                        String message = "HTTPS " + response.statusCode() + " from " + request.uri().getPath()
+                        String message = "HTTPS " + response.statusCode() + " from " + request.uri().getRawPath()
                                 + ": " + response.body();
                         if (response.statusCode() == 429 || response.statusCode() >= 500) {
                             throw new CompletionException(new IOException(message));

@@ -90,6 +90,7 @@ public final class TlsBroker implements AutoCloseable {
                 .withDataFolder(Files.createDirectories(dir.resolve("broker-data")))
                 .withExtensionsFolder(Files.createDirectories(dir.resolve("broker-extensions")))
                 .withEmbeddedExtension(recorder)
+                .withoutLoggingBootstrap()
                 .build();
     }
 
