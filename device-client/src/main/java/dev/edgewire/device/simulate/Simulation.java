@@ -153,7 +153,6 @@ public final class Simulation {
         private final Semaphore inFlight;
         /** Readings taken by this run (or resumed) that are neither acknowledged nor refused yet. */
         private final AtomicInteger outstanding = new AtomicInteger();
-        private final AtomicInteger failuresInARow = new AtomicInteger();
         private final Backoff backoff = Backoff.standard();
         private volatile boolean producing = true;
 
@@ -171,7 +170,7 @@ public final class Simulation {
             for (Outbox.Entry entry : outbox.pending(deviceId)) {
                 outstanding.incrementAndGet();
                 resumed.incrementAndGet();
-                queue.add(new Queued(entry, false));
+                queue.add(new Queued(entry, 0));
             }
             Thread sender = Thread.ofVirtual().name("send-" + deviceId).start(this::send);
             try {
@@ -204,7 +203,7 @@ public final class Simulation {
                             plan.source().reading(deviceId, seq, clock.instant())));
                     generated.incrementAndGet();
                     outstanding.incrementAndGet();
-                    queue.add(new Queued(entry, false));
+                    queue.add(new Queued(entry, 0));
                 } catch (OutboxFullException e) {
                     refused.incrementAndGet();
                     if (warnedFull.compareAndSet(false, true)) {
@@ -230,13 +229,12 @@ public final class Simulation {
                     if (next.retry()) {
                         retried.incrementAndGet();
                     }
-                    Outbox.Entry entry = next.entry();
                     long sentAt = System.nanoTime();
                     try {
-                        transport.publish(entry.topic(), entry.payload(), plan.qos())
-                                .whenComplete((ok, error) -> settle(entry, sentAt, error));
+                        transport.publish(next.entry().topic(), next.entry().payload(), plan.qos())
+                                .whenComplete((ok, error) -> settle(next, sentAt, error));
                     } catch (RuntimeException e) {
-                        settle(entry, sentAt, e);
+                        settle(next, sentAt, e);
                     }
                 }
             } catch (InterruptedException e) {
@@ -244,14 +242,14 @@ public final class Simulation {
             }
         }
 
-        private void settle(Outbox.Entry entry, long sentAt, Throwable error) {
+        private void settle(Queued attempt, long sentAt, Throwable error) {
             inFlight.release();
+            Outbox.Entry entry = attempt.entry();
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause == null) {
                 latencies.record(System.nanoTime() - sentAt);
                 outbox.remove(entry.id());
                 acked.incrementAndGet();
-                failuresInARow.set(0);
                 outstanding.decrementAndGet();
             } else if (cause instanceof PublishRefusedException) {
                 failed.incrementAndGet();
@@ -262,13 +260,18 @@ public final class Simulation {
                 }
                 outstanding.decrementAndGet();
             } else {
-                long delay = backoff.delayMillis(Math.min(failuresInARow.getAndIncrement(), 10));
-                timers.schedule(() -> queue.addFirst(new Queued(entry, true)), delay, TimeUnit.MILLISECONDS);
+                // Each reading backs off on its own count, so one outage does not slow every later retry.
+                long delay = backoff.delayMillis(attempt.attempt());
+                timers.schedule(() -> queue.addFirst(new Queued(entry, attempt.attempt() + 1)), delay,
+                        TimeUnit.MILLISECONDS);
             }
         }
     }
 
-    private record Queued(Outbox.Entry entry, boolean retry) {
+    private record Queued(Outbox.Entry entry, int attempt) {
+        boolean retry() {
+            return attempt > 0;
+        }
     }
 
     static byte[] serialise(Reading reading) {

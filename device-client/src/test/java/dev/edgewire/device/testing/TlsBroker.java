@@ -28,7 +28,10 @@ public final class TlsBroker implements AutoCloseable {
     }
 
     private final int port;
-    private final EmbeddedHiveMQ hivemq;
+    private final Path config;
+    private final Path data;
+    private final Path extensions;
+    private EmbeddedHiveMQ hivemq;
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
     public TlsBroker(TestPki pki, Path dir) throws Exception {
@@ -36,7 +39,9 @@ public final class TlsBroker implements AutoCloseable {
         TestPki.Issued server = pki.server();
         Path keyStore = pki.keyStore(server, "broker-keystore.p12");
         Path trustStore = pki.trustStore("broker-truststore.p12");
-        Path config = Files.createDirectories(dir.resolve("broker-conf"));
+        this.config = Files.createDirectories(dir.resolve("broker-conf"));
+        this.data = Files.createDirectories(dir.resolve("broker-data"));
+        this.extensions = Files.createDirectories(dir.resolve("broker-extensions"));
         Files.writeString(config.resolve("config.xml"), """
                 <?xml version="1.0"?>
                 <hivemq>
@@ -64,6 +69,10 @@ public final class TlsBroker implements AutoCloseable {
                 </hivemq>
                 """.formatted(port, keyStore, new String(TestPki.PASSWORD), new String(TestPki.PASSWORD),
                 trustStore, new String(TestPki.PASSWORD)));
+    }
+
+    /** A fresh broker on the same port, configuration and data folder: what a restart looks like. */
+    private EmbeddedHiveMQ build() {
         EmbeddedExtension recorder = EmbeddedExtension.builder()
                 .withId("recorder").withName("recorder").withVersion("1").withAuthor("edgewire")
                 .withPriority(0).withStartPriority(1000)
@@ -85,22 +94,24 @@ public final class TlsBroker implements AutoCloseable {
                     }
                 })
                 .build();
-        this.hivemq = EmbeddedHiveMQ.builder()
+        return EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(config)
-                .withDataFolder(Files.createDirectories(dir.resolve("broker-data")))
-                .withExtensionsFolder(Files.createDirectories(dir.resolve("broker-extensions")))
+                .withDataFolder(data)
+                .withExtensionsFolder(extensions)
                 .withEmbeddedExtension(recorder)
                 .withoutLoggingBootstrap()
                 .build();
     }
 
-    public TlsBroker start() throws Exception {
+    public synchronized TlsBroker start() throws Exception {
+        hivemq = build();
         hivemq.start().get(60, TimeUnit.SECONDS);
         return this;
     }
 
-    public void stop() throws Exception {
-        hivemq.stop().get(60, TimeUnit.SECONDS);
+    public synchronized void stop() throws Exception {
+        hivemq.close();
+        hivemq = null;
     }
 
     public int port() {
@@ -112,7 +123,9 @@ public final class TlsBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        hivemq.close();
+    public synchronized void close() throws Exception {
+        if (hivemq != null) {
+            hivemq.close();
+        }
     }
 }
