@@ -23,11 +23,11 @@ import javax.net.ssl.TrustManager;
  * Offers an ALPN protocol name on TLS connections to one host and port.
  *
  * <p>AWS IoT Core serves MQTT with client certificates on port 443 only when the client offers
- * ALPN {@code x-amzn-mqtt-ca}. The HiveMQ MQTT client builds its TLS engines from
- * {@code SSLContext.getInstance("TLS")} and has no ALPN setting, but it keeps the engine's
- * parameters when it adds host name verification. So this registers, ahead of the JDK's own, a
- * "TLS" context that wraps the JDK's (SunJSSE) and names the protocol on engines created for the
- * registered host and port; every other engine is the JDK's, untouched.
+ * ALPN {@code x-amzn-mqtt-ca}, and HTTPS only with {@code x-amzn-http-ca}. Neither the HiveMQ
+ * MQTT client nor the JDK's HTTP client lets a caller choose the ALPN name: both build their TLS
+ * engines from {@code SSLContext.getInstance("TLS")} (or a context made that way). So this
+ * registers, ahead of the JDK's own, a "TLS" context that wraps the JDK's (SunJSSE) and hands out
+ * an {@link AlpnEngine} for the registered host and port; every other engine is the JDK's, untouched.
  */
 public final class AlpnTls {
     private static final Map<String, String> PROTOCOL_BY_ADDRESS = new ConcurrentHashMap<>();
@@ -100,12 +100,7 @@ public final class AlpnTls {
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
             SSLEngine engine = delegate.createSSLEngine(host, port);
             String protocol = protocolFor(host, port);
-            if (protocol != null) {
-                SSLParameters parameters = engine.getSSLParameters();
-                parameters.setApplicationProtocols(new String[] {protocol});
-                engine.setSSLParameters(parameters);
-            }
-            return engine;
+            return protocol == null ? engine : new AlpnEngine(engine, protocol);
         }
 
         @Override

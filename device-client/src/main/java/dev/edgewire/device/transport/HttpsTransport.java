@@ -34,12 +34,13 @@ public final class HttpsTransport implements Transport {
 
     public HttpsTransport(Target target, TlsMaterial tls, boolean reuseConnection) {
         this.target = target;
+        if (target.httpsPort() == 443) {
+            // Before the SSL context is made, so that it is one that offers the ALPN name.
+            AlpnTls.install(target.requireEndpoint(), 443, "x-amzn-http-ca");
+        }
         this.sslContext = tls.sslContext();
         this.reuseConnection = reuseConnection;
         this.pacer = target.isAws() ? new Pacer(IotCoreLimits.PUBLISHES_PER_SECOND) : Pacer.unlimited();
-        if (target.httpsPort() == 443) {
-            AlpnTls.install(target.requireEndpoint(), 443, "x-amzn-http-ca");
-        }
         this.shared = reuseConnection ? newClient() : null;
     }
 
