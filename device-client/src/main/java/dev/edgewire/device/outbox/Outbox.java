@@ -11,7 +11,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
 /**
@@ -46,9 +53,19 @@ public final class Outbox implements AutoCloseable {
     public record Entry(long id, String deviceId, long seq, String topic, byte[] payload) {
     }
 
+    /** Acknowledgements are written in batches at least this often. */
+    private static final long ACK_FLUSH_MILLIS = 20;
+
     private final Connection db;
     private final int capacity;
     private final Path file;
+    private final PreparedStatement insert;
+    private final PreparedStatement saveSeq;
+    private final PreparedStatement loadSeq;
+    private final PreparedStatement delete;
+    private final Map<String, Long> nextSeq = new HashMap<>();
+    private final Queue<Long> acknowledged = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService flusher;
     private int size;
 
     private Outbox(Connection db, int capacity, Path file) throws SQLException {
@@ -59,6 +76,21 @@ public final class Outbox implements AutoCloseable {
             rs.next();
             size = rs.getInt(1);
         }
+        insert = db.prepareStatement(
+                "INSERT INTO outbox(device_id, seq, topic, payload, stored_at) VALUES (?, ?, ?, ?, ?)",
+                Statement.RETURN_GENERATED_KEYS);
+        saveSeq = db.prepareStatement("INSERT INTO device_seq(device_id, next_seq) VALUES (?, ?) "
+                + "ON CONFLICT(device_id) DO UPDATE SET next_seq = excluded.next_seq");
+        loadSeq = db.prepareStatement("SELECT next_seq FROM device_seq WHERE device_id = ?");
+        delete = db.prepareStatement("DELETE FROM outbox WHERE id = ?");
+        // Removing acknowledged readings in batches keeps one transaction per reading off the hot path;
+        // a crash before a batch is written only means those readings are sent once more (seq tells).
+        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "outbox-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(this::flushQuietly, ACK_FLUSH_MILLIS, ACK_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Opens (creating if needed) the outbox at {@code file}. */
@@ -100,38 +132,53 @@ public final class Outbox implements AutoCloseable {
      *
      * @throws OutboxFullException when {@code capacity} readings are already waiting
      */
-    public synchronized Entry append(String deviceId, String topic, LongFunction<byte[]> payloadForSeq) {
-        if (size >= capacity) {
+    public Entry append(String deviceId, String topic, LongFunction<byte[]> payloadForSeq) {
+        List<Entry> stored = appendAll(deviceId, topic, 1, payloadForSeq);
+        if (stored.isEmpty()) {
             throw new OutboxFullException(capacity, file);
+        }
+        return stored.get(0);
+    }
+
+    /**
+     * Stores up to {@code count} readings of a device with consecutive {@code seq} numbers in one
+     * transaction (one commit for a burst, instead of one per reading). Stores fewer, possibly none,
+     * when the outbox has room for fewer; nothing stored is ever dropped to make room.
+     */
+    public synchronized List<Entry> appendAll(String deviceId, String topic, int count, LongFunction<byte[]> payloadForSeq) {
+        if (size + count > capacity) {
+            flush();
+        }
+        int room = Math.min(count, capacity - size);
+        List<Entry> stored = new ArrayList<>(Math.max(0, room));
+        if (room <= 0) {
+            return stored;
         }
         try {
             long seq = nextSeq(deviceId);
-            byte[] payload = payloadForSeq.apply(seq);
-            long id;
-            try (PreparedStatement insert = db.prepareStatement(
-                    "INSERT INTO outbox(device_id, seq, topic, payload, stored_at) VALUES (?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < room; i++, seq++) {
+                byte[] payload = payloadForSeq.apply(seq);
                 insert.setString(1, deviceId);
                 insert.setLong(2, seq);
                 insert.setString(3, topic);
                 insert.setBytes(4, payload);
-                insert.setLong(5, System.currentTimeMillis());
+                insert.setLong(5, now);
                 insert.executeUpdate();
+                long id;
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
                     id = keys.getLong(1);
                 }
+                stored.add(new Entry(id, deviceId, seq, topic, payload));
             }
-            try (PreparedStatement update = db.prepareStatement(
-                    "INSERT INTO device_seq(device_id, next_seq) VALUES (?, ?) "
-                            + "ON CONFLICT(device_id) DO UPDATE SET next_seq = excluded.next_seq")) {
-                update.setString(1, deviceId);
-                update.setLong(2, seq + 1);
-                update.executeUpdate();
-            }
+            saveSeq.setString(1, deviceId);
+            saveSeq.setLong(2, seq);
+            saveSeq.executeUpdate();
             db.commit();
-            size++;
-            return new Entry(id, deviceId, seq, topic, payload);
+            nextSeq.put(deviceId, seq);
+            size += room;
+            return stored;
         } catch (SQLException e) {
             rollbackQuietly();
             throw new DeviceException(2, "Could not store a reading in the outbox " + file + ": " + e.getMessage(), e);
@@ -142,11 +189,13 @@ public final class Outbox implements AutoCloseable {
     }
 
     private long nextSeq(String deviceId) throws SQLException {
-        try (PreparedStatement select = db.prepareStatement("SELECT next_seq FROM device_seq WHERE device_id = ?")) {
-            select.setString(1, deviceId);
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
+        Long cached = nextSeq.get(deviceId);
+        if (cached != null) {
+            return cached;
+        }
+        loadSeq.setString(1, deviceId);
+        try (ResultSet rs = loadSeq.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
         }
     }
 
@@ -163,6 +212,7 @@ public final class Outbox implements AutoCloseable {
 
     /** Readings of a device still waiting for an acknowledgement, oldest first. */
     public synchronized List<Entry> pending(String deviceId) {
+        flush();
         List<Entry> entries = new ArrayList<>();
         try (PreparedStatement select = db.prepareStatement(
                 "SELECT id, seq, topic, payload FROM outbox WHERE device_id = ? ORDER BY id")) {
@@ -179,21 +229,50 @@ public final class Outbox implements AutoCloseable {
         return entries;
     }
 
-    /** Forgets an acknowledged reading. Removing one that is already gone does nothing. */
-    public synchronized void remove(long id) {
-        try (PreparedStatement delete = db.prepareStatement("DELETE FROM outbox WHERE id = ?")) {
-            delete.setLong(1, id);
-            int removed = delete.executeUpdate();
+    /**
+     * Forgets an acknowledged reading. The removal reaches the disk with the next batch (within
+     * {@value #ACK_FLUSH_MILLIS} ms); removing one that is already gone does nothing.
+     */
+    public void remove(long id) {
+        acknowledged.add(id);
+    }
+
+    /** Writes the removals of acknowledged readings now. */
+    public synchronized void flush() {
+        if (acknowledged.isEmpty()) {
+            return;
+        }
+        try {
+            Long id;
+            int batch = 0;
+            while ((id = acknowledged.poll()) != null) {
+                delete.setLong(1, id);
+                delete.addBatch();
+                batch++;
+            }
+            int removed = 0;
+            for (int count : delete.executeBatch()) {
+                removed += Math.max(0, count);
+            }
             db.commit();
-            size -= removed;
+            size -= batch == 0 ? 0 : removed;
         } catch (SQLException e) {
             rollbackQuietly();
             throw new DeviceException(2, "Could not update the outbox " + file + ": " + e.getMessage(), e);
         }
     }
 
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            // Kept in memory no longer, so these readings are sent again next run: at-least-once still holds.
+        }
+    }
+
     /** Readings waiting, all devices. */
     public synchronized int size() {
+        flush();
         return size;
     }
 
@@ -215,6 +294,12 @@ public final class Outbox implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        flusher.shutdownNow();
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            // Unwritten removals only mean duplicates next run.
+        }
         try {
             db.close();
         } catch (SQLException ignored) {

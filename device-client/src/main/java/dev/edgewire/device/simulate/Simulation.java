@@ -7,7 +7,6 @@ import dev.edgewire.device.outbox.Outbox;
 import dev.edgewire.device.outbox.OutboxFullException;
 import dev.edgewire.device.transport.Backoff;
 import dev.edgewire.device.transport.MqttTransport;
-import dev.edgewire.device.transport.Pacer;
 import dev.edgewire.device.transport.PublishRefusedException;
 import dev.edgewire.device.transport.Transport;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -28,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs a fleet: per device one connection, a producer that stores readings in the {@link Outbox}
@@ -36,6 +36,9 @@ import java.util.function.Function;
  * failure puts the reading back in line after a backoff; a refusal leaves it in the outbox.
  */
 public final class Simulation {
+    /** Most readings stored in one transaction. */
+    private static final int MAX_BURST = 256;
+
     private final SimulationPlan plan;
     private final Function<String, Transport> transports;
     private final Outbox outbox;
@@ -190,25 +193,40 @@ public final class Simulation {
             }
         }
 
+        /**
+         * Stores readings as they fall due at the planned rate. Readings that fell due together (a
+         * high rate, or a slow disk) are stored in one transaction, then handed to the sender.
+         */
         private void produce(long start) {
-            Pacer pacer = new Pacer(plan.ratePerSecond());
             long deadline = plan.countPerDevice() > 0 ? Long.MAX_VALUE : start + plan.duration().toNanos();
-            for (long n = 0; plan.countPerDevice() <= 0 || n < plan.countPerDevice(); n++) {
-                pacer.await();
-                if (System.nanoTime() >= deadline) {
+            double perNano = plan.ratePerSecond() / 1e9;
+            long produced = 0;
+            while (plan.countPerDevice() <= 0 || produced < plan.countPerDevice()) {
+                long now = System.nanoTime();
+                if (now >= deadline) {
                     break;
                 }
-                try {
-                    Outbox.Entry entry = outbox.append(deviceId, topic, seq -> serialise(
-                            plan.source().reading(deviceId, seq, clock.instant())));
-                    generated.incrementAndGet();
-                    outstanding.incrementAndGet();
-                    queue.add(new Queued(entry, 0));
-                } catch (OutboxFullException e) {
-                    refused.incrementAndGet();
+                long due = (long) ((now - start) * perNano) + 1 - produced;
+                if (due <= 0) {
+                    long nextAt = start + (long) (produced / perNano);
+                    LockSupport.parkNanos(Math.max(1000, nextAt - now));
+                    continue;
+                }
+                int burst = (int) Math.min(MAX_BURST, due);
+                if (plan.countPerDevice() > 0) {
+                    burst = (int) Math.min(burst, plan.countPerDevice() - produced);
+                }
+                List<Outbox.Entry> stored = outbox.appendAll(deviceId, topic, burst, seq -> serialise(
+                        plan.source().reading(deviceId, seq, clock.instant())));
+                produced += burst;
+                generated.addAndGet(stored.size());
+                outstanding.addAndGet(stored.size());
+                stored.forEach(entry -> queue.add(new Queued(entry, 0)));
+                if (stored.size() < burst) {
+                    refused.addAndGet(burst - stored.size());
                     if (warnedFull.compareAndSet(false, true)) {
                         log.println();
-                        log.println(e.getMessage());
+                        log.println(new OutboxFullException(outbox.capacity(), outbox.file()).getMessage());
                     }
                 }
             }
