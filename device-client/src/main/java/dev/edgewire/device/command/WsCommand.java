@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
                 + "sends each line typed on standard input as {\"action\":\"sendMessage\",\"message\":LINE}.",
                 "End input (Ctrl-D) to close."})
 public final class WsCommand implements Callable<Integer> {
+    /** RFC 6455 status for a connection that ended without a close frame. */
+    private static final int ABNORMAL_CLOSURE = 1006;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -60,7 +62,7 @@ public final class WsCommand implements Callable<Integer> {
         }
         URI uri = connectUri(resolved.webSocketUrl(), resolved.token());
         PrintWriter out = spec.commandLine().getOut();
-        CompletableFuture<Void> closed = new CompletableFuture<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
         WebSocket socket;
         try (HttpClient http = HttpClient.newHttpClient()) {
             try {
@@ -83,9 +85,14 @@ public final class WsCommand implements Callable<Integer> {
                 socket.sendText(frame(line), true).get(10, TimeUnit.SECONDS);
             }
             try {
-                closed.get(linger.toMillis(), TimeUnit.MILLISECONDS);
+                int status = closed.get(linger.toMillis(), TimeUnit.MILLISECONDS);
+                if (status != WebSocket.NORMAL_CLOSURE) {
+                    spec.commandLine().getErr().println("edgewire-device: the server closed the WebSocket with status " + status);
+                    spec.commandLine().getErr().flush();
+                    return ExitCodes.UNREACHABLE;
+                }
             } catch (TimeoutException e) {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
             }
         }
         return ExitCodes.OK;
@@ -117,10 +124,10 @@ public final class WsCommand implements Callable<Integer> {
 
     private static final class Printer implements WebSocket.Listener {
         private final PrintWriter out;
-        private final CompletableFuture<Void> closed;
+        private final CompletableFuture<Integer> closed;
         private final StringBuilder partial = new StringBuilder();
 
-        Printer(PrintWriter out, CompletableFuture<Void> closed) {
+        Printer(PrintWriter out, CompletableFuture<Integer> closed) {
             this.out = out;
             this.closed = closed;
         }
@@ -141,15 +148,17 @@ public final class WsCommand implements Callable<Integer> {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            System.err.println("closed by the server: " + statusCode + (reason.isEmpty() ? "" : " " + reason));
-            closed.complete(null);
+            if (!closed.isDone()) {
+                System.err.println("closed: " + statusCode + (reason.isEmpty() ? "" : " " + reason));
+            }
+            closed.complete(statusCode);
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
             System.err.println("WebSocket error: " + error.getMessage());
-            closed.complete(null);
+            closed.complete(ABNORMAL_CLOSURE);
         }
     }
 }
