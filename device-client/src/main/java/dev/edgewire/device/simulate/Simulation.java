@@ -12,6 +12,7 @@ import dev.edgewire.device.transport.Transport;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -217,7 +218,7 @@ public final class Simulation {
                     burst = (int) Math.min(burst, plan.countPerDevice() - produced);
                 }
                 List<Outbox.Entry> stored = outbox.appendAll(deviceId, topic, burst, seq -> serialise(
-                        plan.source().reading(deviceId, seq, clock.instant())));
+                        plan.source().reading(deviceId, seq, clock.instant().truncatedTo(ChronoUnit.MILLIS))));
                 produced += burst;
                 generated.addAndGet(stored.size());
                 outstanding.addAndGet(stored.size());
