@@ -70,7 +70,7 @@ public final class WsCommand implements Callable<Integer> {
                         .buildAsync(uri, new Printer(out, closed)).get(20, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 throw new DeviceException(ExitCodes.UNREACHABLE, "WebSocket connect to " + redact(uri) + " failed: "
-                        + e.getCause().getMessage() + (resolved.tokenIfAny().isEmpty()
+                        + describe(e.getCause()) + (resolved.tokenIfAny().isEmpty()
                         ? " (no token given: --token, EDGEWIRE_TOKEN or the outputs file's Token)" : ""), e.getCause());
             } catch (TimeoutException e) {
                 throw new DeviceException(ExitCodes.UNREACHABLE, "WebSocket connect to " + redact(uri) + " timed out");
@@ -115,6 +115,21 @@ public final class WsCommand implements Callable<Integer> {
         }
         return URI.create(url + (url.contains("?") ? "&" : "?") + Topology.TOKEN_QUERY_PARAMETER + "="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8));
+    }
+
+    /** The handshake's HTTP status when there was one (401/403: the token was refused), else the cause. */
+    private static String describe(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.http.WebSocketHandshakeException handshake) {
+                int status = handshake.getResponse().statusCode();
+                return "HTTP " + status + (status == 401 || status == 403 ? " (the token was refused)" : "");
+            }
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getMessage() == null) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
     private static String redact(URI uri) {
