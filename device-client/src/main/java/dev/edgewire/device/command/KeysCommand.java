@@ -7,12 +7,10 @@ import dev.edgewire.device.target.TargetOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +18,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -53,12 +50,11 @@ public final class KeysCommand {
             throw new FileAlreadyExistsException(file.toString());
         }
         Files.deleteIfExists(file);
-        OpenOption[] options = {StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE};
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             Files.write(Files.createFile(file, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------"))), content, StandardOpenOption.WRITE);
         } else {
-            Files.write(file, content, options);
+            Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
     }
 

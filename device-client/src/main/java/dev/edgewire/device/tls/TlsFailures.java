@@ -47,10 +47,13 @@ public final class TlsFailures {
         if (has(failure, ConnectException.class) || chain.contains("Connection refused")) {
             return new DeviceException(ExitCodes.UNREACHABLE, "Nothing answers at " + where + " (connection refused). [" + chain + "]", failure);
         }
+        // With TLS 1.3 the client finishes its side of the handshake before the server has checked the
+        // client certificate, so a refusal often shows up only as the connection being closed or reset.
         if (has(failure, SSLException.class) || has(failure, ClosedChannelException.class)
-                || chain.contains("closed") || chain.contains("Closed")) {
+                || chain.contains("closed") || chain.contains("Closed") || chain.contains("Connection reset")
+                || chain.contains("received no bytes")) {
             return new DeviceException(ExitCodes.UNREACHABLE, "The server at " + where
-                    + " closed the connection during the TLS handshake; it most likely rejected the client certificate "
+                    + " closed the connection during or right after the TLS handshake; it most likely rejected the client certificate "
                     + target.certFile() + ". [" + chain + "]", failure);
         }
         return new DeviceException(ExitCodes.UNREACHABLE, "Could not connect to " + where + ": " + chain, failure);
