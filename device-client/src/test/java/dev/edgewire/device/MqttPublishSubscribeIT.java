@@ -102,6 +102,18 @@ class MqttPublishSubscribeIT {
     }
 
     @Test
+    void simulate_withQos0_overMqtt311_sendsEveryReading() throws Exception {
+        Cli.Result result = Cli.run(target(thing, "sim-qos0"), "simulate", "--qos", "0", "--mqtt-version", "3",
+                "--count", "50", "--rate", "200", "--outbox", dir.resolve("qos0.db").toString(), "--json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(Json.MAPPER.readTree(result.out()).path("protocol").asText()).isEqualTo("mqtt3.1.1");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Seqs.of("sim-qos0", broker.received().stream()
+                .filter(r -> r.topic().equals("devices/sim-qos0/telemetry")).map(TlsBroker.Received::payload).toList()))
+                .isEqualTo(Seqs.range(0, 50)));
+    }
+
+    @Test
     void simulate_replaysTheBundledDataset_overSeveralDevices() throws Exception {
         Cli.Result result = Cli.run(target(thing), "simulate", "--devices", "3", "--device-prefix", "csv-",
                 "--dataset", "bundled", "--count", "20", "--rate", "100",
