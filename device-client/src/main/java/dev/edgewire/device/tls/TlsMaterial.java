@@ -146,7 +146,7 @@ public record TlsMaterial(TrustManagerFactory trustManagers, KeyManagerFactory k
                 return converter.getKeyPair(pair).getPrivate();
             }
             throw DeviceException.usage("Private key file " + file
-                    + " holds no unencrypted PEM private key (expected -----BEGIN PRIVATE KEY-----).");
+                    + " holds no unencrypted PEM private key (expected a PKCS#8 \"BEGIN PRIVATE KEY\" block, or a traditional RSA or EC one).");
         } catch (NoSuchFileException e) {
             throw DeviceException.usage("Private key file not found: " + file);
         } catch (IOException e) {
