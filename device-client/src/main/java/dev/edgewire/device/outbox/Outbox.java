@@ -1,0 +1,309 @@
+package dev.edgewire.device.outbox;
+
+import dev.edgewire.device.DeviceException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+
+/**
+ * The durable outbox: a reading is stored here before it is sent and removed only once the target
+ * acknowledged it (PUBACK for QoS 1, a 2xx answer over HTTPS). What is still here when the process
+ * ends, however it ends, is sent by the next run. Each device's {@code seq} counter lives in the
+ * same database and moves in the same transaction as the stored reading, so a crash can neither
+ * reuse a {@code seq} nor leave a gap.
+ *
+ * <p>Storage is SQLite in WAL mode. With {@link Durability#PROCESS_CRASH} (synchronous=NORMAL) a
+ * committed reading survives the process being killed; with {@link Durability#POWER_LOSS}
+ * (synchronous=FULL) every commit is also fsynced, so it survives the machine losing power.
+ *
+ * <p>Bounded: once {@code capacity} readings are waiting, {@link #append} refuses new ones with
+ * {@link OutboxFullException} and nothing already stored is dropped. The oldest readings are the
+ * ones the next connection delivers first.
+ */
+public final class Outbox implements AutoCloseable {
+
+    /** How much a committed reading survives. */
+    public enum Durability {
+        PROCESS_CRASH("NORMAL"), POWER_LOSS("FULL");
+
+        private final String synchronous;
+
+        Durability(String synchronous) {
+            this.synchronous = synchronous;
+        }
+    }
+
+    /** A stored reading waiting for its acknowledgement. */
+    public record Entry(long id, String deviceId, long seq, String topic, byte[] payload) {
+    }
+
+    /** Acknowledgements are written in batches at least this often. */
+    private static final long ACK_FLUSH_MILLIS = 20;
+
+    private final Connection db;
+    private final int capacity;
+    private final Path file;
+    private final PreparedStatement insert;
+    private final PreparedStatement saveSeq;
+    private final PreparedStatement loadSeq;
+    private final PreparedStatement delete;
+    private final Map<String, Long> nextSeq = new HashMap<>();
+    private final Queue<Long> acknowledged = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService flusher;
+    private int size;
+
+    private Outbox(Connection db, int capacity, Path file) throws SQLException {
+        this.db = db;
+        this.capacity = capacity;
+        this.file = file;
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM outbox")) {
+            rs.next();
+            size = rs.getInt(1);
+        }
+        insert = db.prepareStatement(
+                "INSERT INTO outbox(device_id, seq, topic, payload, stored_at) VALUES (?, ?, ?, ?, ?)",
+                Statement.RETURN_GENERATED_KEYS);
+        saveSeq = db.prepareStatement("INSERT INTO device_seq(device_id, next_seq) VALUES (?, ?) "
+                + "ON CONFLICT(device_id) DO UPDATE SET next_seq = excluded.next_seq");
+        loadSeq = db.prepareStatement("SELECT next_seq FROM device_seq WHERE device_id = ?");
+        delete = db.prepareStatement("DELETE FROM outbox WHERE id = ?");
+        // Removing acknowledged readings in batches keeps one transaction per reading off the hot path;
+        // a crash before a batch is written only means those readings are sent once more (seq tells).
+        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "outbox-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(this::flushQuietly, ACK_FLUSH_MILLIS, ACK_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens (creating if needed) the outbox at {@code file}. */
+    public static Outbox open(Path file, int capacity, Durability durability) {
+        if (capacity < 1) {
+            throw DeviceException.usage("outbox capacity must be at least 1, not " + capacity);
+        }
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=" + durability.synchronous);
+                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS outbox (
+                          id INTEGER PRIMARY KEY AUTOINCREMENT,
+                          device_id TEXT NOT NULL,
+                          seq INTEGER NOT NULL,
+                          topic TEXT NOT NULL,
+                          payload BLOB NOT NULL,
+                          stored_at INTEGER NOT NULL)""");
+                s.execute("CREATE INDEX IF NOT EXISTS outbox_device ON outbox(device_id, id)");
+                s.execute("CREATE TABLE IF NOT EXISTS device_seq (device_id TEXT PRIMARY KEY, next_seq INTEGER NOT NULL)");
+            }
+            db.setAutoCommit(false);
+            return new Outbox(db, capacity, file);
+        } catch (SQLException | IOException e) {
+            throw new DeviceException(2, "Could not open the outbox " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Takes the device's next {@code seq}, builds the payload for it and stores both in one
+     * transaction.
+     *
+     * @throws OutboxFullException when {@code capacity} readings are already waiting
+     */
+    public Entry append(String deviceId, String topic, LongFunction<byte[]> payloadForSeq) {
+        List<Entry> stored = appendAll(deviceId, topic, 1, payloadForSeq);
+        if (stored.isEmpty()) {
+            throw new OutboxFullException(capacity, file);
+        }
+        return stored.get(0);
+    }
+
+    /**
+     * Stores up to {@code count} readings of a device with consecutive {@code seq} numbers in one
+     * transaction (one commit for a burst, instead of one per reading). Stores fewer, possibly none,
+     * when the outbox has room for fewer; nothing stored is ever dropped to make room.
+     */
+    public synchronized List<Entry> appendAll(String deviceId, String topic, int count, LongFunction<byte[]> payloadForSeq) {
+        if (size + count > capacity) {
+            flush();
+        }
+        int room = Math.min(count, capacity - size);
+        List<Entry> stored = new ArrayList<>(Math.max(0, room));
+        if (room <= 0) {
+            return stored;
+        }
+        try {
+            long seq = nextSeq(deviceId);
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < room; i++, seq++) {
+                byte[] payload = payloadForSeq.apply(seq);
+                insert.setString(1, deviceId);
+                insert.setLong(2, seq);
+                insert.setString(3, topic);
+                insert.setBytes(4, payload);
+                insert.setLong(5, now);
+                insert.executeUpdate();
+                long id;
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+                stored.add(new Entry(id, deviceId, seq, topic, payload));
+            }
+            saveSeq.setString(1, deviceId);
+            saveSeq.setLong(2, seq);
+            saveSeq.executeUpdate();
+            db.commit();
+            nextSeq.put(deviceId, seq);
+            size += room;
+            return stored;
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw new DeviceException(2, "Could not store a reading in the outbox " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
+    private long nextSeq(String deviceId) throws SQLException {
+        Long cached = nextSeq.get(deviceId);
+        if (cached != null) {
+            return cached;
+        }
+        loadSeq.setString(1, deviceId);
+        try (ResultSet rs = loadSeq.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** The next {@code seq} the device would get, without taking it. */
+    public synchronized long peekNextSeq(String deviceId) {
+        try {
+            long seq = nextSeq(deviceId);
+            db.commit();
+            return seq;
+        } catch (SQLException e) {
+            throw new DeviceException(2, "Could not read the outbox " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Readings of a device still waiting for an acknowledgement, oldest first. */
+    public synchronized List<Entry> pending(String deviceId) {
+        flush();
+        List<Entry> entries = new ArrayList<>();
+        try (PreparedStatement select = db.prepareStatement(
+                "SELECT id, seq, topic, payload FROM outbox WHERE device_id = ? ORDER BY id")) {
+            select.setString(1, deviceId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(new Entry(rs.getLong(1), deviceId, rs.getLong(2), rs.getString(3), rs.getBytes(4)));
+                }
+            }
+            db.commit();
+        } catch (SQLException e) {
+            throw new DeviceException(2, "Could not read the outbox " + file + ": " + e.getMessage(), e);
+        }
+        return entries;
+    }
+
+    /**
+     * Forgets an acknowledged reading. The removal reaches the disk with the next batch (within
+     * {@value #ACK_FLUSH_MILLIS} ms); removing one that is already gone does nothing.
+     */
+    public void remove(long id) {
+        acknowledged.add(id);
+    }
+
+    /** Writes the removals of acknowledged readings now. */
+    public synchronized void flush() {
+        if (acknowledged.isEmpty()) {
+            return;
+        }
+        try {
+            Long id;
+            int batch = 0;
+            while ((id = acknowledged.poll()) != null) {
+                delete.setLong(1, id);
+                delete.addBatch();
+                batch++;
+            }
+            int removed = 0;
+            for (int count : delete.executeBatch()) {
+                removed += Math.max(0, count);
+            }
+            db.commit();
+            size -= batch == 0 ? 0 : removed;
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw new DeviceException(2, "Could not update the outbox " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            // Kept in memory no longer, so these readings are sent again next run: at-least-once still holds.
+        }
+    }
+
+    /** Readings waiting, all devices. */
+    public synchronized int size() {
+        flush();
+        return size;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    private void rollbackQuietly() {
+        try {
+            db.rollback();
+        } catch (SQLException ignored) {
+            // The connection is broken; the caller already reports the original failure.
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        flusher.shutdownNow();
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            // Unwritten removals only mean duplicates next run.
+        }
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // Closing: committed work is already on disk.
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.edgewire.device.transport;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
+import dev.edgewire.device.DeviceException;
+import dev.edgewire.device.target.Target;
+import dev.edgewire.device.tls.TlsFailures;
+import dev.edgewire.device.tls.TlsMaterial;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * MQTT 3.1.1 or 5 over mutual TLS with the HiveMQ MQTT client. After the first successful connect,
+ * a lost connection is re-established with {@link Backoff}; QoS 1 messages published meanwhile are
+ * queued by the client and sent once connected, and with a persistent session the broker keeps
+ * what was in flight.
+ */
+public final class MqttTransport implements Transport {
+    private static final long CONNECT_TIMEOUT_SECONDS = 20;
+
+    private final Target target;
+    private final String clientId;
+    private final MqttSettings settings;
+    private final Backoff backoff;
+    private final PrintStream log;
+    private final Pacer pacer;
+    private final AtomicBoolean connectedOnce = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final Mqtt5AsyncClient client5;
+    private final Mqtt3AsyncClient client3;
+
+    public MqttTransport(Target target, String clientId, TlsMaterial tls, MqttSettings settings, Backoff backoff,
+                         PrintStream log) {
+        this.target = target;
+        this.clientId = clientId;
+        this.settings = settings;
+        this.backoff = backoff;
+        this.log = log;
+        this.pacer = target.isAws() ? new Pacer(IotCoreLimits.PUBLISHES_PER_SECOND) : Pacer.unlimited();
+        if (target.mqttPort() == 443) {
+            // ALPN x-amzn-mqtt-ca: the HiveMQ client exposes no ALPN setting, so the JSSE engines it
+            // creates are given the protocol name by AlpnTls.
+            AlpnTls.install(target.requireEndpoint(), 443, "x-amzn-mqtt-ca");
+        }
+        MqttClientSslConfig ssl = MqttClientSslConfig.builder()
+                .keyManagerFactory(tls.keyManagers())
+                .trustManagerFactory(tls.trustManagers())
+                .protocols(List.of("TLSv1.3", "TLSv1.2"))
+                .handshakeTimeout(15, TimeUnit.SECONDS)
+                .build();
+        if (settings.version() == 5) {
+            client5 = MqttClient.builder().useMqttVersion5()
+                    .identifier(clientId)
+                    .serverHost(target.requireEndpoint())
+                    .serverPort(target.mqttPort())
+                    .sslConfig(ssl)
+                    .addDisconnectedListener(this::onDisconnected)
+                    .buildAsync();
+            client3 = null;
+        } else {
+            client3 = MqttClient.builder().useMqttVersion3()
+                    .identifier(clientId)
+                    .serverHost(target.requireEndpoint())
+                    .serverPort(target.mqttPort())
+                    .sslConfig(ssl)
+                    .addDisconnectedListener(this::onDisconnected)
+                    .buildAsync();
+            client5 = null;
+        }
+    }
+
+    private void onDisconnected(MqttClientDisconnectedContext context) {
+        if (closing.get() || !settings.reconnect() || !connectedOnce.get()
+                || context.getSource() == MqttDisconnectSource.USER) {
+            return;
+        }
+        int attempt = context.getReconnector().getAttempts();
+        long delay = backoff.delayMillis(attempt);
+        reconnects.incrementAndGet();
+        if (attempt == 0 || attempt % 5 == 0) {
+            log.printf("%s: connection lost (%s); reconnecting in %d ms (attempt %d)%n", clientId,
+                    context.getCause() == null ? "no cause" : context.getCause().getMessage(), delay, attempt + 1);
+        }
+        context.getReconnector().reconnect(true).delay(delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void connect() {
+        CompletableFuture<?> connAck;
+        if (client5 != null) {
+            connAck = client5.connectWith()
+                    .cleanStart(!settings.persistentSession())
+                    .sessionExpiryInterval(settings.persistentSession() ? settings.sessionExpirySeconds() : 0)
+                    .keepAlive(settings.keepAliveSeconds())
+                    .send();
+        } else {
+            connAck = client3.connectWith()
+                    .cleanSession(!settings.persistentSession())
+                    .keepAlive(settings.keepAliveSeconds())
+                    .send();
+        }
+        try {
+            connAck.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            connectedOnce.set(true);
+        } catch (ExecutionException e) {
+            throw TlsFailures.explain(e.getCause(), target, "MQTT", target.mqttPort());
+        } catch (TimeoutException e) {
+            disconnectQuietly();
+            throw TlsFailures.explain(new TimeoutException("no CONNACK within " + CONNECT_TIMEOUT_SECONDS + " s"),
+                    target, "MQTT", target.mqttPort());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeviceException(1, "Interrupted while connecting");
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
+        if (target.isAws()) {
+            IotCoreLimits.checkPayload(payload.length);
+        }
+        pacer.await();
+        MqttQos mqttQos = qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
+        if (client5 != null) {
+            return client5.publishWith().topic(topic).qos(mqttQos).payload(payload).send()
+                    .thenAccept(MqttTransport::checkResult);
+        }
+        return client3.publishWith().topic(topic).qos(mqttQos).payload(payload).send().thenApply(p -> null);
+    }
+
+    private static void checkResult(Mqtt5PublishResult result) {
+        if (result.getError().isPresent()) {
+            throw new CompletionException(result.getError().get());
+        }
+        if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result qos1) {
+            Mqtt5PubAck ack = qos1.getPubAck();
+            if (ack.getReasonCode().isError()) {
+                throw new PublishRefusedException("the broker refused the message: PUBACK " + ack.getReasonCode()
+                        + ack.getReasonString().map(s -> " (" + s + ")").orElse(""));
+            }
+        }
+    }
+
+    /**
+     * Subscribes to topic filters; {@code onMessage} gets each arrival's topic and payload text.
+     * Fails with a clear message when the broker refuses a filter.
+     */
+    public void subscribe(List<String> filters, int qos, BiConsumer<String, String> onMessage) {
+        MqttQos mqttQos = qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
+        for (String filter : filters) {
+            CompletableFuture<?> ack;
+            if (client5 != null) {
+                ack = client5.subscribeWith().topicFilter(filter).qos(mqttQos)
+                        .callback(p -> onMessage.accept(p.getTopic().toString(),
+                                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
+                        .send()
+                        .thenAccept(subAck -> subAck.getReasonCodes().forEach(code -> {
+                            if (code.isError()) {
+                                throw new PublishRefusedException("the broker refused the subscription to "
+                                        + filter + ": " + code);
+                            }
+                        }));
+            } else {
+                ack = client3.subscribeWith().topicFilter(filter).qos(mqttQos)
+                        .callback(p -> onMessage.accept(p.getTopic().toString(),
+                                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
+                        .send()
+                        .thenAccept(subAck -> subAck.getReturnCodes().forEach(code -> {
+                            if (code.isError()) {
+                                throw new PublishRefusedException("the broker refused the subscription to "
+                                        + filter + ": " + code);
+                            }
+                        }));
+            }
+            try {
+                ack.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw new DeviceException(4, "Subscribe to " + filter + " failed: " + e.getCause().getMessage(), e);
+            } catch (TimeoutException e) {
+                throw new DeviceException(1, "No SUBACK for " + filter + " within " + CONNECT_TIMEOUT_SECONDS + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeviceException(1, "Interrupted while subscribing");
+            }
+        }
+    }
+
+    /** How many times a lost connection was re-established (or is being). */
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    @Override
+    public String protocol() {
+        return "mqtt" + (settings.version() == 5 ? "5" : "3.1.1");
+    }
+
+    @Override
+    public void close() {
+        closing.set(true);
+        disconnectQuietly();
+    }
+
+    private void disconnectQuietly() {
+        try {
+            (client5 != null ? client5.disconnect() : client3.disconnect()).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Already disconnected, or the broker is gone: nothing left to close.
+        }
+    }
+}

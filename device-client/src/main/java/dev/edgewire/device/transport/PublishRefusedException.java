@@ -1,0 +1,8 @@
+package dev.edgewire.device.transport;
+
+/** The target answered and refused the message; sending the same message again will not help. */
+public final class PublishRefusedException extends RuntimeException {
+    public PublishRefusedException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.edgewire.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgewire.device.outbox.Outbox;
+import dev.edgewire.device.testing.Cli;
+import dev.edgewire.device.testing.Seqs;
+import dev.edgewire.device.testing.TestPki;
+import dev.edgewire.device.testing.TlsBroker;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Never lose a reading: the broker goes away mid-stream, or the client process is killed with
+ * SIGKILL mid-stream, and in the end the broker has received every {@code seq} the device produced.
+ */
+class OutageRecoveryIT {
+
+    @TempDir
+    static Path dir;
+
+    static TestPki pki;
+    static TlsBroker broker;
+    static TestPki.Issued identity;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        pki = TestPki.create(dir, "edge");
+        broker = new TlsBroker(pki, dir).start();
+        identity = pki.client("thing-1");
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        broker.close();
+    }
+
+    static List<String> target(String thing) {
+        return List.of("--endpoint", "localhost", "--mqtt-port", String.valueOf(broker.port()),
+                "--ca", pki.caFile().toString(), "--cert", identity.certFile().toString(),
+                "--key", identity.keyFile().toString(), "--thing", thing);
+    }
+
+    static SortedSet<Long> receivedSeqs(String thing) {
+        return Seqs.of(thing, broker.received().stream()
+                .filter(r -> r.topic().equals("devices/" + thing + "/telemetry")).map(TlsBroker.Received::payload).toList());
+    }
+
+    @Test
+    void brokerStoppedMidStream_andRestarted_everySeqIsDelivered() throws Exception {
+        String thing = "outage-1";
+        Cli.Running run = Cli.start(target(thing), "simulate", "--count", "300", "--rate", "50",
+                "--outbox", dir.resolve("outage.db").toString(), "--drain-timeout", "60s", "--json");
+        await().atMost(Duration.ofSeconds(30)).until(() -> receivedSeqs(thing).size() >= 50);
+
+        broker.stop();
+        Thread.sleep(3000);
+        broker.start();
+
+        Cli.Result result = run.result.get(120, TimeUnit.SECONDS);
+        System.out.println("after the broker restart: " + result.out());
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode summary = Json.MAPPER.readTree(result.out());
+        assertThat(summary.path("generated").asLong()).isEqualTo(300);
+        assertThat(summary.path("acked").asLong()).isEqualTo(300);
+        assertThat(summary.path("pending").asLong()).isZero();
+        assertThat(summary.path("reconnects").asLong()).isPositive();
+        assertThat(receivedSeqs(thing)).isEqualTo(Seqs.range(0, 300));
+    }
+
+    @Test
+    void clientKilledWithSigkillMidStream_theNextRunDeliversEverySeq() throws Exception {
+        String thing = "killed-1";
+        Path outbox = dir.resolve("killed.db");
+        List<String> args = new ArrayList<>(List.of("simulate", "--count", "5000", "--rate", "100",
+                "--outbox", outbox.toString(), "--json"));
+        args.addAll(target(thing));
+
+        Process first = child(args, "first.log");
+        await().atMost(Duration.ofSeconds(60)).until(() -> receivedSeqs(thing).size() >= 150);
+        first.destroyForcibly();
+        assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+        long receivedBeforeRestart = receivedSeqs(thing).size();
+
+        args.set(args.indexOf("--count") + 1, "50");
+        Process second = child(args, "second.log");
+        assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String log = Files.readString(dir.resolve("second.log"));
+        assertThat(second.exitValue()).as(log).isZero();
+
+        long produced;
+        try (Outbox box = Outbox.open(outbox, 10, Outbox.Durability.PROCESS_CRASH)) {
+            produced = box.peekNextSeq(thing);
+            assertThat(box.pending(thing)).isEmpty();
+        }
+        assertThat(produced).isGreaterThanOrEqualTo(receivedBeforeRestart + 50);
+        assertThat(receivedSeqs(thing)).isEqualTo(Seqs.range(0, produced));
+    }
+
+    private static Process child(List<String> args, String logName) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("edgewire.device.jar", "target/edgewire-device.jar")));
+        command.addAll(args);
+        File log = dir.resolve(logName).toFile();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.edgewire.device.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OutboxTest {
+
+    @TempDir
+    Path dir;
+
+    private Outbox open(int capacity) {
+        return Outbox.open(dir.resolve("outbox.db"), capacity, Outbox.Durability.PROCESS_CRASH);
+    }
+
+    private static byte[] payload(long seq) {
+        return ("{\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void append_numbersEachDeviceFromZero_andHandsTheSeqToThePayload() {
+        try (Outbox outbox = open(100)) {
+            assertThat(outbox.append("a", "t/a", OutboxTest::payload).seq()).isZero();
+            assertThat(outbox.append("a", "t/a", OutboxTest::payload).seq()).isEqualTo(1);
+            Outbox.Entry b = outbox.append("b", "t/b", OutboxTest::payload);
+            assertThat(b.seq()).isZero();
+            assertThat(new String(b.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"seq\":0}");
+        }
+    }
+
+    @Test
+    void pendingReadings_andTheSeqCounter_surviveReopening() {
+        try (Outbox outbox = open(100)) {
+            for (int i = 0; i < 5; i++) {
+                outbox.append("a", "t/a", OutboxTest::payload);
+            }
+            outbox.remove(outbox.pending("a").get(1).id());
+        }
+        try (Outbox reopened = open(100)) {
+            List<Outbox.Entry> pending = reopened.pending("a");
+            assertThat(pending).extracting(Outbox.Entry::seq).containsExactly(0L, 2L, 3L, 4L);
+            assertThat(reopened.size()).isEqualTo(4);
+            assertThat(reopened.append("a", "t/a", OutboxTest::payload).seq()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void remove_forgetsOnlyThatReading_andIgnoresOneAlreadyGone() {
+        try (Outbox outbox = open(100)) {
+            Outbox.Entry first = outbox.append("a", "t/a", OutboxTest::payload);
+            outbox.append("a", "t/a", OutboxTest::payload);
+            outbox.remove(first.id());
+            outbox.remove(first.id());
+            assertThat(outbox.pending("a")).extracting(Outbox.Entry::seq).containsExactly(1L);
+            assertThat(outbox.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void whenFull_newReadingsAreRefused_storedOnesKept_andNoSeqIsSpent() {
+        try (Outbox outbox = open(2)) {
+            outbox.append("a", "t/a", OutboxTest::payload);
+            outbox.append("a", "t/a", OutboxTest::payload);
+            assertThatThrownBy(() -> outbox.append("a", "t/a", OutboxTest::payload))
+                    .isInstanceOf(OutboxFullException.class).hasMessageContaining("full (2 readings");
+            assertThat(outbox.pending("a")).hasSize(2);
+            outbox.remove(outbox.pending("a").get(0).id());
+            assertThat(outbox.append("a", "t/a", OutboxTest::payload).seq()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aFailingPayloadBuilder_storesNothing_andSpendsNoSeq() {
+        try (Outbox outbox = open(10)) {
+            assertThatThrownBy(() -> outbox.append("a", "t/a", seq -> {
+                throw new IllegalStateException("sensor failed");
+            })).hasMessage("sensor failed");
+            assertThat(outbox.size()).isZero();
+            assertThat(outbox.append("a", "t/a", OutboxTest::payload).seq()).isZero();
+        }
+    }
+}

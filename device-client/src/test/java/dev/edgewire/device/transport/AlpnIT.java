@@ -1,0 +1,115 @@
+package dev.edgewire.device.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.edgewire.device.DeviceException;
+import dev.edgewire.device.target.Target;
+import dev.edgewire.device.testing.TestPki;
+import dev.edgewire.device.tls.TlsMaterial;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the client offers in the TLS handshake's ALPN extension, seen by a real TLS server: AWS
+ * IoT Core on port 443 routes by it ({@code x-amzn-mqtt-ca}, {@code x-amzn-http-ca}).
+ */
+class AlpnIT {
+
+    @TempDir
+    Path dir;
+
+    /** Accepts connections until closed; completes with what the first handshake offered (empty for no ALPN). */
+    private CompletableFuture<List<String>> serverRecordingAlpn(SSLServerSocket server) {
+        CompletableFuture<List<String>> offered = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            while (!server.isClosed()) {
+                try (SSLSocket socket = (SSLSocket) server.accept()) {
+                    socket.setHandshakeApplicationProtocolSelector((engine, protocols) -> {
+                        offered.complete(List.copyOf(protocols));
+                        return protocols.isEmpty() ? "" : protocols.get(0);
+                    });
+                    socket.startHandshake();
+                    offered.complete(List.of());
+                } catch (Exception e) {
+                    // Closed, or the client gave up once it saw no broker here; the offer is what counts.
+                }
+            }
+        });
+        return offered;
+    }
+
+    private SSLServerSocket tlsServer(TestPki pki) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(pki.keyStore(pki.server(), "alpn-server.p12"))) {
+            keys.load(in, TestPki.PASSWORD);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, TestPki.PASSWORD);
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(kmf.getKeyManagers(), null, null);
+        return (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    }
+
+    @Test
+    void mqtt_offersXAmznMqttCa_whereRegistered() throws Exception {
+        TestPki pki = TestPki.create(dir, "alpn");
+        TestPki.Issued device = pki.client("thing-1");
+        try (SSLServerSocket server = tlsServer(pki)) {
+            CompletableFuture<List<String>> offered = serverRecordingAlpn(server);
+            AlpnTls.install("localhost", server.getLocalPort(), "x-amzn-mqtt-ca");
+            Target target = new Target("localhost", server.getLocalPort(), 1, "thing-1", null, pki.caFile(),
+                    device.certFile(), device.keyFile(), null, null);
+            MqttSettings settings = new MqttSettings(5, false, 0, false, 30);
+            try (MqttTransport mqtt = new MqttTransport(target, "thing-1", TlsMaterial.forTarget(target), settings,
+                    Backoff.standard(), System.err)) {
+                assertThatThrownBy(mqtt::connect).isInstanceOf(DeviceException.class);
+            }
+            assertThat(offered.get(20, TimeUnit.SECONDS)).containsExactly("x-amzn-mqtt-ca");
+        }
+    }
+
+    @Test
+    void mqtt_offersNoAlpn_elsewhere() throws Exception {
+        TestPki pki = TestPki.create(dir, "plain");
+        TestPki.Issued device = pki.client("thing-1");
+        try (SSLServerSocket server = tlsServer(pki)) {
+            CompletableFuture<List<String>> offered = serverRecordingAlpn(server);
+            Target target = new Target("localhost", server.getLocalPort(), 1, "thing-1", null, pki.caFile(),
+                    device.certFile(), device.keyFile(), null, null);
+            try (MqttTransport mqtt = new MqttTransport(target, "thing-1", TlsMaterial.forTarget(target),
+                    new MqttSettings(5, false, 0, false, 30), Backoff.standard(), System.err)) {
+                assertThatThrownBy(mqtt::connect).isInstanceOf(DeviceException.class);
+            }
+            assertThat(offered.get(20, TimeUnit.SECONDS)).isEmpty();
+        }
+    }
+
+    @Test
+    void https_offersXAmznHttpCa_whereRegistered() throws Exception {
+        TestPki pki = TestPki.create(dir, "alpn-https");
+        TestPki.Issued device = pki.client("thing-1");
+        try (SSLServerSocket server = tlsServer(pki)) {
+            CompletableFuture<List<String>> offered = serverRecordingAlpn(server);
+            AlpnTls.install("localhost", server.getLocalPort(), "x-amzn-http-ca");
+            Target target = new Target("localhost", 1, server.getLocalPort(), "thing-1", null, pki.caFile(),
+                    device.certFile(), device.keyFile(), null, null);
+            try (HttpsTransport https = new HttpsTransport(target, TlsMaterial.forTarget(target), true)) {
+                assertThatThrownBy(https::connect).isInstanceOf(DeviceException.class);
+            }
+            assertThat(offered.get(20, TimeUnit.SECONDS)).containsExactly("x-amzn-http-ca");
+        }
+    }
+}
