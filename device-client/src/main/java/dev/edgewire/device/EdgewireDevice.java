@@ -4,6 +4,7 @@ import dev.edgewire.device.command.KeysCommand;
 import dev.edgewire.device.command.PublishCommand;
 import dev.edgewire.device.command.SimulateCommand;
 import dev.edgewire.device.command.SubscribeCommand;
+import dev.edgewire.device.command.TokenCommand;
 import dev.edgewire.device.command.WsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
                 PublishCommand.class,
                 SubscribeCommand.class,
                 SimulateCommand.class,
+                TokenCommand.class,
                 KeysCommand.class,
                 WsCommand.class,
                 CommandLine.HelpCommand.class},

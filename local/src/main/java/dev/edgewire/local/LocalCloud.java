@@ -381,20 +381,23 @@ public final class LocalCloud implements AutoCloseable {
         }
     }
 
-    /** The WebSocket token key: 32 random bytes, made on first start, owner-only. */
+    /**
+     * The WebSocket token key, made on first start, owner-only: 32 random bytes written as 64 hex
+     * characters, used as their text, the way the deployed stack's secret holds its key. So the
+     * device client's {@code token --key-file .local/token.key} mints tokens for local mode too.
+     */
     private static byte[] tokenKey(Path file) throws IOException {
-        if (Files.exists(file)) {
-            return Files.readAllBytes(file);
+        if (!Files.exists(file)) {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createFile(file);
+            }
+            Files.writeString(file, java.util.HexFormat.of().formatHex(random) + "\n");
         }
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(file);
-        }
-        Files.write(file, key);
-        return key;
+        return Files.readString(file).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static String certificateId(LocalPki.Identity identity) {

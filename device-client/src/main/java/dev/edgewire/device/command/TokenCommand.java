@@ -1,0 +1,58 @@
+package dev.edgewire.device.command;
+
+import dev.edgewire.auth.Tokens;
+import dev.edgewire.device.ExitCodes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Mints a WebSocket token from the stage's token key: the value of the deployed stack's token secret
+ * (or local mode's {@code .local/token.key}). The key stays on this machine; the token it prints is
+ * what wscat, Postman and {@code ws --token} pass as the {@code token} query parameter.
+ */
+@Command(name = "token", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Mint a WebSocket token from the stage's token key.",
+                "The key is the token secret's value (aws secretsmanager get-secret-value ... --query SecretString), "
+                        + "or local mode's .local/token.key."})
+public final class TokenCommand implements Callable<Integer> {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--key-file", required = true, paramLabel = "FILE",
+            description = "File holding the key as the secret stores it; - reads standard input.")
+    String keyFile;
+
+    @Option(names = "--subject", defaultValue = "edgewire-user",
+            description = "Who the token names; the authorizer passes it on (default: ${DEFAULT-VALUE}).")
+    String subject;
+
+    @Option(names = "--ttl", defaultValue = "1h", converter = DurationConverter.class,
+            description = "How long the token is valid, e.g. 30m, 12h (default: ${DEFAULT-VALUE}).")
+    Duration ttl;
+
+    @Override
+    public Integer call() throws IOException {
+        String text = keyFile.equals("-")
+                ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                : Files.readString(Path.of(keyFile));
+        // A shell redirect adds a newline the secret does not have.
+        byte[] key = text.strip().getBytes(StandardCharsets.UTF_8);
+        if (key.length < Tokens.MIN_KEY_BYTES) {
+            spec.commandLine().getErr().println("edgewire-device: the key in " + keyFile + " has " + key.length
+                    + " bytes; a token key has at least " + Tokens.MIN_KEY_BYTES);
+            return ExitCodes.USAGE;
+        }
+        spec.commandLine().getOut().println(Tokens.mint(key, subject, ttl, Clock.systemUTC()));
+        return ExitCodes.OK;
+    }
+}
