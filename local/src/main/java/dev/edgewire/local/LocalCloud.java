@@ -73,6 +73,7 @@ public final class LocalCloud implements AutoCloseable {
     private static final int RULE_CONCURRENCY = 2;
     /** Rule actions waiting for a free invocation, like Lambda's asynchronous event queue (bounded here). */
     private static final int RULE_QUEUE = 10_000;
+    private static final int BROADCAST_CONCURRENCY = 32;
 
     private final LocalConfig config;
     private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -161,6 +162,9 @@ public final class LocalCloud implements AutoCloseable {
                 .iotDataClient(iotDataClient)
                 .tokenKey(tokenKey)
                 .connectionsTable(TABLE_NAME)
+                // All invocations share one keep-alive pool of the SDK's HTTP client; keep what they have in
+                // flight together within it, so posts reuse connections instead of opening new ones.
+                .broadcastConcurrency(BROADCAST_CONCURRENCY)
                 .connectionCacheTtl(config.connectionCacheTtl())
                 .build();
         Map<Function, Object> handlers = new EnumMap<>(Function.class);
