@@ -75,9 +75,10 @@ public final class LocalBroker implements AutoCloseable {
     }
 
     public void start() throws IOException, GeneralSecurityException, InterruptedException {
-        Path config = workDir.resolve("config");
-        Path data = workDir.resolve("data");
-        Path extensions = workDir.resolve("extensions");
+        // The broker resolves relative paths against its own home, not the working directory.
+        Path config = workDir.toAbsolutePath().resolve("config");
+        Path data = workDir.toAbsolutePath().resolve("data");
+        Path extensions = workDir.toAbsolutePath().resolve("extensions");
         Files.createDirectories(config);
         Files.createDirectories(data);
         Files.createDirectories(extensions);

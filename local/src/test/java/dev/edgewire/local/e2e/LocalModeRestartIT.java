@@ -10,17 +10,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** What local mode keeps across a restart: its certificates, its token key and its table. */
 class LocalModeRestartIT {
 
-    @TempDir
-    Path state;
-
     @Test
     void aRestart_keepsTheCertificatesTokenKeyAndTableRows() throws Exception {
+        // Relative, as the run command's default .local is: every component must resolve it the same way.
+        Path state = Path.of("target", "restart-it-" + System.nanoTime());
+        assertThat(state.isAbsolute()).isFalse();
         LocalConfig config = LocalConfig.defaults().withStateDir(state).withPorts(0, 0, 0).withThings(List.of("thing-1"));
         String caPem;
         String thingPem;
