@@ -59,8 +59,8 @@ public record DeploymentSettings(String thingName, String stageName, String cert
         require(thingName.equals(commonName),
                 "the CSR's common name is '" + commonName + "' but the thing is '" + thingName
                         + "'; the IoT policy lets HTTPS publishers use only topics of their certificate's"
-                        + " common name, so create the key and CSR for this thing: device-client keys --thing "
-                        + thingName + " --out DIR");
+                        + " common name, so create the key and CSR for this thing: device-client/bin/edgewire-device keys create --thing "
+                        + thingName + " --dir DIR");
     }
 
     /** Reads the settings from a construct tree's context (the app's). */
@@ -79,12 +79,12 @@ public record DeploymentSettings(String thingName, String stageName, String cert
         require(csrFile != null && !csrFile.isBlank(),
                 "no certificate signing request: the thing's certificate is made from the device's CSR, so the"
                         + " private key never leaves the device. Create the key and CSR with the device client,"
-                        + " then name the CSR file:\n  device-client keys --thing " + thingName
-                        + " --out DIR\n  cdk deploy --context " + CSR_FILE + "=DIR/<csr file>");
+                        + " then name the CSR file:\n  device-client/bin/edgewire-device keys create --thing " + thingName
+                        + " --dir DIR\n  cdk deploy --context " + CSR_FILE + "=DIR/" + thingName + ".csr");
         Path csrPath = Path.of(csrFile);
         require(Files.isRegularFile(csrPath), "the CSR file " + csrPath.toAbsolutePath() + " (context "
-                + CSR_FILE + ") does not exist; create it with: device-client keys --thing " + thingName
-                + " --out DIR");
+                + CSR_FILE + ") does not exist; create it with: device-client/bin/edgewire-device keys create --thing " + thingName
+                + " --dir DIR");
         String csr;
         try {
             csr = Files.readString(csrPath, StandardCharsets.US_ASCII);

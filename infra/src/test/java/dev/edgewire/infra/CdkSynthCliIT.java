@@ -50,7 +50,7 @@ class CdkSynthCliIT {
         CdkCli.Run run = CdkCli.synth(directory, "--output", directory.resolve("cdk.out").toString());
 
         assertThat(run.exitCode()).isNotZero();
-        assertThat(run.stderr()).contains("device-client keys --thing")
+        assertThat(run.stderr()).contains("edgewire-device keys create --thing")
                 .contains("--context " + DeploymentSettings.CSR_FILE + "=");
         assertThat(directory.resolve("cdk.out").resolve(EdgewireApp.STATELESS_STACK + ".template.json")).doesNotExist();
     }

