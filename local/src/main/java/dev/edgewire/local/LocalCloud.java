@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -394,12 +393,7 @@ public final class LocalCloud implements AutoCloseable {
         if (!Files.exists(file)) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
-                Files.createFile(file);
-            }
-            Files.writeString(file, java.util.HexFormat.of().formatHex(random) + "\n");
+            LocalPki.writeOwnerOnly(file, java.util.HexFormat.of().formatHex(random) + "\n");
         }
         return Files.readString(file).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }

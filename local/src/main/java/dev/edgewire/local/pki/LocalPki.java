@@ -190,19 +190,27 @@ public final class LocalPki {
         Files.createDirectories(identity.certificateFile().getParent());
         Files.writeString(identity.certificateFile(), pem(identity.certificate()));
         Path key = identity.privateKeyFile();
-        Files.deleteIfExists(key);
-        try {
-            Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(key);
-        }
         // PKCS#8 ("BEGIN PRIVATE KEY"), which openssl, curl, mosquitto and Java all read.
         try {
-            Files.writeString(key, pem(new JcaPKCS8Generator(identity.privateKey(), null).generate()));
+            writeOwnerOnly(key, pem(new JcaPKCS8Generator(identity.privateKey(), null).generate()));
         } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
             throw new IOException("cannot encode private key " + key, e);
         }
         return identity;
+    }
+
+    /**
+     * Writes a secret to a file that only its owner may read, created with those permissions so it is
+     * never readable by others, not even for a moment.
+     */
+    public static void writeOwnerOnly(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, content);
     }
 
     private static Identity load(Path certFile, Path keyFile) throws IOException, GeneralSecurityException {
