@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class Dynalite implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** Beside the data: which process holds it, so a store left behind by a killed local mode can be stopped. */
+    private static final String PID_FILE = "dynalite.pid";
 
     private final Process process;
     private final int port;
@@ -38,11 +40,17 @@ public final class Dynalite implements AutoCloseable {
                     + "; run ./mvnw (it installs it from package-lock.json) or npm ci in the checkout root");
         }
         int chosen = port == 0 ? freePort() : port;
-        List<String> command = new java.util.ArrayList<>(List.of("node", cli.toString(), "--host", "127.0.0.1",
+        // Ctrl-C in a terminal reaches the whole process group, and Node resets ignored signals at start;
+        // in a session of its own (setsid, where there is one) the store outlives Ctrl-C long enough for
+        // $disconnect to delete the rows of the connections local mode closes on the way out. close() stops it.
+        List<String> command = new java.util.ArrayList<>(List.of("sh", "-c",
+                "if command -v setsid >/dev/null 2>&1; then exec setsid \"$0\" \"$@\"; else exec \"$0\" \"$@\"; fi",
+                "node", cli.toString(), "--host", "127.0.0.1",
                 "--port", Integer.toString(chosen), "--createTableMs", "0", "--deleteTableMs", "0",
                 "--updateTableMs", "0"));
         if (dataDir != null) {
             Files.createDirectories(dataDir);
+            stopLeftover(dataDir.resolve(PID_FILE));
             command.addAll(List.of("--path", dataDir.toString()));
         }
         Files.createDirectories(logFile.getParent());
@@ -50,6 +58,9 @@ public final class Dynalite implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
+        if (dataDir != null) {
+            Files.writeString(dataDir.resolve(PID_FILE), Long.toString(process.pid()));
+        }
         Dynalite dynalite = new Dynalite(process, chosen);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!dynalite.accepting()) {
@@ -64,6 +75,32 @@ public final class Dynalite implements AutoCloseable {
             Thread.sleep(50);
         }
         return dynalite;
+    }
+
+    /**
+     * Stops a store that a local mode killed without its shutdown (kill -9) left running on the same
+     * data: it would hold the data's lock and the new store could not open it.
+     */
+    private static void stopLeftover(Path pidFile) throws IOException, InterruptedException {
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile).strip());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        var leftover = ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("dynalite"));
+        if (leftover.isPresent()) {
+            leftover.get().destroy();
+            leftover.get().onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
+                    .exceptionally(timeout -> {
+                        leftover.get().destroyForcibly();
+                        return null;
+                    }).join();
+        }
+        Files.deleteIfExists(pidFile);
     }
 
     /** {@code node_modules/dynalite/cli.js} in the nearest checkout root above {@code start}, if any. */
