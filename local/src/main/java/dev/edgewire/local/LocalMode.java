@@ -112,6 +112,8 @@ public final class LocalMode implements Callable<Integer> {
 
                 Try it (each in its own terminal):
                   node_modules/.bin/wscat -c "%s/%s?token=%s"
+                  device-client/bin/edgewire-device subscribe --outputs %s
+                  device-client/bin/edgewire-device publish --outputs %s --thing %s --cert %s --key %s
                   mosquitto_sub -h localhost -p %s --cafile %s --cert %s --key %s -i %s -q 1 -v -t devices/%s/commands -t general/outbound
                   mosquitto_pub -h localhost -p %s --cafile %s --cert %s --key %s -i %s -q 1 -t devices/%s/telemetry -m '%s'
                   curl --cacert %s --cert %s --key %s -X POST -d '%s' "https://localhost:%s/topics/devices%%2F%s%%2Ftelemetry?qos=1"
@@ -123,6 +125,9 @@ public final class LocalMode implements Callable<Integer> {
                 o.get("DynamoDbEndpoint"), o.get("TableName"), cloud.outputsFile().toAbsolutePath(),
                 cloud.token(),
                 o.get("WebSocketUrl"), stageOf(o), cloud.token(),
+                cloud.outputsFile().toAbsolutePath(),
+                cloud.outputsFile().toAbsolutePath(), second, secondId.certificateFile().toAbsolutePath(),
+                secondId.privateKeyFile().toAbsolutePath(),
                 o.get("MqttPort"), ca, cert, key, thing, thing,
                 o.get("MqttPort"), ca, secondId.certificateFile().toAbsolutePath(),
                 secondId.privateKeyFile().toAbsolutePath(), second, second, reading.formatted(second),
