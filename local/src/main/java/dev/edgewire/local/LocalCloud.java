@@ -3,6 +3,7 @@ package dev.edgewire.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.edgewire.auth.Tokens;
+import dev.edgewire.local.dashboard.DashboardSite;
 import dev.edgewire.local.http.CloudCredentials;
 import dev.edgewire.local.http.PublishEndpoint;
 import dev.edgewire.local.lambda.LocalLambdas;
@@ -97,7 +98,7 @@ public final class LocalCloud implements AutoCloseable {
     private TopicRuleEngine rules;
     private LocalLambdas lambdas;
     private URI dynamoEndpoint;
-    private String token;
+    private volatile String token;
     private Path outputsFile;
     private final Map<String, LocalPki.Identity> things = new LinkedHashMap<>();
 
@@ -189,7 +190,9 @@ public final class LocalCloud implements AutoCloseable {
         ConnectionRegistry registry = new ConnectionRegistry();
         gateway = new WebSocketGateway(lambdas, registry, config.limits(), config.stage(),
                 new ObjectMapper());
-        web.setHandler(gateway.handler(web, new ConnectionsApi(registry, CREDENTIALS, null)));
+        DashboardSite dashboard = new DashboardSite(web,
+                URI.create("ws://127.0.0.1:" + webPort + "/" + config.stage()), () -> token);
+        web.setHandler(gateway.handler(web, new ConnectionsApi(registry, CREDENTIALS, dashboard)));
         web.start();
 
         housekeeping.scheduleWithFixedDelay(() -> {
@@ -283,6 +286,11 @@ public final class LocalCloud implements AutoCloseable {
 
     public int webPort() {
         return ((ServerConnector) web.getConnectors()[0]).getLocalPort();
+    }
+
+    /** The live dashboard page, already pointed at this stage. */
+    public URI dashboardUrl() {
+        return URI.create("http://127.0.0.1:" + webPort() + "/");
     }
 
     public URI dynamoDbEndpoint() {

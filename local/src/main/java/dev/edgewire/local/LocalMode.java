@@ -100,6 +100,7 @@ public final class LocalMode implements Callable<Integer> {
 
                 edgewire local mode is ready (%d ms)
 
+                  Dashboard         %s   (live readings; talk back to the devices)
                   WebSocket API     %s/%s?token=...
                   @connections API  %s/@connections/{connectionId}   (SigV4, local credentials)
                   MQTT over TLS     localhost:%s   (client certificate from the local CA, client id = thing name)
@@ -120,7 +121,7 @@ public final class LocalMode implements Callable<Integer> {
                 then, in wscat:  {"action":"sendMessage","message":"hello from terminal2"}
 
                 Ctrl-C stops everything; state stays in %s.
-                """.formatted(startup.toMillis(),
+                """.formatted(startup.toMillis(), cloud.dashboardUrl(),
                 o.get("WebSocketUrl"), stageOf(o), o.get("CallbackUrl"), o.get("MqttPort"), o.get("HttpsPort"),
                 o.get("DynamoDbEndpoint"), o.get("TableName"), cloud.outputsFile().toAbsolutePath(),
                 cloud.token(),

@@ -22,26 +22,26 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * {@code GoneException} it raises against AWS. Requests must be SigV4-signed by the local identity,
  * as AWS requires IAM authorisation. Paths with or without the stage prefix are accepted.
  */
-public final class ConnectionsApi extends Handler.Abstract {
+public final class ConnectionsApi extends Handler.Wrapper {
 
     private static final Pattern PATH = Pattern.compile("^(?:/[^/@]+)?/@connections/([^/]+)$");
     private static final int MAX_DATA = 128 * 1024;
 
     private final ConnectionRegistry registry;
     private final CloudCredentials cloud;
-    private final Handler next;
 
     public ConnectionsApi(ConnectionRegistry registry, CloudCredentials cloud, Handler next) {
         this.registry = registry;
         this.cloud = cloud;
-        this.next = next;
+        // As the wrapped handler, next is started, stopped and given the server along with this one.
+        setHandler(next);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         Matcher m = PATH.matcher(request.getHttpURI().getPath());
         if (!m.matches()) {
-            return next != null && next.handle(request, response, callback);
+            return super.handle(request, response, callback);
         }
         if (!cloud.signed(request)) {
             return error(response, callback, 403, "ForbiddenException",

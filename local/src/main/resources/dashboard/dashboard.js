@@ -1,0 +1,320 @@
+// The live dashboard: readings from a WebSocket stage drawn as they arrive, and messages back.
+import { StageConnection, State } from './connection.js';
+import { SeqTracker } from './series.js';
+import { Charts, METRICS } from './charts.js';
+
+const params = new URLSearchParams(location.search);
+/** Points kept per device and metric (10 min at 1 reading/s; 1 min at 10/s). */
+const POINTS = clampInt(params.get('points'), 600, 10, 100_000);
+const LOG_ENTRIES = 200;
+/** A seq still missing this long after a later one arrived is lost (fan-out may deliver out of order). */
+const LOSS_GRACE_MS = 2_000;
+const DRAWN_KEPT = 5_000;
+
+const $ = (id) => document.getElementById(id);
+const stateLine = $('state');
+const stageForm = $('stage-form');
+const messageForm = $('message-form');
+const tableBody = document.querySelector('#devices tbody');
+const logList = $('log');
+
+const charts = new Charts($('charts'), POINTS);
+const devices = new Map();
+const dirtyRows = new Set();
+const drawn = new Map();
+let pendingDraw = [];
+let frameRequested = false;
+let received = 0;
+const transitions = [];
+let connection = null;
+let stageHost = '';
+
+function clampInt(text, fallback, min, max) {
+  const n = Number.parseInt(text ?? '', 10);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+function now() {
+  return performance.timeOrigin + performance.now();
+}
+
+// --- connection ---------------------------------------------------------------------------
+
+function connect(url, token) {
+  connection?.close();
+  try {
+    stageHost = new URL(url).host;
+  } catch {
+    stageHost = url;
+  }
+  connection = new StageConnection({ url, token, onEnvelope, onState: showState });
+  connection.open();
+}
+
+function showState(state, detail) {
+  stateLine.dataset.state = state;
+  transitions.push(state);
+  if (transitions.length > 50) {
+    transitions.shift();
+  }
+  const text = {
+    [State.CONNECTING]: () => `Connecting to ${stageHost}…`,
+    [State.CONNECTED]: () => `Connected to ${stageHost}`,
+    [State.RECONNECTING]: () => detail.delayMs === undefined
+      ? `Reconnecting to ${stageHost} (attempt ${detail.attempt})…`
+      : `Connection lost (code ${detail.code}); reconnecting in ${(detail.delayMs / 1000).toFixed(1)} s…`,
+    [State.REFUSED]: () => `Refused: ${detail.reason}`,
+    [State.CLOSED]: () => 'Disconnected',
+  }[state];
+  stateLine.textContent = text ? text() : 'Not connected';
+  if (state === State.REFUSED || state === State.CONNECTED) {
+    log(state === State.REFUSED ? 'error' : 'info', stateLine.textContent);
+  }
+}
+
+// --- envelopes ----------------------------------------------------------------------------
+
+function onEnvelope(envelope) {
+  switch (envelope?.type) {
+    case 'telemetry':
+      onTelemetry(envelope);
+      break;
+    case 'message':
+      log('message', `${envelope.from ?? '?'}: ${text(envelope.message)}`, envelope.sentAt);
+      break;
+    case 'error':
+      log('error', `${envelope.error ?? 'Error'}: ${envelope.detail ?? ''}`);
+      break;
+    default:
+      // API Gateway's own replies (for example "Internal server error") have no type.
+      log('error', `Unexpected frame: ${text(envelope).slice(0, 200)}`);
+  }
+}
+
+function onTelemetry(envelope) {
+  const id = typeof envelope.deviceId === 'string' && envelope.deviceId ? envelope.deviceId : '(unknown)';
+  const reading = envelope.reading && typeof envelope.reading === 'object' ? envelope.reading : {};
+  const at = typeof envelope.receivedAt === 'number' ? envelope.receivedAt : (Date.parse(reading.ts) || Date.now());
+  received++;
+  let device = devices.get(id);
+  if (!device) {
+    device = { deviceId: id, count: 0, lastSeen: 0, seq: new SeqTracker(), values: {} };
+    devices.set(id, device);
+    addDeviceOption(id);
+  }
+  device.count++;
+  device.lastSeen = Math.max(device.lastSeen, at);
+  device.seq.observe(reading.seq, Date.now());
+  const seq = Number.isFinite(reading.seq) ? reading.seq : device.count;
+  for (const { key } of METRICS) {
+    const value = reading[key];
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      charts.add(key, id, at / 1000, value, seq);
+      device.values[key] = value;
+    }
+  }
+  dirtyRows.add(device);
+  pendingDraw.push(`${id}#${reading.seq}`);
+  requestFrame();
+}
+
+function requestFrame() {
+  if (!frameRequested) {
+    frameRequested = true;
+    requestAnimationFrame(frame);
+  }
+}
+
+function frame() {
+  frameRequested = false;
+  charts.drawAll();
+  for (const device of dirtyRows) {
+    renderRow(device);
+  }
+  dirtyRows.clear();
+  const keys = pendingDraw;
+  pendingDraw = [];
+  // uPlot commits its drawing in a microtask queued by setData; this one runs after it.
+  queueMicrotask(() => {
+    const t = now();
+    for (const key of keys) {
+      drawn.set(key, t);
+    }
+    for (const key of drawn.keys()) {
+      if (drawn.size <= DRAWN_KEPT) {
+        break;
+      }
+      drawn.delete(key);
+    }
+  });
+}
+
+/** Turns gaps that stayed open past the grace period into lost readings. */
+function settleLosses() {
+  const at = Date.now();
+  for (const device of devices.values()) {
+    const lost = device.seq.settle(at, LOSS_GRACE_MS);
+    if (lost.length > 0) {
+      const range = lost.length === 1 ? `seq ${lost[0]}` : `seq ${lost[0]}–${lost[lost.length - 1]}`;
+      log('lost', `${device.deviceId}: ${lost.length} reading${lost.length === 1 ? '' : 's'} lost (${range})`);
+      dirtyRows.add(device);
+      requestFrame();
+    }
+  }
+}
+setInterval(settleLosses, 500);
+
+// --- device table -------------------------------------------------------------------------
+
+const COLUMNS = ['device', 'last-seen', 'count', 'lost', 'seq', ...METRICS.map((m) => m.key)];
+
+function renderRow(device) {
+  let row = tableBody.querySelector(`tr[data-device="${CSS.escape(device.deviceId)}"]`);
+  if (!row) {
+    row = document.createElement('tr');
+    row.dataset.device = device.deviceId;
+    for (const column of COLUMNS) {
+      const cell = document.createElement(column === 'device' ? 'th' : 'td');
+      if (column === 'device') {
+        cell.scope = 'row';
+      }
+      cell.className = column;
+      row.append(cell);
+    }
+    tableBody.append(row);
+    $('no-devices').hidden = true;
+  }
+  const cells = Object.fromEntries([...row.children].map((c) => [c.className, c]));
+  cells.device.textContent = device.deviceId;
+  const seen = new Date(device.lastSeen);
+  cells['last-seen'].innerHTML = '';
+  const time = document.createElement('time');
+  time.dateTime = seen.toISOString();
+  time.textContent = seen.toLocaleTimeString();
+  cells['last-seen'].append(time);
+  cells.count.textContent = device.count;
+  cells.lost.textContent = device.seq.lost;
+  row.classList.toggle('has-loss', device.seq.lost > 0);
+  cells.seq.textContent = device.seq.highest ?? '';
+  for (const { key } of METRICS) {
+    const value = device.values[key];
+    cells[key].textContent = value === undefined ? '' : String(value);
+  }
+}
+
+function addDeviceOption(id) {
+  const option = document.createElement('option');
+  option.value = id;
+  $('device-ids').append(option);
+}
+
+// --- log and messages ---------------------------------------------------------------------
+
+function text(value) {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function log(kind, message, at = Date.now()) {
+  const item = document.createElement('li');
+  item.dataset.kind = kind;
+  const time = document.createElement('time');
+  const date = new Date(typeof at === 'number' ? at : Date.now());
+  time.dateTime = date.toISOString();
+  time.textContent = date.toLocaleTimeString();
+  const body = document.createElement('span');
+  body.className = 'text';
+  body.textContent = message;
+  item.append(time, ' ', body);
+  logList.prepend(item);
+  while (logList.children.length > LOG_ENTRIES) {
+    logList.lastElementChild.remove();
+  }
+}
+
+messageForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const message = $('message-text').value;
+  const deviceId = $('message-device').value.trim();
+  const body = { action: 'sendMessage', message };
+  if (deviceId) {
+    body.deviceId = deviceId;
+  }
+  if (connection?.send(body)) {
+    log('sent', `sent to ${deviceId || 'all devices'}: ${message}`);
+    $('message-text').value = '';
+  } else {
+    log('error', 'Not connected: the message was not sent.');
+  }
+});
+
+// --- stage form and start -----------------------------------------------------------------
+
+stageForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  connect($('stage-url').value.trim(), $('stage-token').value.trim());
+});
+$('disconnect').addEventListener('click', () => connection?.close());
+
+document.addEventListener('securitypolicyviolation', (event) => {
+  log('error', `Blocked by the page's security policy: ${event.violatedDirective} ${event.blockedURI}`);
+});
+
+async function start() {
+  let url = params.get('url');
+  let token = params.get('token');
+  if (token) {
+    // Keep the bearer token out of the address bar, history and bookmarks.
+    const clean = new URL(location.href);
+    clean.searchParams.delete('token');
+    history.replaceState(null, '', clean);
+  }
+  if (!url) {
+    // Served by local mode: it says where its stage is and gives a token.
+    try {
+      const response = await fetch('/config.json', { cache: 'no-store' });
+      if (response.ok) {
+        const config = await response.json();
+        url = config.url;
+        token = token || config.token;
+      }
+    } catch {
+      // Not served by local mode: the form asks.
+    }
+  }
+  if (url) {
+    $('stage-url').value = url;
+    $('stage-token').value = token ?? '';
+    connect(url, token ?? '');
+  } else {
+    stateLine.textContent = 'Not connected: enter the stage URL and a token.';
+  }
+}
+
+/** Read-only view of what the page holds, for tests, benchmarks and the browser console. */
+window.edgewireDashboard = Object.freeze({
+  get state() {
+    return connection?.state ?? State.IDLE;
+  },
+  /** The last 50 connection states, oldest first. */
+  transitions: () => [...transitions],
+  get received() {
+    return received;
+  },
+  get pointsPerSeries() {
+    return POINTS;
+  },
+  devices: () => [...devices.values()].map((d) => ({
+    deviceId: d.deviceId, count: d.count, lost: d.seq.lost, duplicates: d.seq.duplicates,
+    restarts: d.seq.restarts, missing: d.seq.pending, lastSeq: d.seq.highest, lastSeen: d.lastSeen, values: { ...d.values },
+  })),
+  points: (metric, deviceId) => charts.points(metric, deviceId),
+  pointCount: () => charts.pointCount(),
+  /** When the reading was on the chart (epoch ms, sub-ms precision), or undefined. */
+  drawnAt: (deviceId, seq) => drawn.get(`${deviceId}#${seq}`),
+  /** Log entries, newest first. */
+  log: () => [...logList.children].map((li) => ({
+    kind: li.dataset.kind, at: li.querySelector('time').dateTime, text: li.querySelector('.text').textContent,
+  })),
+});
+
+start();
