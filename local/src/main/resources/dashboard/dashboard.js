@@ -22,8 +22,13 @@ const charts = new Charts($('charts'), POINTS);
 const devices = new Map();
 const dirtyRows = new Set();
 const drawn = new Map();
+const arrived = new Map();
+const frames = { count: 0, totalMs: 0, maxMs: 0 };
 let pendingDraw = [];
 let frameRequested = false;
+let nextFrameAt = 0;
+/** At most this share of the main thread goes to drawing. */
+const DRAW_SHARE = 0.25;
 let received = 0;
 const transitions = [];
 let connection = null;
@@ -114,19 +119,32 @@ function onTelemetry(envelope) {
     }
   }
   dirtyRows.add(device);
-  pendingDraw.push(`${id}#${reading.seq}`);
+  const key = `${id}#${reading.seq}`;
+  arrived.set(key, now());
+  pendingDraw.push(key);
   requestFrame();
 }
 
+/**
+ * Draws on the next animation frame, but leaves the main thread to the socket when drawing gets
+ * expensive (many devices, long series): after a frame that took t ms, the next waits about 3t.
+ */
 function requestFrame() {
-  if (!frameRequested) {
-    frameRequested = true;
+  if (frameRequested) {
+    return;
+  }
+  frameRequested = true;
+  const wait = nextFrameAt - performance.now();
+  if (wait > 0) {
+    setTimeout(() => requestAnimationFrame(frame), wait);
+  } else {
     requestAnimationFrame(frame);
   }
 }
 
 function frame() {
   frameRequested = false;
+  const started = performance.now();
   charts.drawAll();
   for (const device of dirtyRows) {
     renderRow(device);
@@ -137,15 +155,16 @@ function frame() {
   // uPlot commits its drawing in a microtask queued by setData; this one runs after it.
   queueMicrotask(() => {
     const t = now();
+    const took = performance.now() - started;
+    nextFrameAt = performance.now() + took * (1 / DRAW_SHARE - 1);
+    frames.count++;
+    frames.totalMs += took;
+    frames.maxMs = Math.max(frames.maxMs, took);
     for (const key of keys) {
       drawn.set(key, t);
     }
-    for (const key of drawn.keys()) {
-      if (drawn.size <= DRAWN_KEPT) {
-        break;
-      }
-      drawn.delete(key);
-    }
+    forgetOldest(drawn);
+    forgetOldest(arrived);
   });
 }
 
@@ -163,6 +182,15 @@ function settleLosses() {
   }
 }
 setInterval(settleLosses, 500);
+
+function forgetOldest(map) {
+  for (const key of map.keys()) {
+    if (map.size <= DRAWN_KEPT) {
+      break;
+    }
+    map.delete(key);
+  }
+}
 
 // --- device table -------------------------------------------------------------------------
 
@@ -311,6 +339,10 @@ window.edgewireDashboard = Object.freeze({
   pointCount: () => charts.pointCount(),
   /** When the reading was on the chart (epoch ms, sub-ms precision), or undefined. */
   drawnAt: (deviceId, seq) => drawn.get(`${deviceId}#${seq}`),
+  /** When its envelope reached the page (epoch ms), or undefined. */
+  arrivedAt: (deviceId, seq) => arrived.get(`${deviceId}#${seq}`),
+  /** Frames drawn so far and the time spent drawing them (ms). */
+  frames: () => ({ ...frames }),
   /** Log entries, newest first. */
   log: () => [...logList.children].map((li) => ({
     kind: li.dataset.kind, at: li.querySelector('time').dateTime, text: li.querySelector('.text').textContent,

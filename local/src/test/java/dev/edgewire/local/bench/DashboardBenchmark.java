@@ -6,6 +6,9 @@ import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
 import dev.edgewire.local.dashboard.HeadlessChromium;
 import dev.edgewire.local.mqtt.TestMqttClients;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +19,14 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -40,6 +46,10 @@ public final class DashboardBenchmark {
     private static final Clock CLOCK = Clock.systemUTC();
 
     public static void main(String[] args) throws Exception {
+        // Local mode's terminal log format and levels, as local/bin/edgewire-local runs it.
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "edgewire-local-log4j2.xml");
+        }
         int samples = intArg(args, 0, 100);
         int devices = intArg(args, 1, 20);
         int rate = intArg(args, 2, 10);
@@ -88,6 +98,8 @@ public final class DashboardBenchmark {
     private static void latency(ChromeDriver browser, Mqtt5BlockingClient device, int samples) throws Exception {
         int warmup = 10;
         List<Double> ms = new ArrayList<>();
+        List<Double> toPage = new ArrayList<>();
+        List<Double> onPage = new ArrayList<>();
         for (int seq = 0; seq < warmup + samples; seq++) {
             double publishedAt = epochMillis();
             publish(device, seq);
@@ -103,12 +115,18 @@ public final class DashboardBenchmark {
                 throw new IllegalStateException("reading " + seq + " never reached the chart");
             }
             if (seq >= warmup) {
+                double arrivedAt = ((Number) browser.executeScript(
+                        "return edgewireDashboard.arrivedAt(arguments[0], arguments[1])", thingOf(device), seq)).doubleValue();
                 ms.add(drawnAt - publishedAt);
+                toPage.add(arrivedAt - publishedAt);
+                onPage.add(drawnAt - arrivedAt);
             }
             Thread.sleep(20);
         }
         System.out.printf(Locale.ROOT, "%n(a) MQTT publish -> point drawn on the chart, %d readings one at a time "
                 + "(after %d warm-up): %s%n", samples, warmup, summary(ms));
+        System.out.printf(Locale.ROOT, "    of which publish -> envelope at the page: %s%n", summary(toPage));
+        System.out.printf(Locale.ROOT, "    and envelope at the page -> drawn: %s%n", summary(onPage));
     }
 
     /** (b) Every device publishing at {@code rate}/s for {@code seconds}; heap before and after, kept-up or not. */
@@ -120,7 +138,34 @@ public final class DashboardBenchmark {
             Thread.sleep(50);
         }
         Thread.sleep(1_500);
+        // A second listener outside the browser tells the stage's delay from the page's.
+        String stage = (String) browser.executeScript("return document.getElementById('stage-url').value");
+        String token = (String) browser.executeScript("return document.getElementById('stage-token').value");
+        Map<Integer, Double> javaArrivals = new ConcurrentHashMap<>();
+        String firstThing = thingOf(clients.get(0));
+        Pattern firstThingSeq = Pattern.compile("\"deviceId\":\"" + firstThing + "\".*\"seq\":(\\d+)");
+        WebSocket listener = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create(stage + "?token=" + token), new WebSocket.Listener() {
+                    private final StringBuilder partial = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            Matcher m = firstThingSeq.matcher(partial);
+                            if (m.find()) {
+                                javaArrivals.put(Integer.parseInt(m.group(1)), epochMillis());
+                            }
+                            partial.setLength(0);
+                        }
+                        socket.request(1);
+                        return null;
+                    }
+                }).get(20, TimeUnit.SECONDS);
+        Thread.sleep(1_500);
         double heapBefore = heapAfterGc(browser);
+        @SuppressWarnings("unchecked")
+        Map<String, Number> framesBefore = (Map<String, Number>) browser.executeScript("return edgewireDashboard.frames()");
         AtomicLong sent = new AtomicLong();
         Map<Integer, Double> firstDevicePublishedAt = new ConcurrentHashMap<>();
         ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2);
@@ -169,14 +214,29 @@ public final class DashboardBenchmark {
         long lost = perDevice.stream().mapToLong(d -> ((Number) d.get("lost")).longValue()).sum();
         long points = ((Number) browser.executeScript("return edgewireDashboard.pointCount()")).longValue();
         double heapAfter = heapAfterGc(browser);
+        @SuppressWarnings("unchecked")
+        Map<String, Number> framesAfter = (Map<String, Number>) browser.executeScript("return edgewireDashboard.frames()");
+        long frameCount = framesAfter.get("count").longValue() - framesBefore.get("count").longValue();
+        double frameMs = framesAfter.get("totalMs").doubleValue() - framesBefore.get("totalMs").doubleValue();
 
+        listener.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+        List<Double> toJavaClient = new ArrayList<>();
+        firstDevicePublishedAt.forEach((seq, at) -> {
+            Double arrived = javaArrivals.get(seq);
+            if (arrived != null && seq >= ticks - 250) {
+                toJavaClient.add(arrived - at);
+            }
+        });
         List<Double> underLoad = new ArrayList<>();
+        List<Double> underLoadToPage = new ArrayList<>();
         String first = thingOf(clients.get(0));
         for (var e : firstDevicePublishedAt.entrySet()) {
-            Object at = browser.executeScript("return edgewireDashboard.drawnAt(arguments[0], arguments[1]) ?? null",
-                    first, e.getKey());
-            if (at != null) {
-                underLoad.add(((Number) at).doubleValue() - e.getValue());
+            @SuppressWarnings("unchecked")
+            List<Number> at = (List<Number>) browser.executeScript("return [edgewireDashboard.arrivedAt(arguments[0], "
+                    + "arguments[1]) ?? null, edgewireDashboard.drawnAt(arguments[0], arguments[1]) ?? null]", first, e.getKey());
+            if (at.get(0) != null && at.get(1) != null) {
+                underLoadToPage.add(at.get(0).doubleValue() - e.getValue());
+                underLoad.add(at.get(1).doubleValue() - e.getValue());
             }
         }
         System.out.printf(Locale.ROOT, "%n(b) %d devices x %d readings/s for %d s (sent in %.1f s): %d sent, %d shown "
@@ -187,6 +247,11 @@ public final class DashboardBenchmark {
                 heapBefore / 1e6, heapMid / 1e6, heapAfter / 1e6);
         System.out.printf(Locale.ROOT, "    publish -> drawn for %s under that load (the last %d of its readings the page "
                 + "still remembers): %s%n", first, underLoad.size(), summary(underLoad));
+        System.out.printf(Locale.ROOT, "    of which publish -> envelope at the page: %s%n", summary(underLoadToPage));
+        System.out.printf(Locale.ROOT, "    publish -> envelope at a Java WebSocket client on the same stage (its last 250): %s%n",
+                summary(toJavaClient));
+        System.out.printf(Locale.ROOT, "    page frames while loaded: %d, drawing %.1f ms per frame on average, longest %.1f ms "
+                + "(whole run)%n", frameCount, frameMs / Math.max(1, frameCount), framesAfter.get("maxMs").doubleValue());
     }
 
     private static double heapAfterGc(ChromeDriver browser) throws InterruptedException {

@@ -9,8 +9,8 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
+import dev.edgewire.local.e2e.ManagementApi;
 import dev.edgewire.local.mqtt.TestMqttClients;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,10 +32,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 
 /**
@@ -187,7 +183,7 @@ class DashboardIT {
     }
 
     @Test
-    void thePage_fitsAPhoneScreen_andLabelsEveryField() {
+    void thePage_fitsAPhoneScreen_andLabelsEveryField() throws Exception {
         browser.manage().window().setSize(new Dimension(390, 844));
         publish(thing1, 0, 21.0);
         await().atMost(Duration.ofSeconds(10)).until(() -> drawn("thing-1", 0));
@@ -198,6 +194,8 @@ class DashboardIT {
         // Keyboard: the message field and its Send button are in the tab order.
         assertThat(js("return [...document.querySelectorAll('#message-text, #send')].every(e => e.tabIndex >= 0)"))
                 .isEqualTo(true);
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "dashboard-phone.png"), browser.getScreenshotAs(OutputType.BYTES));
     }
 
     @Test
@@ -310,12 +308,6 @@ class DashboardIT {
     }
 
     private static ApiGatewayManagementApiClient managementApi() {
-        return ApiGatewayManagementApiClient.builder()
-                .region(Region.US_EAST_1)
-                .endpointOverride(URI.create(cloud.outputs().get("CallbackUrl")))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+        return ManagementApi.client(cloud);
     }
 }

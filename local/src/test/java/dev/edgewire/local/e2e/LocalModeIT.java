@@ -37,11 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -292,13 +288,7 @@ class LocalModeIT {
     }
 
     private static ApiGatewayManagementApiClient managementApi() {
-        return ApiGatewayManagementApiClient.builder()
-                .region(Region.US_EAST_1)
-                .endpointOverride(URI.create(cloud.outputs().get("CallbackUrl")))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+        return ManagementApi.client(cloud);
     }
 
     private static HttpClient https(LocalPki.Identity identity) throws Exception {
