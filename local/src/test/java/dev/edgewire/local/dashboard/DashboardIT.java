@@ -199,6 +199,42 @@ class DashboardIT {
     }
 
     @Test
+    void seqBookkeeping_toleratesReordering_andBackoffStaysJitteredAndCapped() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                Promise.all([import('/series.js'), import('/connection.js')]).then(([series, connection]) => {
+                  const t = new series.SeqTracker();
+                  [1, 2, 0, 5, 3, 5].forEach((seq) => t.observe(seq, 1000)); // 0 late, 4 missing, 5 twice
+                  const pendingBefore = t.pending;
+                  const lostEarly = t.settle(2000, 2000).length;              // within the grace period
+                  const lostLate = t.settle(3000, 2000);                      // past it
+                  t.observe(0, 4000);                                         // the device restarted
+                  const ring = new series.Ring(3);
+                  [[1, 10], [3, 30], [2, 20], [4, 40]].forEach(([x, y]) => ring.push(x, y));
+                  const delays = [0, 1, 5, 20].map((a) => [connection.backoffDelay(a, () => 0),
+                                                           connection.backoffDelay(a, () => 1)]);
+                  done({ pendingBefore, lostEarly, lostLate, lost: t.lost, duplicates: t.duplicates,
+                         restarts: t.restarts, highest: t.highest, ring: ring.toArrays(), delays });
+                }, (e) => done({ error: String(e) }));
+                """);
+
+        assertThat(r.get("error")).isNull();
+        assertThat(r.get("pendingBefore")).isEqualTo(1L);
+        assertThat(r.get("lostEarly")).isEqualTo(0L);
+        assertThat(r.get("lostLate")).isEqualTo(List.of(4L));
+        assertThat(r.get("lost")).isEqualTo(1L);
+        assertThat(r.get("duplicates")).isEqualTo(1L);
+        assertThat(r.get("restarts")).isEqualTo(1L);
+        assertThat(r.get("highest")).isEqualTo(0L);
+        assertThat(r.get("ring")).as("the oldest point dropped, the rest sorted by time")
+                .isEqualTo(List.of(List.of(2L, 3L, 4L), List.of(20L, 30L, 40L)));
+        assertThat(r.get("delays")).as("[low, high] per attempt: the upper half of a doubling step, capped at 30 s")
+                .isEqualTo(List.of(List.of(250L, 500L), List.of(500L, 1000L), List.of(8000L, 16000L),
+                        List.of(15000L, 30000L)));
+    }
+
+    @Test
     void screenshot_withLiveData() throws Exception {
         for (int i = 0; i < 60; i++) {
             if (i < 30 || i > 33) { // thing-1 loses four readings
