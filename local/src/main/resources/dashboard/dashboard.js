@@ -9,7 +9,10 @@ const POINTS = clampInt(params.get('points'), 600, 10, 100_000);
 const LOG_ENTRIES = 200;
 /** A seq still missing this long after a later one arrived is lost (fan-out may deliver out of order). */
 const LOSS_GRACE_MS = 2_000;
+/** Draw and arrival times kept for reading back (tests, benchmarks). */
 const DRAWN_KEPT = 5_000;
+/** At most this share of the main thread goes to drawing. */
+const DRAW_SHARE = 0.25;
 
 const $ = (id) => document.getElementById(id);
 const stateLine = $('state');
@@ -27,8 +30,6 @@ const frames = { count: 0, totalMs: 0, maxMs: 0 };
 let pendingDraw = [];
 let frameRequested = false;
 let nextFrameAt = 0;
-/** At most this share of the main thread goes to drawing. */
-const DRAW_SHARE = 0.25;
 let received = 0;
 const transitions = [];
 let connection = null;
@@ -103,19 +104,26 @@ function onTelemetry(envelope) {
   received++;
   let device = devices.get(id);
   if (!device) {
-    device = { deviceId: id, count: 0, lastSeen: 0, seq: new SeqTracker(), values: {} };
+    device = { deviceId: id, count: 0, lastSeen: 0, newestSeq: -Infinity, seq: new SeqTracker(), values: {} };
     devices.set(id, device);
     addDeviceOption(id);
   }
   device.count++;
-  device.lastSeen = Math.max(device.lastSeen, at);
   device.seq.observe(reading.seq, Date.now());
   const seq = Number.isFinite(reading.seq) ? reading.seq : device.count;
+  // A reading delivered late must not overwrite the newer values already shown.
+  const newest = at > device.lastSeen || (at === device.lastSeen && seq >= device.newestSeq);
+  if (newest) {
+    device.lastSeen = at;
+    device.newestSeq = seq;
+  }
   for (const { key } of METRICS) {
     const value = reading[key];
     if (typeof value === 'number' && Number.isFinite(value)) {
       charts.add(key, id, at / 1000, value, seq);
-      device.values[key] = value;
+      if (newest) {
+        device.values[key] = value;
+      }
     }
   }
   dirtyRows.add(device);

@@ -143,7 +143,7 @@ class DashboardIT {
             thing2.unsubscribeWith().topicFilter("devices/thing-2/commands").send();
         }
         // Every connection gets the message envelope too, the sender included; the page logs it.
-        await().atMost(Duration.ofSeconds(10)).until(() -> logText().contains(": hello thing-2"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> messageEnvelopeLogged("hello thing-2"));
         assertThat(logText()).contains("sent to all devices: hello everyone").contains("sent to thing-2: hello thing-2");
     }
 
@@ -249,7 +249,7 @@ class DashboardIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> Long.valueOf(56).equals(js(
                 "return edgewireDashboard.devices().find(d => d.deviceId === 'thing-1')?.count"))
                 && Long.valueOf(60).equals(js("return edgewireDashboard.devices().find(d => d.deviceId === 'thing-2')?.count"))
-                && logText().contains(": fan on") && logText().contains("4 readings lost"));
+                && messageEnvelopeLogged("fan on") && logText().contains("4 readings lost"));
         long height = (Long) js("return document.documentElement.scrollHeight");
         browser.manage().window().setSize(new Dimension(1280, (int) Math.min(2400, height + 140)));
         Thread.sleep(500); // let the charts take the new width
@@ -331,16 +331,25 @@ class DashboardIT {
         return browser.findElement(By.id("log")).getText();
     }
 
+    /** Whether a message envelope (not the page's own note of what it sent) with this text is in the log. */
+    private static boolean messageEnvelopeLogged(String message) {
+        return messageEnvelopeFrom(message).isPresent();
+    }
+
+    /** The sender's connection id of the logged message envelope with this text ("<connectionId>: <message>"). */
+    private static Optional<String> messageEnvelopeFrom(String message) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, String>> log = (List<Map<String, String>>) js("return edgewireDashboard.log()");
+        return log.stream().filter(e -> "message".equals(e.get("kind")) && e.get("text").endsWith(": " + message))
+                .findFirst().map(e -> e.get("text").substring(0, e.get("text").indexOf(": ")));
+    }
+
     /** The page's connection id: the {@code from} of the message envelope it gets back for its own message. */
     private static String pageConnectionId() {
         String nonce = "who am i " + System.nanoTime();
         send(nonce, "");
-        await().atMost(Duration.ofSeconds(10)).until(() -> logText().contains(": " + nonce));
-        @SuppressWarnings("unchecked")
-        List<Map<String, String>> log = (List<Map<String, String>>) js("return edgewireDashboard.log()");
-        String line = log.stream().filter(e -> "message".equals(e.get("kind")) && e.get("text").endsWith(": " + nonce))
-                .findFirst().orElseThrow().get("text");
-        return line.substring(0, line.indexOf(": ")); // "<connectionId>: <message>"
+        await().atMost(Duration.ofSeconds(10)).until(() -> messageEnvelopeLogged(nonce));
+        return messageEnvelopeFrom(nonce).orElseThrow();
     }
 
     private static ApiGatewayManagementApiClient managementApi() {
