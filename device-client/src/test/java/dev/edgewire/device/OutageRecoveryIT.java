@@ -110,6 +110,42 @@ class OutageRecoveryIT {
         assertThat(receivedSeqs(thing)).isEqualTo(Seqs.range(0, produced));
     }
 
+    @Test
+    void clientKilledWithSigkillWhileStoringUnpacedBursts_theNextRunDeliversEverySeq() throws Exception {
+        // At an unpaced rate readings are stored in bursts of up to 256 per transaction (group commit)
+        // and sent while the next burst is written: a kill lands in the middle of both.
+        String thing = "killed-burst-1";
+        Path outbox = dir.resolve("killed-burst.db");
+        List<String> args = new ArrayList<>(List.of("simulate", "--count", "200000", "--rate", "1000000",
+                "--outbox-capacity", "200000", "--drain-timeout", "100s", "--outbox", outbox.toString(), "--json"));
+        args.addAll(target(thing));
+
+        Process first = child(args, "first-burst.log");
+        await().atMost(Duration.ofSeconds(60)).until(() -> receivedSeqs(thing).size() >= 200);
+        first.destroyForcibly();
+        assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+        long producedBeforeRestart;
+        try (Outbox box = Outbox.open(outbox, 200000, Outbox.Durability.PROCESS_CRASH)) {
+            producedBeforeRestart = box.peekNextSeq(thing);
+        }
+        assertThat(producedBeforeRestart).as("killed while still storing").isLessThan(200000);
+
+        args.set(args.indexOf("--count") + 1, "10");
+        Process second = child(args, "second-burst.log");
+        assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String log = Files.readString(dir.resolve("second-burst.log"));
+        assertThat(second.exitValue()).as(log).isZero();
+
+        long produced;
+        try (Outbox box = Outbox.open(outbox, 200000, Outbox.Durability.PROCESS_CRASH)) {
+            produced = box.peekNextSeq(thing);
+            assertThat(box.pending(thing)).isEmpty();
+        }
+        assertThat(produced).isEqualTo(producedBeforeRestart + 10);
+        assertThat(receivedSeqs(thing)).isEqualTo(Seqs.range(0, produced));
+    }
+
     private static Process child(List<String> args, String logName) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
