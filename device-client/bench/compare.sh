@@ -113,7 +113,7 @@ for round in $(seq 1 "$rounds"); do
   rm -f sim.db*
   start=$(now)
   summary=$("$cli" simulate --outputs outputs.json --thing sim-$round --count "$mqtt_n" --rate 1000000 \
-    --outbox-capacity "$mqtt_n" --outbox sim.db --json)
+    --outbox-capacity "$mqtt_n" --drain-timeout 600s --outbox sim.db --json)
   end=$(now)
   sim=$(rate "$mqtt_n" "$(echo "$end - $start" | bc)")
   run_seconds=$(printf '%s' "$summary" | python3 -c 'import json, sys; print(json.load(sys.stdin)["seconds"])')
