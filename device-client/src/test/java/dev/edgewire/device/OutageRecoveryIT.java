@@ -88,26 +88,60 @@ class OutageRecoveryIT {
                 "--outbox", outbox.toString(), "--json"));
         args.addAll(target(thing));
 
-        Process first = child(args, "first.log");
-        await().atMost(Duration.ofSeconds(60)).until(() -> receivedSeqs(thing).size() >= 150);
-        first.destroyForcibly();
-        assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+        killOnceReceived(args, thing, 150, "first.log");
         long receivedBeforeRestart = receivedSeqs(thing).size();
 
-        args.set(args.indexOf("--count") + 1, "50");
-        Process second = child(args, "second.log");
-        assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        String log = Files.readString(dir.resolve("second.log"));
-        assertThat(second.exitValue()).as(log).isZero();
-
-        long produced;
-        try (Outbox box = Outbox.open(outbox, 10, Outbox.Durability.PROCESS_CRASH)) {
-            produced = box.peekNextSeq(thing);
-            assertThat(box.pending(thing)).isEmpty();
-        }
+        long produced = rerunUntilNothingIsPending(args, thing, outbox, 50, "second.log");
         assertThat(produced).isGreaterThanOrEqualTo(receivedBeforeRestart + 50);
         assertThat(receivedSeqs(thing)).isEqualTo(Seqs.range(0, produced));
+    }
+
+    @Test
+    void clientKilledWithSigkillWhileStoringUnpacedBursts_theNextRunDeliversEverySeq() throws Exception {
+        // At an unpaced rate readings are stored in bursts of up to 256 per transaction (group commit)
+        // and sent while the next burst is written: a kill lands in the middle of both.
+        String thing = "killed-burst-1";
+        Path outbox = dir.resolve("killed-burst.db");
+        List<String> args = new ArrayList<>(List.of("simulate", "--count", "200000", "--rate", "1000000",
+                "--outbox-capacity", "200000", "--drain-timeout", "100s", "--outbox", outbox.toString(), "--json"));
+        args.addAll(target(thing));
+
+        killOnceReceived(args, thing, 200, "first-burst.log");
+        long producedBeforeRestart = nextSeq(outbox, thing);
+        assertThat(producedBeforeRestart).as("killed while still storing").isLessThan(200000);
+
+        long produced = rerunUntilNothingIsPending(args, thing, outbox, 10, "second-burst.log");
+        assertThat(produced).isEqualTo(producedBeforeRestart + 10);
+        assertThat(receivedSeqs(thing)).isEqualTo(Seqs.range(0, produced));
+    }
+
+    /** Starts simulate and kills it with SIGKILL once the broker has {@code received} of its readings. */
+    private static void killOnceReceived(List<String> args, String thing, int received, String logName) throws Exception {
+        Process run = child(args, logName);
+        await().atMost(Duration.ofSeconds(60)).until(() -> receivedSeqs(thing).size() >= received);
+        run.destroyForcibly();
+        assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+    }
+
+    /** Runs simulate again for {@code count} new readings; it must end cleanly with nothing left in the outbox. */
+    private static long rerunUntilNothingIsPending(List<String> args, String thing, Path outbox, long count,
+                                                   String logName) throws Exception {
+        List<String> again = new ArrayList<>(args);
+        again.set(again.indexOf("--count") + 1, String.valueOf(count));
+        Process run = child(again, logName);
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(Files.readString(dir.resolve(logName))).isZero();
+        try (Outbox box = Outbox.open(outbox, 10, Outbox.Durability.PROCESS_CRASH)) {
+            assertThat(box.pending(thing)).isEmpty();
+        }
+        return nextSeq(outbox, thing);
+    }
+
+    private static long nextSeq(Path outbox, String thing) {
+        try (Outbox box = Outbox.open(outbox, 10, Outbox.Durability.PROCESS_CRASH)) {
+            return box.peekNextSeq(thing);
+        }
     }
 
     private static Process child(List<String> args, String logName) throws Exception {

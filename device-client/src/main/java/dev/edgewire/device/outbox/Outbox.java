@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,14 @@ import java.util.function.LongFunction;
  * reuse a {@code seq} nor leave a gap.
  *
  * <p>Storage is SQLite in WAL mode. With {@link Durability#PROCESS_CRASH} (synchronous=NORMAL) a
- * committed reading survives the process being killed; with {@link Durability#POWER_LOSS}
- * (synchronous=FULL) every commit is also fsynced, so it survives the machine losing power.
+ * commit is written to the WAL file before {@link #appendAll} returns, but fsynced only at the next
+ * checkpoint: the operating system holds it, so it survives the process being killed at any point
+ * (SIGKILL included), not the machine losing power, where the last commits may go (never a torn
+ * one: the database stays consistent). That is the default because a device simulator's process
+ * dies far more often than its host, and one fsync per commit would cap the rate at the disk's
+ * flush rate. With {@link Durability#POWER_LOSS} (synchronous=FULL) every commit is also fsynced.
+ * Either way a burst of readings is one transaction (group commit), so the cost of a commit is
+ * shared by the whole burst, and no reading is handed out for sending before its commit.
  *
  * <p>Bounded: once {@code capacity} readings are waiting, {@link #append} refuses new ones with
  * {@link OutboxFullException} and nothing already stored is dropped. The oldest readings are the
@@ -76,13 +83,13 @@ public final class Outbox implements AutoCloseable {
             rs.next();
             size = rs.getInt(1);
         }
+        // RETURNING hands back the id in the same step; getGeneratedKeys would run a second query per row.
         insert = db.prepareStatement(
-                "INSERT INTO outbox(device_id, seq, topic, payload, stored_at) VALUES (?, ?, ?, ?, ?)",
-                Statement.RETURN_GENERATED_KEYS);
+                "INSERT INTO outbox(device_id, seq, topic, payload, stored_at) VALUES (?, ?, ?, ?, ?) RETURNING id");
         saveSeq = db.prepareStatement("INSERT INTO device_seq(device_id, next_seq) VALUES (?, ?) "
                 + "ON CONFLICT(device_id) DO UPDATE SET next_seq = excluded.next_seq");
         loadSeq = db.prepareStatement("SELECT next_seq FROM device_seq WHERE device_id = ?");
-        delete = db.prepareStatement("DELETE FROM outbox WHERE id = ?");
+        delete = db.prepareStatement("DELETE FROM outbox WHERE id BETWEEN ? AND ?");
         // Removing acknowledged readings in batches keeps one transaction per reading off the hot path;
         // a crash before a batch is written only means those readings are sent once more (seq tells).
         flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -164,9 +171,8 @@ public final class Outbox implements AutoCloseable {
                 insert.setString(3, topic);
                 insert.setBytes(4, payload);
                 insert.setLong(5, now);
-                insert.executeUpdate();
                 long id;
-                try (ResultSet keys = insert.getGeneratedKeys()) {
+                try (ResultSet keys = insert.executeQuery()) {
                     keys.next();
                     id = keys.getLong(1);
                 }
@@ -237,29 +243,50 @@ public final class Outbox implements AutoCloseable {
         acknowledged.add(id);
     }
 
-    /** Writes the removals of acknowledged readings now. */
+    /**
+     * Writes the removals of acknowledged readings now, in one transaction. Acknowledgements mostly
+     * come in the order the readings were stored, so consecutive ids are removed as one range.
+     */
     public synchronized void flush() {
         if (acknowledged.isEmpty()) {
             return;
         }
         try {
-            Long id;
-            int batch = 0;
-            while ((id = acknowledged.poll()) != null) {
-                delete.setLong(1, id);
-                delete.addBatch();
-                batch++;
-            }
+            long[] ids = drainAcknowledged();
+            Arrays.sort(ids);
             int removed = 0;
+            for (int i = 0; i < ids.length; ) {
+                int j = i;
+                while (j + 1 < ids.length && ids[j + 1] <= ids[j] + 1) {
+                    j++;
+                }
+                delete.setLong(1, ids[i]);
+                delete.setLong(2, ids[j]);
+                delete.addBatch();
+                i = j + 1;
+            }
             for (int count : delete.executeBatch()) {
                 removed += Math.max(0, count);
             }
             db.commit();
-            size -= batch == 0 ? 0 : removed;
+            size -= removed;
         } catch (SQLException e) {
             rollbackQuietly();
             throw new DeviceException(2, "Could not update the outbox " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private long[] drainAcknowledged() {
+        long[] ids = new long[64];
+        int n = 0;
+        Long id;
+        while ((id = acknowledged.poll()) != null) {
+            if (n == ids.length) {
+                ids = Arrays.copyOf(ids, n * 2);
+            }
+            ids[n++] = id;
+        }
+        return Arrays.copyOf(ids, n);
     }
 
     private void flushQuietly() {

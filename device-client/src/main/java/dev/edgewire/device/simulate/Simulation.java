@@ -1,15 +1,13 @@
 package dev.edgewire.device.simulate;
 
 import dev.edgewire.device.DeviceException;
-import dev.edgewire.device.Json;
-import dev.edgewire.device.dataset.Reading;
+import dev.edgewire.device.dataset.ReadingWriter;
 import dev.edgewire.device.outbox.Outbox;
 import dev.edgewire.device.outbox.OutboxFullException;
 import dev.edgewire.device.transport.Backoff;
 import dev.edgewire.device.transport.MqttTransport;
 import dev.edgewire.device.transport.PublishRefusedException;
 import dev.edgewire.device.transport.Transport;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -158,6 +156,8 @@ public final class Simulation {
         /** Readings taken by this run (or resumed) that are neither acknowledged nor refused yet. */
         private final AtomicInteger outstanding = new AtomicInteger();
         private final Backoff backoff = Backoff.standard();
+        /** Used by the producer only. */
+        private final ReadingWriter json = new ReadingWriter();
         private volatile boolean producing = true;
 
         DeviceRun(String deviceId, Transport transport, ScheduledExecutorService timers) {
@@ -217,7 +217,7 @@ public final class Simulation {
                 if (plan.countPerDevice() > 0) {
                     burst = (int) Math.min(burst, plan.countPerDevice() - produced);
                 }
-                List<Outbox.Entry> stored = outbox.appendAll(deviceId, topic, burst, seq -> serialise(
+                List<Outbox.Entry> stored = outbox.appendAll(deviceId, topic, burst, seq -> json.write(
                         plan.source().reading(deviceId, seq, clock.instant().truncatedTo(ChronoUnit.MILLIS))));
                 produced += burst;
                 generated.addAndGet(stored.size());
@@ -290,14 +290,6 @@ public final class Simulation {
     private record Queued(Outbox.Entry entry, int attempt) {
         boolean retry() {
             return attempt > 0;
-        }
-    }
-
-    static byte[] serialise(Reading reading) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(reading);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -84,4 +84,32 @@ class OutboxTest {
             assertThat(outbox.append("a", "t/a", OutboxTest::payload).seq()).isZero();
         }
     }
+
+    @Test
+    void acknowledgementsInAnyOrder_removeExactlyThoseReadings_andKeepTheCountRight() {
+        try (Outbox outbox = open(100)) {
+            List<Outbox.Entry> stored = outbox.appendAll("a", "t/a", 10, OutboxTest::payload);
+            outbox.appendAll("b", "t/b", 3, OutboxTest::payload);
+            for (int i : new int[] {7, 2, 3, 9, 0, 3, 4}) {
+                outbox.remove(stored.get(i).id());
+            }
+            assertThat(outbox.pending("a")).extracting(Outbox.Entry::seq).containsExactly(1L, 5L, 6L, 8L);
+            assertThat(outbox.pending("b")).extracting(Outbox.Entry::seq).containsExactly(0L, 1L, 2L);
+            assertThat(outbox.size()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void appendAll_storesTheWholeBurstInOneGo_withConsecutiveSeqs_andRefusesOnlyWhatDoesNotFit() {
+        try (Outbox outbox = open(5)) {
+            assertThat(outbox.appendAll("a", "t/a", 3, OutboxTest::payload)).extracting(Outbox.Entry::seq)
+                    .containsExactly(0L, 1L, 2L);
+            List<Outbox.Entry> second = outbox.appendAll("a", "t/a", 4, OutboxTest::payload);
+            assertThat(second).extracting(Outbox.Entry::seq).containsExactly(3L, 4L);
+            assertThat(outbox.pending("a")).extracting(Outbox.Entry::id)
+                    .doesNotHaveDuplicates().containsAll(second.stream().map(Outbox.Entry::id).toList());
+            assertThat(outbox.appendAll("a", "t/a", 1, OutboxTest::payload)).isEmpty();
+            assertThat(outbox.peekNextSeq("a")).isEqualTo(5);
+        }
+    }
 }
