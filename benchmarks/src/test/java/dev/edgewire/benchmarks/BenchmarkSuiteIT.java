@@ -1,0 +1,61 @@
+package dev.edgewire.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The quick variant of the benchmark suite, every benchmark at a tiny scale against real local
+ * mode, dynalite, the device client's jar and mosquitto_pub. The thresholds are loose, to hold on a
+ * busy 2-core machine, but each can fail: the benchmarks themselves fail on any lost message, and
+ * these checks fail when a path is slower than its baseline where it must not be.
+ */
+class BenchmarkSuiteIT {
+
+    @Test
+    void quickRun_measuresEveryBenchmark_andWritesTheReport() throws Exception {
+        Path root = Path.of(System.getProperty("edgewire.root")).toAbsolutePath();
+        Path out = root.resolve("benchmarks/target/benchmark-report-it");
+
+        BenchmarkSuite.Outcome outcome = BenchmarkSuite.run(root, BenchmarkSuite.Scale.QUICK,
+                EnumSet.allOf(BenchmarkSuite.Benchmark.class), out, "BenchmarkSuiteIT");
+
+        BroadcastBenchmark.Result broadcast = outcome.broadcast().get(0);
+        assertThat(broadcast.engine().median()).as("engine posts/s against the one-by-one loop")
+                .isGreaterThan(broadcast.loop().median());
+        assertThat(broadcast.raw().median()).as("raw endpoint posts/s").isGreaterThan(0);
+
+        LatencyBenchmark.Result latency = outcome.latency().get(0);
+        assertThat(latency.delivered()).as("readings delivered at %d/s", latency.rate()).isEqualTo(latency.sent());
+        assertThat(latency.e2eP50().median()).as("end-to-end p50 against PUBACK p50, ms")
+                .isGreaterThanOrEqualTo(latency.rawP50().median() * 0.5);
+
+        DeviceClientBenchmark.Result device = outcome.device();
+        assertThat(device.httpsReuse().median()).as("HTTPS msg/s, reused connection against one per message")
+                .isGreaterThan(device.httpsFresh().median());
+        assertThat(device.cliInProcess().median()).isGreaterThan(0);
+        assertThat(device.mosquitto().median()).isGreaterThan(0);
+
+        ColdStartBenchmark.Result hello = outcome.coldStart().handlers().stream()
+                .filter(h -> h.target().equals("HELLO")).findFirst().orElseThrow();
+        assertThat(outcome.coldStart().handlers()).hasSize(3).allSatisfy(h ->
+                assertThat(h.construct().median() + h.firstEvent().median()).as(h.target() + " construct + first event, ms")
+                        .isGreaterThanOrEqualTo(hello.construct().median() + hello.firstEvent().median()));
+        assertThat(outcome.coldStart().jarBytes()).isPositive();
+
+        ResourceBenchmark.Result resources = outcome.resources();
+        assertThat(resources.delivered()).as("envelopes delivered at a rate local mode keeps up with")
+                .isEqualTo(resources.demanded());
+        assertThat(resources.idleRssMb()).isPositive();
+        assertThat(resources.maxRssMb()).isGreaterThanOrEqualTo(resources.idleRssMb() / 2);
+
+        assertThat(outcome.report()).exists();
+        assertThat(Files.readString(outcome.report())).contains("## Headline", "## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.");
+        for (String png : new String[] {"broadcast-rates.png", "latency-percentiles.png", "cold-start.png"}) {
+            assertThat(out.resolve("img").resolve(png)).isNotEmptyFile();
+        }
+    }
+}
