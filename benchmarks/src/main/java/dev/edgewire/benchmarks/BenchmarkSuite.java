@@ -29,20 +29,20 @@ public final class BenchmarkSuite implements Callable<Integer> {
     public enum Benchmark { BROADCAST, LATENCY, DEVICE, COLD_START, RESOURCES }
 
     /** Sizes of one run. */
-    public record Scale(String name, List<Integer> broadcastSizes, int broadcastReps, List<Integer> latencyRates,
+    public record Scale(String name, boolean warmUp, List<Integer> broadcastSizes, int broadcastReps, int delayedConnections, List<Integer> latencyRates,
                         int latencyReps, Duration latencyEach, int httpsMessages, int mqttMessages, int deviceReps,
                         int coldStartReps, List<String> coldStartTargets, int resourceClients, int resourceDevices,
                         int resourceRate, Duration resourceIdle, Duration resourceLoad) {
 
-        public static final Scale FULL = new Scale("full", List.of(1_000, 10_000), 5, List.of(100, 500, 2_000), 3,
+        public static final Scale FULL = new Scale("full", true, List.of(1_000, 10_000), 5, 500, List.of(100, 500, 2_000), 3,
                 Duration.ofSeconds(15), 2_000, 30_000, 3, 5, ColdStartBenchmark.TARGETS, 1_000, 20, 10,
                 Duration.ofSeconds(5), Duration.ofSeconds(60));
-        public static final Scale QUICK = new Scale("quick", List.of(200), 2, List.of(100), 1, Duration.ofSeconds(3),
-                30, 500, 1, 1, List.of("HELLO", "CONNECT", "FAN_OUT"), 50, 5, 2, Duration.ofSeconds(2), Duration.ofSeconds(3));
+        public static final Scale QUICK = new Scale("quick", false, List.of(200), 2, 50, List.of(100), 1, Duration.ofSeconds(3),
+                30, 500, 1, 1, List.of("HELLO", "CONNECT", "FAN_OUT"), 20, 5, 1, Duration.ofSeconds(2), Duration.ofSeconds(3));
     }
 
     /** Everything measured, for the report and for the quick variant's checks. */
-    public record Outcome(Path report, List<BroadcastBenchmark.Result> broadcast, List<LatencyBenchmark.Result> latency,
+    public record Outcome(Path report, List<BroadcastBenchmark.Result> broadcast, BroadcastBenchmark.Delayed delayed, List<LatencyBenchmark.Result> latency,
                           DeviceClientBenchmark.Result device, ColdStartBenchmark.Results coldStart,
                           ResourceBenchmark.Result resources, List<Report.Headline> headlines) {
     }
@@ -89,6 +89,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
         String loadBefore = loadAverage();
         Instant started = Instant.now();
         List<BroadcastBenchmark.Result> broadcast = List.of();
+        BroadcastBenchmark.Delayed delayed = null;
         List<LatencyBenchmark.Result> latency = List.of();
         DeviceClientBenchmark.Result device = null;
         ColdStartBenchmark.Results coldStart = null;
@@ -99,15 +100,16 @@ public final class BenchmarkSuite implements Callable<Integer> {
             System.out.println("== " + b.name().toLowerCase(Locale.ROOT) + " (" + scale.name() + ")");
             switch (b) {
                 case BROADCAST -> {
-                    broadcast = BroadcastBenchmark.run(root, scale.broadcastSizes(), scale.broadcastReps());
-                    BroadcastBenchmark.report(report, broadcast, scale.broadcastReps());
+                    broadcast = BroadcastBenchmark.run(root, scale.broadcastSizes(), scale.broadcastReps(), scale.warmUp());
+                    delayed = BroadcastBenchmark.delayed(scale.delayedConnections(), Duration.ofMillis(10), scale.broadcastReps(), scale.warmUp());
+                    BroadcastBenchmark.report(report, broadcast, delayed, scale.broadcastReps());
                 }
                 case LATENCY -> {
                     latency = LatencyBenchmark.run(root, scale.latencyRates(), scale.latencyReps(), scale.latencyEach());
                     LatencyBenchmark.report(report, latency, scale.latencyReps(), scale.latencyEach());
                 }
                 case DEVICE -> {
-                    device = DeviceClientBenchmark.run(root, scale.httpsMessages(), scale.mqttMessages(), scale.deviceReps());
+                    device = DeviceClientBenchmark.run(root, scale.httpsMessages(), scale.mqttMessages(), scale.deviceReps(), scale.warmUp());
                     DeviceClientBenchmark.report(report, device, scale.deviceReps());
                 }
                 case COLD_START -> {
@@ -143,7 +145,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
                 Duration.between(started, Instant.now()).withNanos(0).toString().substring(2).toLowerCase(Locale.ROOT),
                 String.join(", ", timings));
         Path file = report.write("benchmarks.md", header);
-        return new Outcome(file, broadcast, latency, device, coldStart, resources, report.headlines());
+        return new Outcome(file, broadcast, delayed, latency, device, coldStart, resources, report.headlines());
     }
 
     private static String loadAverage() {

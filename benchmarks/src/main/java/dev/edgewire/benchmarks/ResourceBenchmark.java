@@ -106,13 +106,21 @@ final class ResourceBenchmark {
 
                 Time from process start to the ready line: %,d ms.
 
-                What this shows: the demand (%,d posts/s to `@connections`) is far beyond what one local process can post
-                (benchmark 1 measures that rate on this machine); local mode stays up, bounded in memory, and sheds the
-                excess at its rule-action queue with a counted, logged drop (the rule's error action on AWS), rather
-                than growing without end.
+                %s
                 """.formatted(r.idleSeconds(), r.clients(), r.devices(), r.ratePerDevice(), r.seconds(), r.sent(), r.clients(), r.demanded(),
                 r.idleRssMb(), r.maxRssMb(), r.endRssMb(), Runtime.getRuntime().availableProcessors(), r.idleCpuPercent(),
-                r.loadCpuPercent(), r.delivered(), r.demanded(), share, drops, r.readyMillis(),
-                (long) r.devices() * r.ratePerDevice() * r.clients()));
+                r.loadCpuPercent(), r.delivered(), r.demanded(), share, drops, r.readyMillis(), verdict(r)));
+    }
+
+    private static String verdict(Result r) {
+        long demandPerSecond = (long) r.devices() * r.ratePerDevice() * r.clients();
+        if (r.delivered() >= r.demanded()) {
+            return "Local mode kept up with the demand of %,d posts/s to `@connections`.".formatted(demandPerSecond);
+        }
+        return ("Local mode did not keep up: the demand is %,d posts/s to `@connections`, and one local process posts "
+                + "at most the raw endpoint rate of benchmark 1 on this machine. What it did instead is the point of "
+                + "this measurement: it stayed up, its memory stayed bounded, and the excess readings were shed at the "
+                + "bounded rule-action queue with a counted, logged drop (the rule's error action on AWS).")
+                .formatted(demandPerSecond);
     }
 }
