@@ -2,8 +2,6 @@ package dev.edgewire.benchmarks;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import dev.edgewire.local.mqtt.TestMqttClients;
-import dev.edgewire.local.pki.LocalPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,13 +48,7 @@ final class LatencyBenchmark {
         List<Result> results = new ArrayList<>();
         try (LocalModeProcess local = LocalModeProcess.start(root, things);
              WsFleet client = WsFleet.open(local.stage(), 1)) {
-            LocalPki pki = local.pki();
-            List<Mqtt5AsyncClient> devices = new ArrayList<>();
-            for (String thing : things) {
-                Mqtt5AsyncClient c = TestMqttClients.client(local.mqttPort(), thing, pki, pki.thing(thing)).toAsync();
-                c.connect().get(20, TimeUnit.SECONDS);
-                devices.add(c);
-            }
+            List<Mqtt5AsyncClient> devices = local.connectDevices(things);
             Map<Long, Long> sentAt = new ConcurrentHashMap<>();
             ConcurrentHistogram[] e2e = {new ConcurrentHistogram(3)};
             AtomicLong delivered = new AtomicLong();

@@ -2,7 +2,9 @@ package dev.edgewire.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.edgewire.local.LocalMode;
+import dev.edgewire.local.mqtt.TestMqttClients;
 import dev.edgewire.local.pki.LocalPki;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -134,6 +136,18 @@ final class LocalModeProcess implements AutoCloseable {
 
     LocalPki pki() throws Exception {
         return LocalPki.openOrCreate(state.resolve("certs"));
+    }
+
+    /** One connected MQTT 5 client per thing, with its own certificate, as the devices would be. */
+    List<Mqtt5AsyncClient> connectDevices(List<String> things) throws Exception {
+        LocalPki pki = pki();
+        List<Mqtt5AsyncClient> devices = new ArrayList<>();
+        for (String thing : things) {
+            Mqtt5AsyncClient c = TestMqttClients.client(mqttPort(), thing, pki, pki.thing(thing)).toAsync();
+            c.connect().get(20, TimeUnit.SECONDS);
+            devices.add(c);
+        }
+        return devices;
     }
 
     Path certificateFile(String thing) {

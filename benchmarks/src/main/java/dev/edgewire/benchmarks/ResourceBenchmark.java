@@ -1,8 +1,6 @@
 package dev.edgewire.benchmarks;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import dev.edgewire.local.mqtt.TestMqttClients;
-import dev.edgewire.local.pki.LocalPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,13 +38,7 @@ final class ResourceBenchmark {
             long idleRss = local.rssMb();
 
             try (WsFleet fleet = WsFleet.open(local.stage(), clients)) {
-                LocalPki pki = local.pki();
-                List<Mqtt5AsyncClient> devicesClients = new ArrayList<>();
-                for (String thing : things) {
-                    Mqtt5AsyncClient c = TestMqttClients.client(local.mqttPort(), thing, pki, pki.thing(thing)).toAsync();
-                    c.connect().get(20, TimeUnit.SECONDS);
-                    devicesClients.add(c);
-                }
+                List<Mqtt5AsyncClient> devicesClients = local.connectDevices(things);
                 Thread.sleep(1_000);
                 long receivedBefore = fleet.received();
                 long cpuBefore = local.cpuMillis();
@@ -117,10 +109,12 @@ final class ResourceBenchmark {
         if (r.delivered() >= r.demanded()) {
             return "Local mode kept up with the demand of %,d posts/s to `@connections`.".formatted(demandPerSecond);
         }
-        return ("Local mode did not keep up: the demand is %,d posts/s to `@connections`, and one local process posts "
-                + "at most the raw endpoint rate of benchmark 1 on this machine. What it did instead is the point of "
-                + "this measurement: it stayed up, its memory stayed bounded, and the excess readings were shed at the "
-                + "bounded rule-action queue with a counted, logged drop (the rule's error action on AWS).")
+        String shed = r.dropLog().isEmpty()
+                ? "No drop was logged: the rest was still queued when the measurement ended."
+                : "The excess readings were shed at the bounded rule-action queue with a counted, logged drop (the "
+                        + "rule's error action on AWS), so memory stays bounded instead of growing with the backlog.";
+        return ("Local mode did not keep up: the demand is %,d posts/s to `@connections`, more than one local process "
+                + "posts (benchmark 1 measures that rate on this machine). " + shed)
                 .formatted(demandPerSecond);
     }
 }
