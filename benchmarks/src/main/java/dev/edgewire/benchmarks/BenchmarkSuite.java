@@ -35,7 +35,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
                         int resourceRate, Duration resourceIdle, Duration resourceLoad) {
 
         public static final Scale FULL = new Scale("full", true, List.of(1_000, 10_000), 5, 500, List.of(100, 500, 2_000), 3,
-                Duration.ofSeconds(15), 2_000, 30_000, 3, 5, ColdStartBenchmark.TARGETS, 1_000, 20, 10,
+                Duration.ofSeconds(15), 500, 10_000, 3, 3, ColdStartBenchmark.TARGETS, 1_000, 20, 10,
                 Duration.ofSeconds(5), Duration.ofSeconds(60));
         public static final Scale QUICK = new Scale("quick", false, List.of(200), 2, 50, List.of(100), 1, Duration.ofSeconds(3),
                 30, 500, 1, 1, List.of("HELLO", "CONNECT", "FAN_OUT"), 20, 5, 1, Duration.ofSeconds(2), Duration.ofSeconds(3));
@@ -123,8 +123,15 @@ public final class BenchmarkSuite implements Callable<Integer> {
                 }
             }
             timings.add("%s %.0f s".formatted(b.name().toLowerCase(Locale.ROOT), (System.nanoTime() - t0) / 1e9));
+            // Written after every benchmark, so a long run that is stopped keeps what it measured.
+            report.write("benchmarks.md", header(command, scale, started, root, loadBefore, timings));
         }
-        String header = """
+        return new Outcome(report.write("benchmarks.md", header(command, scale, started, root, loadBefore, timings)),
+                broadcast, delayed, latency, device, coldStart, resources, report.headlines());
+    }
+
+    private static String header(String command, Scale scale, Instant started, Path root, String loadBefore, List<String> timings) {
+        return """
                 # Benchmarks
 
                 Each figure is a ratio against a baseline measured in the same run on the same machine, in local mode
@@ -144,8 +151,6 @@ public final class BenchmarkSuite implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(), uname(), loadBefore, loadAverage(),
                 Duration.between(started, Instant.now()).withNanos(0).toString().substring(2).toLowerCase(Locale.ROOT),
                 String.join(", ", timings));
-        Path file = report.write("benchmarks.md", header);
-        return new Outcome(file, broadcast, delayed, latency, device, coldStart, resources, report.headlines());
     }
 
     private static String loadAverage() {

@@ -182,6 +182,12 @@ final class LocalModeProcess implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        // Local mode starts its store in a session of its own; if local mode had to be killed (its orderly
+        // shutdown runs $disconnect for every connection, which can outlast the wait), stop the store too.
+        String dir = state.toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(dir)).orElse(false))
+                .forEach(ProcessHandle::destroy);
         try (Stream<Path> files = Files.walk(state)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
