@@ -58,7 +58,7 @@ final class BroadcastBenchmark {
     private BroadcastBenchmark() {
     }
 
-    static List<Result> run(Path root, List<Integer> sizes, int reps, boolean warmUp) throws Exception {
+    static List<Result> run(Path root, List<Integer> sizes, int reps) throws Exception {
         List<Result> results = new ArrayList<>();
         try (LocalModeProcess local = LocalModeProcess.start(root, List.of("thing-1"))) {
             var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
@@ -83,7 +83,7 @@ final class BroadcastBenchmark {
                     List<Double> raw = new ArrayList<>();
                     // At 10,000 connections one loop pass alone takes many seconds: fewer repetitions there.
                     int repsHere = size >= 10_000 ? Math.min(reps, 3) : reps;
-                    for (int rep = warmUp ? 0 : 1; rep <= repsHere; rep++) { // repetition 0 warms all three paths up
+                    for (int rep = 0; rep <= repsHere; rep++) { // repetition 0 warms all three paths up (the engine goes first)
                         double e = timed(fleets, size, () -> {
                             BroadcastResult r = services.broadcaster().toAll(PAYLOAD.formatted("engine"));
                             return r.delivered();
@@ -110,7 +110,7 @@ final class BroadcastBenchmark {
      * which holds every request for {@code delay} before answering: what changes when a post costs a
      * network round trip rather than a loopback call.
      */
-    static Delayed delayed(int n, Duration delay, int reps, boolean warmUp) throws Exception {
+    static Delayed delayed(int n, Duration delay, int reps) throws Exception {
         try (DynamoDbExtension.Server dynamo = DynamoDbExtension.startStandalone();
              ConnectionsApiServer api = new ConnectionsApiServer();
              DynamoDbClient setup = dynamo.endpoint().newClient()) {
@@ -125,7 +125,7 @@ final class BroadcastBenchmark {
             api.delayEachRequest(delay);
             List<Double> engine = new ArrayList<>();
             List<Double> loop = new ArrayList<>();
-            for (int rep = warmUp ? 0 : 1; rep <= reps; rep++) {
+            for (int rep = 0; rep <= reps; rep++) {
                 api.reset();
                 long t0 = System.nanoTime();
                 int e = services.broadcaster().toAll(PAYLOAD.formatted("engine")).delivered();
@@ -232,7 +232,7 @@ final class BroadcastBenchmark {
                 One message to every open connection of local mode (child JVM, the connections held by this JVM's
                 `java.net.http` clients), timed from the first post to the last answer (each answer comes when the
                 frame is written), in posts per second. Each repetition runs the three paths in turn over the same
-                connections; the first round is a discarded warm-up (in the full run); every pass must reach every client or the run
+                connections; the first round is a discarded warm-up; every pass must reach every client or the run
                 fails.
 
                 - **engine**: `Broadcaster.toAll` as the handlers call it (Scan of the connection table, posts on

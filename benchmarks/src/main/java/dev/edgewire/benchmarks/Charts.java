@@ -2,12 +2,14 @@ package dev.edgewire.benchmarks;
 
 import java.awt.Color;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Path;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
@@ -37,7 +39,10 @@ final class Charts {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         if (log) {
             LogAxis axis = new LogAxis(valueAxis);
-            axis.setSmallestValue(0.01);
+            axis.setSmallestValue(0.1);
+            // Ticks at whole powers of ten, printed as plain numbers (1, 10, 100 ms), not as exponents.
+            axis.setTickUnit(new NumberTickUnit(1));
+            axis.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
             plot.setRangeAxis(axis);
         }
         BarRenderer renderer = (BarRenderer) plot.getRenderer();
