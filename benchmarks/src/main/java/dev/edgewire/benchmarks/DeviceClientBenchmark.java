@@ -77,10 +77,13 @@ final class DeviceClientBenchmark {
                     mosq.add(mqttMessages / mosqSeconds);
                 }
                 if (commands.isEmpty()) {
-                    commands.add(String.join(" ", https));
-                    commands.add(String.join(" ", httpsFresh));
-                    commands.add(String.join(" ", mqtt));
-                    commands.add(String.join(" ", mosquitto) + " < readings.jsonl");
+                    for (List<String> c : List.of(https, httpsFresh, mqtt, mosquitto)) {
+                        // Shown with the temporary directories named, so the lines read (and run) anywhere.
+                        commands.add(String.join(" ", c).replace(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "java")
+                                .replace(local.state().toString(), "$STATE").replace(work.toString(), "$WORK")
+                                .replace(root.toAbsolutePath() + "/", "")
+                                + (c == mosquitto ? " < $WORK/readings.jsonl" : ""));
+                    }
                 }
             }
             return new Result(Spread.of(reuse), Spread.of(fresh), Spread.of(cliWhole), Spread.of(cliIn), Spread.of(mosq),
@@ -173,7 +176,7 @@ final class DeviceClientBenchmark {
                 | ratio, CLI's own rate | %.2fx |
 
                 Medians of %d repetitions (after one warm-up round in the full run), (min–max) in brackets. Every reading had to be acked
-                or the run fails. Commands (the state directory is a fresh temporary one):
+                or the run fails. Commands (`$STATE` is local mode's fresh state directory, `$WORK` a temporary one):
 
                 ```
                 %s
