@@ -14,7 +14,8 @@ import java.time.Duration;
 import java.util.HashMap;
 
 /**
- * One cold start, in the JVM {@link ColdStartBench} launches: builds one handler through its
+ * One cold start, in the JVM {@link dev.edgewire.testing.LambdaJvm} launches (for {@code ShadedJarIT} and
+ * the benchmark suite's cold-start benchmark): builds one handler through its
  * no-argument constructor (as Lambda does), has it serve one event, and prints the times.
  */
 public final class ColdStartChild {

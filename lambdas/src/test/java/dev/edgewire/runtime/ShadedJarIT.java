@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.edgewire.bench.ColdStartBench;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.testing.ConnectionsApiServer;
 import dev.edgewire.testing.DynamoDbExtension;
@@ -45,7 +44,7 @@ class ShadedJarIT {
         connections = new ConnectionRepository(dynamoDb, table, Clock.systemUTC(), 1);
         api = new ConnectionsApiServer();
         api.serveSecret(ColdStartChild.TOKEN_KEY);
-        env = ColdStartBench.lambdaEnvironment(endpoint.uri(), api, table);
+        env = LambdaJvm.lambdaEnvironment(endpoint.uri(), api, table);
     }
 
     @AfterEach

@@ -6,11 +6,13 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -58,6 +60,21 @@ public final class LambdaJvm {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The variables Lambda would set, pointed at local endpoints (the SDK reads AWS_ENDPOINT_URL_* itself). */
+    public static Map<String, String> lambdaEnvironment(URI dynamoDb, ConnectionsApiServer api, String table) {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "local");
+        env.put("AWS_SECRET_ACCESS_KEY", "local");
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString());
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", api.iotDataEndpoint().toString());
+        env.put("CONNECTIONS_TABLE", table);
+        env.put("CALLBACK_URL", api.callbackUrl().toString());
+        env.put("IOT_DATA_ENDPOINT", api.iotDataEndpoint().toString());
+        env.put("TOKEN_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-key");
+        return env;
     }
 
     /** @param target a {@code Topology.Function} name, or {@code HELLO} */

@@ -1,0 +1,76 @@
+package dev.edgewire.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The quick variant of the benchmark suite, every benchmark at a tiny scale against real local
+ * mode, dynalite, the device client's jar and mosquitto_pub. The thresholds are loose, to hold on a
+ * busy 2-core machine, but each can fail: the benchmarks themselves fail on any lost message, and
+ * these checks fail when a path is slower than its baseline where it must not be.
+ */
+class BenchmarkSuiteIT {
+
+    @Test
+    void quickRun_measuresEveryBenchmark_andWritesTheReport() throws Exception {
+        boolean installed = onPath("mosquitto_pub");
+        if (System.getenv("CI") == null) {
+            Assumptions.assumeTrue(installed, "mosquitto-clients is not installed");
+        }
+        assertThat(installed).as("CI installs mosquitto-clients").isTrue();
+        Path root = Path.of(System.getProperty("edgewire.root")).toAbsolutePath();
+        Path out = root.resolve("benchmarks/target/benchmark-report-it");
+
+        BenchmarkSuite.Outcome outcome = BenchmarkSuite.run(root, BenchmarkSuite.Scale.QUICK,
+                EnumSet.allOf(BenchmarkSuite.Benchmark.class), out, "BenchmarkSuiteIT");
+
+        BroadcastBenchmark.Result broadcast = outcome.broadcast().get(0);
+        // On loopback both are CPU-bound and a busy machine can bring them close; the engine must not fall far behind.
+        assertThat(broadcast.engine().median()).as("engine posts/s against the one-by-one loop, local mode")
+                .isGreaterThan(0.5 * broadcast.loop().median());
+        assertThat(broadcast.raw().median()).as("raw endpoint posts/s").isGreaterThan(0);
+        assertThat(outcome.delayed().engine().median()).as("engine posts/s against the loop when each post waits 10 ms: faster, by far")
+                .isGreaterThan(2 * outcome.delayed().loop().median());
+
+        LatencyBenchmark.Result latency = outcome.latency().get(0);
+        assertThat(latency.delivered()).as("readings delivered at %d/s", latency.rate()).isEqualTo(latency.sent());
+        assertThat(latency.e2eP50().median()).as("end-to-end p50 against PUBACK p50, ms")
+                .isGreaterThanOrEqualTo(latency.rawP50().median() * 0.5);
+
+        DeviceClientBenchmark.Result device = outcome.device();
+        assertThat(device.httpsReuse().median()).as("HTTPS msg/s, reused connection against one per message")
+                .isGreaterThan(device.httpsFresh().median());
+        assertThat(device.cliInProcess().median()).isGreaterThan(0);
+        assertThat(device.mosquitto().median()).isGreaterThan(0);
+
+        ColdStartBenchmark.Result hello = outcome.coldStart().handlers().stream()
+                .filter(h -> h.target().equals("HELLO")).findFirst().orElseThrow();
+        assertThat(outcome.coldStart().handlers()).hasSize(3).allSatisfy(h ->
+                assertThat(h.construct().median() + h.firstEvent().median()).as(h.target() + " construct + first event, ms")
+                        .isGreaterThanOrEqualTo(hello.construct().median() + hello.firstEvent().median()));
+        assertThat(outcome.coldStart().jarBytes()).isPositive();
+
+        ResourceBenchmark.Result resources = outcome.resources();
+        assertThat(resources.delivered()).as("envelopes delivered at a rate local mode keeps up with")
+                .isEqualTo(resources.demanded());
+        assertThat(resources.idleRssMb()).isPositive();
+        assertThat(resources.maxRssMb()).isGreaterThanOrEqualTo(resources.idleRssMb() / 2);
+
+        assertThat(outcome.report()).exists();
+        assertThat(Files.readString(outcome.report())).contains("## Headline", "## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.");
+        for (String png : new String[] {"broadcast-rates.png", "latency-percentiles.png", "cold-start.png"}) {
+            assertThat(out.resolve("img").resolve(png)).isNotEmptyFile();
+        }
+    }
+
+    private static boolean onPath(String program) {
+        return Stream.of(System.getenv("PATH").split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, program)));
+    }
+}
