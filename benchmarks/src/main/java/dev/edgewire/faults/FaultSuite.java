@@ -44,7 +44,10 @@ public final class FaultSuite implements Callable<Integer> {
             description = "The device client jar (default: device-client/target/edgewire-device.jar in this checkout).")
     Path deviceJar;
 
+    private static String invocation = "";
+
     public static void main(String[] args) {
+        invocation = String.join(" ", args);
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "edgewire-faults-log4j2.xml");
         }
@@ -56,8 +59,8 @@ public final class FaultSuite implements Callable<Integer> {
         Path work = workDir != null ? workDir : Path.of("target", "fault-suite-" + System.currentTimeMillis());
         Path jar = deviceJar != null ? deviceJar : findDeviceJar();
         List<Outcome> outcomes = run(quick ? Settings.ci() : Settings.issue(), scenarios, work, jar);
-        String command = "benchmarks/bin/run-suite" + (quick ? " --quick" : "")
-                + (scenarios.size() == Scenario.values().length ? "" : " --scenario " + scenarios);
+        String command = "java -cp <benchmarks class path> " + FaultSuite.class.getName()
+                + (invocation.isEmpty() ? "" : " " + invocation);
         Report.write(report, outcomes, quick ? Settings.ci() : Settings.issue(), command);
         System.out.println("Report: " + report.toAbsolutePath());
         return outcomes.stream().allMatch(Outcome::passed) ? 0 : 1;
