@@ -17,6 +17,7 @@ import dev.edgewire.local.e2e.RawFrames;
 import dev.edgewire.local.e2e.WsClient;
 import dev.edgewire.local.mqtt.TestMqttClients;
 import dev.edgewire.local.pki.LocalPki;
+import dev.edgewire.local.pki.TestTls;
 import dev.edgewire.topology.Topology;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -29,9 +30,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,10 +40,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -162,15 +159,15 @@ final class BadInputCatalogue {
                 exact("HTTP 401 Unauthorized"), () -> upgrade(URI.create(stage))));
         e.add(new Entry(ws, "empty token (?token=)", "HTTP 401 Unauthorized",
                 exact("HTTP 401 Unauthorized"), () -> upgrade(URI.create(stage + "?token="))));
-        e.add(new Entry(ws, "expired token (valid signature, expiry 55 min ago)", "HTTP 403 Forbidden; log: token expired",
+        e.add(new Entry(ws, "expired token (valid signature, expiry 55 min ago)", "HTTP 403 Forbidden (the authorizer denies the token)",
                 exact("HTTP 403 Forbidden"), () -> upgrade(URI.create(stage + "?token=" + expired))));
-        e.add(new Entry(ws, "forged token (signed with another key)", "HTTP 403 Forbidden; log: token bad signature",
+        e.add(new Entry(ws, "forged token (signed with another key)", "HTTP 403 Forbidden (the authorizer denies the token)",
                 exact("HTTP 403 Forbidden"), () -> upgrade(URI.create(stage + "?token=" + forged))));
-        e.add(new Entry(ws, "valid token with its signature altered", "HTTP 403 Forbidden; log: token bad signature",
+        e.add(new Entry(ws, "valid token with its signature altered", "HTTP 403 Forbidden (the authorizer denies the token)",
                 exact("HTTP 403 Forbidden"), () -> upgrade(URI.create(stage + "?token=" + tampered))));
-        e.add(new Entry(ws, "malformed token (not-a-token)", "HTTP 403 Forbidden; log: token malformed",
+        e.add(new Entry(ws, "malformed token (not-a-token)", "HTTP 403 Forbidden (the authorizer denies the token)",
                 exact("HTTP 403 Forbidden"), () -> upgrade(URI.create(stage + "?token=not-a-token"))));
-        e.add(new Entry(ws, "token of 5,000 characters", "HTTP 403 Forbidden; log: token malformed (over "
+        e.add(new Entry(ws, "token of 5,000 characters", "HTTP 403 Forbidden (the authorizer refuses tokens over "
                 + Tokens.MAX_TOKEN_CHARS + " characters)",
                 exact("HTTP 403 Forbidden"), () -> upgrade(URI.create(stage + "?token=" + "a".repeat(5_000)))));
 
@@ -408,36 +405,15 @@ final class BadInputCatalogue {
     }
 
     private SSLContext tls(LocalPki.Identity identity) throws Exception {
-        KeyManagerFactory kmf = null;
-        if (identity != null) {
-            char[] password = "fault".toCharArray();
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("device", identity.privateKey(), password, new X509Certificate[] {identity.certificate()});
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, password);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(cloud.pki().trustStore());
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return context;
+        return TestTls.context(cloud.pki(), identity);
     }
 
     /** An MQTT 5 client over TLS trusting the local CA, with {@code identity}'s certificate if not null. */
     private Mqtt5BlockingClient mqttClient(String clientId, LocalPki.Identity identity,
             java.util.concurrent.atomic.AtomicReference<Throwable> disconnectCause) throws Exception {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(cloud.pki().trustStore());
-        var ssl = MqttClientSslConfig.builder().trustManagerFactory(tmf);
+        var ssl = MqttClientSslConfig.builder().trustManagerFactory(TestTls.trustManagers(cloud.pki()));
         if (identity != null) {
-            char[] password = "fault".toCharArray();
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("device", identity.privateKey(), password, new X509Certificate[] {identity.certificate()});
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, password);
-            ssl = ssl.keyManagerFactory(kmf);
+            ssl = ssl.keyManagerFactory(TestTls.keyManagers(identity));
         }
         return Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(cloud.mqttPort())
                 .sslConfig(ssl.build())
