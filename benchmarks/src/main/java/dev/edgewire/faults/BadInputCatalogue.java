@@ -76,6 +76,8 @@ final class BadInputCatalogue {
     private final Tally prober;
     private final Mqtt5BlockingClient healthyDevice;
     private long healthSeq;
+    /** What local mode logged while the catalogue ran, in order. */
+    private final List<String> logged = new ArrayList<>();
 
     private BadInputCatalogue(Rig rig, Tally health, Tally prober, Mqtt5BlockingClient healthyDevice) {
         this.rig = rig;
@@ -91,7 +93,7 @@ final class BadInputCatalogue {
                 + "hand-written WebSocket frames, the HiveMQ MQTT 5 client, the AWS SDK's @connections client). After "
                 + "each, a healthy device (" + Rig.HEALTHY_THING + ", MQTT QoS 1) publishes a reading and it must reach a "
                 + "healthy WebSocket client within 10 s: the 'others still served' column.";
-        o.command = "benchmarks/bin/run-suite --scenario bad_inputs";
+        o.command = "java -cp <benchmarks class path> " + FaultSuite.class.getName() + " --scenario bad_inputs";
         rig.logs.take();
         Mqtt5BlockingClient device = TestMqttClients.client(rig.cloud.mqttPort(), Rig.HEALTHY_THING, rig.cloud.pki(),
                 rig.cloud.things().get(Rig.HEALTHY_THING));
@@ -121,7 +123,8 @@ final class BadInputCatalogue {
             o.saw(o.cases.size() + " bad inputs; " + o.cases.stream().filter(Outcome.Case::asExpected).count()
                     + " got exactly the documented error; after " + o.cases.stream().filter(Outcome.Case::othersServed)
                     .count() + " of them the healthy device's next reading reached the healthy client");
-            o.logged.addAll(BrokerRestart.firstLines(rig.logs.take(), 40));
+            catalogue.logged.addAll(rig.logs.take());
+            o.logged.addAll(BrokerRestart.firstLines(catalogue.logged, 40));
         } finally {
             device.disconnect();
         }
@@ -254,10 +257,12 @@ final class BadInputCatalogue {
                 Pattern.compile("HTTP 200 OK; logged: WARN LocalCloud: topic rule error on 'devices/" + Rig.OTHER_THING
                         + "/telemetry' from " + Rig.OTHER_THING + ": .+"),
                 () -> {
-                    rig.logs.take();
+                    logged.addAll(rig.logs.take());
                     String status = post(other, "/topics/" + own + "?qos=1", "not json at all");
                     Thread.sleep(300);
-                    String line = rig.logs.take().stream().filter(l -> l.contains("topic rule error")).findFirst()
+                    List<String> after = rig.logs.take();
+                    logged.addAll(after);
+                    String line = after.stream().filter(l -> l.contains("topic rule error")).findFirst()
                             .orElse("nothing");
                     return status + "; logged: " + line;
                 }));

@@ -16,8 +16,8 @@ final class BrokerRestart {
     static Outcome run(Rig rig) throws Exception {
         Settings s = rig.settings;
         String thing = Rig.BROKER_THING;
-        Outcome o = new Outcome("broker-restart", "1. The broker restarted during a " + s.readings()
-                + "-reading QoS 1 stream");
+        Outcome o = new Outcome("broker-restart", "1. The broker restarted during a "
+                + String.format(java.util.Locale.ROOT, "%,d", s.readings()) + "-reading QoS 1 stream");
         o.setup = "Local mode in process; one device (" + thing + ") streams " + s.readings() + " readings at QoS 1, "
                 + (long) s.rate() + "/s, with the device client's jar; once the broker has accepted 30% of the stream, "
                 + "`LocalCloud.stopBroker()`, " + s.brokerDown().toSeconds() + " s down, `startBroker()` on the same port.";

@@ -24,7 +24,12 @@ final class StoreOutage {
         o.setup = "Local mode in process; one device streams " + s.storeReadings() + " readings at QoS 1, "
                 + (long) s.storeRate() + "/s, to a WebSocket client; once the broker has accepted 30% of the stream, `LocalCloud.stopStore()` "
                 + "stops dynalite; while it is down a new client connects and the connected one sends a message; after "
-                + s.storeDown().toSeconds() + " s `startStore()` starts it again on the same port and data.";
+                + s.storeDown().toSeconds() + " s `startStore()` starts it again on the same port and data. "
+                + "What to expect: a handler that needs the table fails after the SDK's retries; the caller gets "
+                + "API Gateway's error (HTTP 500 for a connection, an \"Internal server error\" message for a "
+                + "broadcast) and local mode logs it. A fan-out invocation that cannot read the connection ids "
+                + "fails the same way and its reading is lost (logged); readings waiting in the rule-action queue "
+                + "meanwhile, or fanned out from the connection-id cache, still arrive.";
         long dropsBefore = rig.cloud.droppedRuleActions();
         rig.logs.take();
         long acceptedBefore = rig.cloud.acceptedMessages();
