@@ -21,17 +21,14 @@ final class BrokerRestart {
         o.setup = "Local mode in process; one device (" + thing + ") streams " + s.readings() + " readings at QoS 1, "
                 + (long) s.rate() + "/s, with the device client's jar; once the broker has accepted 30% of the stream, "
                 + "`LocalCloud.stopBroker()`, " + s.brokerDown().toSeconds() + " s down, `startBroker()` on the same port.";
-        long dropsBefore = rig.cloud.droppedRuleActions();
-        rig.logs.take();
-        long acceptedBefore = rig.cloud.acceptedMessages();
-        try (Tally receiver = Tally.connect(rig.stage())) {
-            Rig.awaitFanOutSees();
-            DeviceRun run = DeviceRun.simulate(rig.deviceJar, rig.cloud, thing, s.readings(), s.rate(),
-                    rig.work.resolve(thing + ".outbox.db"), rig.work, thing);
+        try (Rig.Stream stream = rig.stream(thing, s.readings(), s.rate(), rig.work.resolve(thing + ".outbox.db"),
+                thing)) {
+            Tally receiver = stream.receiver;
+            DeviceRun run = stream.run;
             o.command = run.commandLine();
-            rig.awaitAccepted(acceptedBefore, s.readings() * 3 / 10, Duration.ofMinutes(2));
+            stream.awaitAccepted(s.readings() * 3 / 10);
             int before = receiver.distinct(thing);
-            long acceptedAtStop = rig.cloud.acceptedMessages() - acceptedBefore;
+            long acceptedAtStop = stream.accepted();
             long stopped = System.nanoTime();
             rig.cloud.stopBroker();
             Thread.sleep(s.brokerDown().toMillis());
@@ -49,7 +46,7 @@ final class BrokerRestart {
                     + ", publish attempts " + summary.path("sent") + ", retried " + summary.path("retried")
                     + ", reconnects " + summary.path("reconnects") + ", pending " + summary.path("pending")
                     + ", exit 0");
-            long drops = rig.cloud.droppedRuleActions() - dropsBefore;
+            long drops = stream.drops();
             o.saw("readings dropped by local mode's bounded rule-action queue: " + drops);
             o.logged.addAll(firstLines(rig.logs.take(), 8));
             o.check(counts.missing() == 0, "0 readings missing (was " + counts.missing() + ")");

@@ -25,17 +25,13 @@ final class DeviceKill {
                 + "(`--count` = " + s.readings() + " minus the seqs the first run had stored, at least 1); "
                 + "sent is every seq the two runs produced, read from the outbox.";
         Path outbox = rig.work.resolve(thing + ".outbox.db");
-        long dropsBefore = rig.cloud.droppedRuleActions();
-        rig.logs.take();
-        long acceptedBefore = rig.cloud.acceptedMessages();
-        try (Tally receiver = Tally.connect(rig.stage())) {
-            Rig.awaitFanOutSees();
-            DeviceRun first = DeviceRun.simulate(rig.deviceJar, rig.cloud, thing, s.readings(), s.rate(), outbox,
-                    rig.work, thing + "-first");
+        try (Rig.Stream stream = rig.stream(thing, s.readings(), s.rate(), outbox, thing + "-first")) {
+            Tally receiver = stream.receiver;
+            DeviceRun first = stream.run;
             o.command = first.commandLine() + "   # killed with kill -9, then run again with --count <the rest>";
             // The kill is placed by the device's clock: readings are produced at the paced rate, while
             // what the broker has accepted lags behind when the machine is busy.
-            rig.awaitAccepted(acceptedBefore, 1, Duration.ofMinutes(2));
+            stream.awaitAccepted(1);
             Thread.sleep((long) (0.4 * s.readings() / s.rate() * 1000));
             int exit = first.kill();
             int receivedAtKill = receiver.distinct(thing);
@@ -64,7 +60,7 @@ final class DeviceKill {
             Rig.settle(receiver, thing, sent);
             Tally.Counts counts = receiver.counts(thing, sent);
             o.row(Outcome.Row.of("readings of " + thing + " over both runs, counted by (deviceId, seq)", counts));
-            long drops = rig.cloud.droppedRuleActions() - dropsBefore;
+            long drops = stream.drops();
             o.saw("readings dropped by local mode's bounded rule-action queue: " + drops);
             o.logged.addAll(BrokerRestart.firstLines(rig.logs.take(), 8));
             o.check(unacked > 0, "the kill left readings unacknowledged, so the restart had something to recover");

@@ -75,17 +75,66 @@ final class Rig implements AutoCloseable {
     }
 
     /**
-     * Waits until the broker has accepted {@code n} more messages than {@code before}: the fault is
-     * placed by what the broker took, not by what the receiver got (under load it lags behind).
+     * Starts a counted stream: reads local mode's counters, connects a receiver and waits until the
+     * fan-out sees it, then starts the device client for {@code count} readings of {@code thing}.
      */
-    void awaitAccepted(long before, long n, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (cloud.acceptedMessages() - before < n) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the broker accepted only " + (cloud.acceptedMessages() - before)
-                        + " of " + n + " messages within " + timeout);
+    Stream stream(String thing, long count, double rate, Path outbox, String logName) throws Exception {
+        long dropsBefore = cloud.droppedRuleActions();
+        logs.take();
+        long acceptedBefore = cloud.acceptedMessages();
+        Tally receiver = Tally.connect(stage());
+        try {
+            awaitFanOutSees();
+            DeviceRun run = DeviceRun.simulate(deviceJar, cloud, thing, count, rate, outbox, work, logName);
+            return new Stream(receiver, run, acceptedBefore, dropsBefore);
+        } catch (Exception | Error e) {
+            receiver.close();
+            throw e;
+        }
+    }
+
+    /** A stream under way: its receiver, its device client run, and local mode's counters from its start. */
+    final class Stream implements AutoCloseable {
+        final Tally receiver;
+        final DeviceRun run;
+        private final long acceptedBefore;
+        private final long dropsBefore;
+
+        private Stream(Tally receiver, DeviceRun run, long acceptedBefore, long dropsBefore) {
+            this.receiver = receiver;
+            this.run = run;
+            this.acceptedBefore = acceptedBefore;
+            this.dropsBefore = dropsBefore;
+        }
+
+        /** Messages the broker accepted since the stream started. */
+        long accepted() {
+            return cloud.acceptedMessages() - acceptedBefore;
+        }
+
+        /** Readings the rule-action queue dropped since the stream started. */
+        long drops() {
+            return cloud.droppedRuleActions() - dropsBefore;
+        }
+
+        /**
+         * Waits until the broker has accepted {@code n} messages of the stream: a fault is placed by what
+         * the broker took, not by what the receiver got (under load it lags behind).
+         */
+        void awaitAccepted(long n) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (accepted() < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker accepted only " + accepted() + " of " + n
+                            + " messages within 2 minutes");
+                }
+                Thread.sleep(5);
             }
-            Thread.sleep(5);
+        }
+
+        @Override
+        public void close() {
+            receiver.close();
         }
     }
 

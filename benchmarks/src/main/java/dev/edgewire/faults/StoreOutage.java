@@ -30,15 +30,12 @@ final class StoreOutage {
                 + "broadcast) and local mode logs it. A fan-out invocation that cannot read the connection ids "
                 + "fails the same way and its reading is lost (logged); readings waiting in the rule-action queue "
                 + "meanwhile, or fanned out from the connection-id cache, still arrive.";
-        long dropsBefore = rig.cloud.droppedRuleActions();
-        rig.logs.take();
-        long acceptedBefore = rig.cloud.acceptedMessages();
-        try (Tally watcher = Tally.connect(rig.stage())) {
-            Rig.awaitFanOutSees();
-            DeviceRun run = DeviceRun.simulate(rig.deviceJar, rig.cloud, thing, s.storeReadings(), s.storeRate(),
-                    rig.work.resolve(thing + ".outbox.db"), rig.work, thing);
+        try (Rig.Stream stream = rig.stream(thing, s.storeReadings(), s.storeRate(),
+                rig.work.resolve(thing + ".outbox.db"), thing)) {
+            Tally watcher = stream.receiver;
+            DeviceRun run = stream.run;
             o.command = run.commandLine();
-            rig.awaitAccepted(acceptedBefore, s.storeReadings() * 3 / 10, Duration.ofMinutes(2));
+            stream.awaitAccepted(s.storeReadings() * 3 / 10);
             long stopped = System.nanoTime();
             rig.cloud.stopStore();
             int atStop = watcher.distinct(thing);
@@ -90,7 +87,7 @@ final class StoreOutage {
             List<String> logged = rig.logs.take();
             long failedFanOuts = logged.stream().filter(l -> l.contains("action fan-out failed")
                     || l.matches(".*rule \\S+ action \\S+ failed.*")).count();
-            long drops = rig.cloud.droppedRuleActions() - dropsBefore;
+            long drops = stream.drops();
             o.saw("fan-out invocations that failed because they could not read the connection ids: " + failedFanOuts
                     + "; dropped by the rule-action queue: " + drops);
             o.saw("missing seqs: " + ranges(watcher, thing, s.storeReadings()));
