@@ -80,6 +80,7 @@ public final class LocalCloud implements AutoCloseable {
     private final ThreadPoolExecutor ruleActions = new ThreadPoolExecutor(RULE_CONCURRENCY, RULE_CONCURRENCY,
             0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(RULE_QUEUE), Thread.ofVirtual().name("rule-action-", 0).factory());
     private final AtomicLong droppedRuleActions = new AtomicLong();
+    private final AtomicLong acceptedMessages = new AtomicLong();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ttl-expiry");
         t.setDaemon(true);
@@ -88,10 +89,11 @@ public final class LocalCloud implements AutoCloseable {
 
     private LocalPki pki;
     private Dynalite dynalite;
+    private Path dynaliteCli;
     private DynamoDbClient storeClient;
     private SdkHttpClient sdkHttp;
     private IotDataPlaneClient iotDataClient;
-    private LocalBroker broker;
+    private volatile LocalBroker broker;
     private Server https;
     private Server web;
     private WebSocketGateway gateway;
@@ -129,10 +131,11 @@ public final class LocalCloud implements AutoCloseable {
 
         dynamoEndpoint = config.dynamoDbEndpoint();
         if (dynamoEndpoint == null) {
-            Path cli = config.dynaliteCli().or(() -> Dynalite.findCli(Path.of("")))
+            dynaliteCli = config.dynaliteCli().or(() -> Dynalite.findCli(Path.of("")))
                     .orElseThrow(() -> new IOException("dynalite not found: run ./mvnw once from the checkout root "
                             + "(it installs node_modules from package-lock.json), or pass --dynamodb-endpoint"));
-            dynalite = Dynalite.start(cli, state.resolve("dynamodb"), config.dynamoDbPort(), state.resolve("dynalite.log"));
+            dynalite = Dynalite.start(dynaliteCli, state.resolve("dynamodb"), config.dynamoDbPort(),
+                    state.resolve("dynalite.log"));
             dynamoEndpoint = dynalite.endpoint();
         }
         sdkHttp = UrlConnectionHttpClient.builder()
@@ -174,13 +177,16 @@ public final class LocalCloud implements AutoCloseable {
         lambdas = new LocalLambdas(handlers);
         rules = new TopicRuleEngine(Topology.TOPIC_RULES, mapper, Clock.systemUTC());
 
-        broker = new LocalBroker(state.resolve("broker"), pki, config.host(), config.mqttPort(), this::onMessage);
-        broker.start();
+        startBroker();
 
         https = new Server();
         https.addConnector(httpsConnector(https, httpsPort));
         https.setHandler(new PublishEndpoint(CREDENTIALS, (clientId, topic, payload, qos) -> {
-            broker.publish(topic, payload, qos);
+            LocalBroker current = broker;
+            if (current == null) {
+                throw new IllegalStateException("the MQTT broker is stopped");
+            }
+            current.publish(topic, payload, qos);
             onMessage(clientId, topic, payload);
         }));
         https.start();
@@ -210,6 +216,7 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Every message the broker or the HTTPS endpoint accepted: the topic rules run on it, as on AWS. */
     private void onMessage(String clientId, String topic, byte[] payload) {
+        acceptedMessages.incrementAndGet();
         java.util.List<TopicRuleEngine.Output> outputs;
         try {
             outputs = rules.evaluate(topic, payload, clientId);
@@ -238,6 +245,64 @@ public final class LocalCloud implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Stops the MQTT broker while the rest keeps running, as a broker outage would: devices lose their
+     * connections and sessions (persistence is in memory). {@link #startBroker()} brings it back on
+     * the same port.
+     */
+    public synchronized void stopBroker() {
+        if (broker != null) {
+            broker.close();
+            broker = null;
+            LOG.warn("MQTT broker stopped on port {}", config.mqttPort());
+        }
+    }
+
+    /** Starts the MQTT broker on its port (again, after {@link #stopBroker()}). */
+    public synchronized void startBroker() throws IOException, GeneralSecurityException, InterruptedException {
+        if (broker == null) {
+            LocalBroker started = new LocalBroker(config.stateDir().resolve("broker"), pki, config.host(),
+                    config.mqttPort(), this::onMessage);
+            started.start();
+            broker = started;
+        }
+    }
+
+    /**
+     * Stops the local store while the rest keeps running, as a DynamoDB outage would: handlers that
+     * need the table fail until {@link #startStore()} starts it again on the same port and data.
+     */
+    public synchronized void stopStore() {
+        if (dynalite == null) {
+            throw new IllegalStateException("the store is not local mode's own (--dynamodb-endpoint)");
+        }
+        dynalite.close();
+        LOG.warn("store stopped on {}", dynamoEndpoint);
+    }
+
+    /** Starts the local store again on its port and data, after {@link #stopStore()}. */
+    public synchronized void startStore() throws IOException, InterruptedException {
+        if (dynalite == null) {
+            throw new IllegalStateException("the store is not local mode's own (--dynamodb-endpoint)");
+        }
+        if (!dynalite.isAlive()) {
+            Path state = config.stateDir();
+            dynalite = Dynalite.start(dynaliteCli, state.resolve("dynamodb"), dynalite.port(),
+                    state.resolve("dynalite.log"));
+            LOG.info("store started again on {}", dynamoEndpoint);
+        }
+    }
+
+    /** Messages the broker and the HTTPS endpoint accepted (authorised publishes), since start. */
+    public long acceptedMessages() {
+        return acceptedMessages.get();
+    }
+
+    /** Readings the topic rules dropped because the fan-out queue was full, since start. */
+    public long droppedRuleActions() {
+        return droppedRuleActions.get();
     }
 
     /** The outputs, with the key names of {@code cdk deploy --outputs-file}. */
@@ -277,7 +342,7 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     public int mqttPort() {
-        return broker.port();
+        return config.mqttPort();
     }
 
     public int httpsPort() {
@@ -313,9 +378,7 @@ public final class LocalCloud implements AutoCloseable {
         }
         stop(web);
         stop(https);
-        if (broker != null) {
-            broker.close();
-        }
+        stopBroker();
         housekeeping.shutdownNow();
         ruleActions.shutdown();
         try {

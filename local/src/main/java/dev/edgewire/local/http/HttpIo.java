@@ -23,18 +23,36 @@ public final class HttpIo {
         }
     }
 
-    /** Reads the body, refusing more than {@code limit} bytes without reading them all. */
+    /**
+     * Of a body over the limit, at most this many times the limit is read and dropped before the
+     * refusal: a client still writing its body when the server closes gets a reset and never reads
+     * the 413, so a moderately large body is read to the end first; a larger one is cut off.
+     */
+    private static final int DRAIN_FACTOR = 4;
+
+    /** Reads the body, refusing more than {@code limit} bytes without keeping them. */
     public static byte[] body(Request request, int limit) throws IOException {
         long declared = request.getLength();
-        if (declared > limit) {
-            throw new TooLarge(limit);
-        }
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (declared > limit) {
+                drain(in, declared <= (long) limit * DRAIN_FACTOR ? declared : 0);
+                throw new TooLarge(limit);
+            }
             byte[] bytes = in.readNBytes(limit + 1);
             if (bytes.length > limit) {
+                drain(in, (long) limit * DRAIN_FACTOR);
                 throw new TooLarge(limit);
             }
             return bytes;
+        }
+    }
+
+    private static void drain(InputStream in, long max) throws IOException {
+        byte[] buffer = new byte[8192];
+        long left = max;
+        int n;
+        while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+            left -= n;
         }
     }
 

@@ -12,6 +12,7 @@ import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
 import dev.edgewire.local.mqtt.TestMqttClients;
 import dev.edgewire.local.pki.LocalPki;
+import dev.edgewire.local.pki.TestTls;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.topology.Topology.ConnectionTable;
 import java.net.URI;
@@ -21,8 +22,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,9 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -296,19 +293,6 @@ class LocalModeIT {
     }
 
     private static SSLContext tls(LocalPki.Identity identity) throws Exception {
-        KeyManagerFactory kmf = null;
-        if (identity != null) {
-            char[] password = "test".toCharArray();
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("device", identity.privateKey(), password, new X509Certificate[] {identity.certificate()});
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, password);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(cloud.pki().trustStore());
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return context;
+        return TestTls.context(cloud.pki(), identity);
     }
 }

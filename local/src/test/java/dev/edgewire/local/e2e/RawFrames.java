@@ -10,16 +10,32 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * Writes one WebSocket frame of a chosen size by hand: client libraries split large messages
- * into frames of their own choosing, so a frame-size limit can only be tested below them.
+ * Writes one WebSocket frame by hand: client libraries split large messages into frames of their
+ * own choosing and never send a malformed frame, so frame limits and protocol errors can only be
+ * tested below them. Public for the fault-injection suite in the benchmarks module.
  */
-final class RawFrames {
+public final class RawFrames {
+
+    /** How the server closed the connection after the frame. */
+    public record Close(int code, String reason) {
+    }
 
     private RawFrames() {
     }
 
     /** Sends one unfragmented text frame of {@code size} bytes and returns the server's close code. */
-    static int sendSingleFrame(URI uri, int size) throws IOException {
+    public static int sendSingleFrame(URI uri, int size) throws IOException {
+        byte[] payload = new byte[size];
+        java.util.Arrays.fill(payload, (byte) 'x');
+        return send(uri, 0x81, true, payload).code();
+    }
+
+    /**
+     * Sends one frame whose first byte (FIN, RSV bits, opcode) is {@code firstByte}, masked or not,
+     * and returns the close frame the server answers with.
+     */
+    public static Close send(URI uri, int firstByte, boolean masked, byte[] payload) throws IOException {
+        int size = payload.length;
         try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
@@ -40,18 +56,20 @@ final class RawFrames {
             }
             byte[] mask = new byte[4];
             new SecureRandom().nextBytes(mask);
-            out.write(0x81);
-            out.write(0x80 | 127);
+            java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream(size + 14);
+            frame.write(firstByte);
+            frame.write((masked ? 0x80 : 0) | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {
-                out.write((int) ((long) size >>> shift) & 0xff);
+                frame.write((int) ((long) size >>> shift) & 0xff);
             }
-            out.write(mask);
-            byte[] payload = new byte[size];
+            if (masked) {
+                frame.write(mask);
+            }
             for (int i = 0; i < size; i++) {
-                payload[i] = (byte) ('x' ^ mask[i % 4]);
+                frame.write(masked ? payload[i] ^ mask[i % 4] : payload[i]);
             }
             try {
-                out.write(payload);
+                out.write(frame.toByteArray());
                 out.flush();
             } catch (IOException closedEarly) {
                 // The server may close as soon as it sees the header; its close frame is still readable.
@@ -69,7 +87,11 @@ final class RawFrames {
                 body = new byte[length];
                 in.readFully(body);
             } while (opcode != 0x8);
-            return ((body[0] & 0xff) << 8) | (body[1] & 0xff);
+            if (body.length < 2) {
+                return new Close(1005, "");
+            }
+            return new Close(((body[0] & 0xff) << 8) | (body[1] & 0xff),
+                    new String(body, 2, body.length - 2, StandardCharsets.UTF_8));
         }
     }
 

@@ -10,28 +10,36 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A WebSocket client of the local stage, as a browser or wscat is: it records what arrives and how it closes. */
-final class WsClient implements WebSocket.Listener, AutoCloseable {
+/**
+ * A WebSocket client of the local stage, as a browser or wscat is: it records what arrives and how it closes.
+ * Public for the fault-injection suite in the benchmarks module.
+ */
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
-    final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    public final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
-    WebSocket socket;
+    public WebSocket socket;
 
-    static WsClient connect(URI uri) throws Exception {
+    public static WsClient connect(URI uri) throws Exception {
+        return connect(HttpClient.newHttpClient(), uri);
+    }
+
+    /** Connects through {@code http}, which many clients may share (one selector thread for all). */
+    public static WsClient connect(HttpClient http, URI uri) throws Exception {
         WsClient client = new WsClient();
-        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        client.socket = http.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, client).get(20, TimeUnit.SECONDS);
         return client;
     }
 
-    void send(String text) throws Exception {
+    public void send(String text) throws Exception {
         socket.sendText(text, true).get(10, TimeUnit.SECONDS);
     }
 
     /** The next message whose text contains {@code marker}, skipping others; fails after 15 s. */
-    String next(String marker) throws InterruptedException {
+    public String next(String marker) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
             String m = messages.poll(200, TimeUnit.MILLISECONDS);

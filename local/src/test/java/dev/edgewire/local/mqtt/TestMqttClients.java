@@ -4,8 +4,7 @@ import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.edgewire.local.pki.LocalPki;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
+import dev.edgewire.local.pki.TestTls;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -17,14 +16,8 @@ public final class TestMqttClients {
 
     public static Mqtt5BlockingClient client(int port, String clientId, LocalPki pki, LocalPki.Identity identity)
             throws Exception {
-        char[] password = "test".toCharArray();
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        keys.setKeyEntry("device", identity.privateKey(), password, new X509Certificate[] {identity.certificate()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, password);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(pki.trustStore());
+        KeyManagerFactory kmf = TestTls.keyManagers(identity);
+        TrustManagerFactory tmf = TestTls.trustManagers(pki);
         return Mqtt5Client.builder()
                 .identifier(clientId)
                 .serverHost("127.0.0.1")

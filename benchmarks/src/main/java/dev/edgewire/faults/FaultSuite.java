@@ -1,0 +1,115 @@
+package dev.edgewire.faults;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The fault-injection suite: breaks local mode on purpose, in the ways the issue lists, and counts
+ * at a real receiver what survived. Writes {@code docs/fault-injection.md} (or {@code --report}).
+ */
+@Command(name = "fault-suite", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Injects faults into local mode (broker restart, device client SIGKILL, vanished WebSocket "
+                + "clients, store outage, bad inputs) and reports exact counts of readings sent, received, missing "
+                + "and duplicated.")
+public final class FaultSuite implements Callable<Integer> {
+
+    /** The scenarios, in the issue's order. */
+    public enum Scenario {
+        BROKER_RESTART, DEVICE_KILL, VANISHED_CLIENTS, STORE_OUTAGE, BAD_INPUTS
+    }
+
+    @Option(names = "--quick", description = "Small counts (500 readings, 50 vanished clients), as CI runs them.")
+    boolean quick;
+
+    @Option(names = "--scenario", split = ",", paramLabel = "NAME",
+            description = "Run only these: ${COMPLETION-CANDIDATES} (default: all).")
+    Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Where to write the report (default: ${DEFAULT-VALUE}).")
+    Path report = Path.of("docs", "fault-injection.md");
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Local mode's state, outboxes and logs (default: a new folder under target/).")
+    Path workDir;
+
+    @Option(names = "--device-jar", paramLabel = "JAR",
+            description = "The device client jar (default: device-client/target/edgewire-device.jar in this checkout).")
+    Path deviceJar;
+
+    private static String invocation = "";
+
+    public static void main(String[] args) {
+        invocation = String.join(" ", args);
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "edgewire-faults-log4j2.xml");
+        }
+        System.exit(new CommandLine(new FaultSuite()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = workDir != null ? workDir : Path.of("target", "fault-suite-" + System.currentTimeMillis());
+        Path jar = deviceJar != null ? deviceJar : findDeviceJar();
+        List<Outcome> outcomes = run(quick ? Settings.ci() : Settings.issue(), scenarios, work, jar);
+        String command = "java -cp <benchmarks class path> " + FaultSuite.class.getName()
+                + (invocation.isEmpty() ? "" : " " + invocation);
+        Report.write(report, outcomes, quick ? Settings.ci() : Settings.issue(), command);
+        System.out.println("Report: " + report.toAbsolutePath());
+        return outcomes.stream().allMatch(Outcome::passed) ? 0 : 1;
+    }
+
+    /** Runs the chosen scenarios in the issue's order; a scenario that throws is a failed outcome. */
+    static List<Outcome> run(Settings settings, Set<Scenario> chosen, Path work, Path deviceJar)
+            throws Exception {
+        Files.createDirectories(work);
+        if (!Files.isRegularFile(deviceJar)) {
+            throw new IllegalStateException("device client jar not found at " + deviceJar
+                    + "; build it with ./mvnw -pl device-client -am package -DskipTests");
+        }
+        LogCapture logs = LogCapture.install();
+        List<Outcome> outcomes = new ArrayList<>();
+        boolean needsRig = chosen.stream().anyMatch(s -> s != Scenario.VANISHED_CLIENTS);
+        try (Rig rig = needsRig ? Rig.start(work, deviceJar, settings, logs) : null) {
+            for (Scenario scenario : Scenario.values()) {
+                if (!chosen.contains(scenario)) {
+                    continue;
+                }
+                System.out.println("== " + scenario);
+                Outcome outcome;
+                try {
+                    outcome = switch (scenario) {
+                        case BROKER_RESTART -> BrokerRestart.run(rig);
+                        case DEVICE_KILL -> DeviceKill.run(rig);
+                        case VANISHED_CLIENTS -> VanishedClients.run(work, settings);
+                        case STORE_OUTAGE -> StoreOutage.run(rig);
+                        case BAD_INPUTS -> BadInputCatalogue.run(rig);
+                    };
+                } catch (Exception | AssertionError e) {
+                    outcome = new Outcome(scenario.name().toLowerCase(), scenario.name());
+                    outcome.check(false, "the scenario could not run: " + e);
+                    e.printStackTrace();
+                }
+                outcomes.add(outcome);
+            }
+        }
+        return outcomes;
+    }
+
+    static Path findDeviceJar() {
+        Path relative = Path.of("device-client", "target", "edgewire-device.jar");
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve(relative))) {
+                return dir.resolve(relative);
+            }
+        }
+        return relative;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.edgewire.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgewire.local.e2e.WsClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A WebSocket client of the stage that counts what reaches it: telemetry envelopes by
+ * (deviceId, seq), and chat messages by text. The receiving end of every count in the report.
+ */
+final class Tally implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final WsClient client;
+    /** deviceId -> seq -> times received. */
+    private final Map<String, TreeMap<Long, Integer>> readings = new HashMap<>();
+    /** Chat message text -> times received. */
+    private final Map<String, Integer> messages = new HashMap<>();
+    /** Chat message text -> the connection id that sent it. */
+    private final Map<String, String> senders = new HashMap<>();
+    private final List<String> others = new ArrayList<>();
+
+    private Tally(WsClient client) {
+        this.client = client;
+    }
+
+    static Tally connect(URI stage) throws Exception {
+        return new Tally(WsClient.connect(stage));
+    }
+
+    static Tally connect(HttpClient http, URI stage) throws Exception {
+        return new Tally(WsClient.connect(http, stage));
+    }
+
+    WsClient client() {
+        return client;
+    }
+
+    /** Moves what arrived so far into the counts. */
+    synchronized void drain() {
+        String text;
+        while ((text = client.messages.poll()) != null) {
+            try {
+                JsonNode node = JSON.readTree(text);
+                switch (node.path("type").asText()) {
+                    case "telemetry" -> readings.computeIfAbsent(node.path("deviceId").asText(), d -> new TreeMap<>())
+                            .merge(node.path("reading").path("seq").asLong(), 1, Integer::sum);
+                    case "message" -> {
+                        messages.merge(node.path("message").asText(), 1, Integer::sum);
+                        senders.put(node.path("message").asText(), node.path("from").asText());
+                    }
+                    default -> others.add(text);
+                }
+            } catch (Exception notJson) {
+                others.add(text);
+            }
+        }
+    }
+
+    /** Distinct seqs of {@code deviceId} received. */
+    synchronized int distinct(String deviceId) {
+        drain();
+        return readings.getOrDefault(deviceId, new TreeMap<>()).size();
+    }
+
+    /** The counts for readings {@code 0..sent-1} of {@code deviceId}. */
+    synchronized Counts counts(String deviceId, long sent) {
+        drain();
+        TreeMap<Long, Integer> seqs = readings.getOrDefault(deviceId, new TreeMap<>());
+        long received = 0;
+        long duplicated = 0;
+        long unexpected = 0;
+        for (var e : seqs.entrySet()) {
+            if (e.getKey() < 0 || e.getKey() >= sent) {
+                unexpected++;
+                continue;
+            }
+            received++;
+            duplicated += e.getValue() - 1;
+        }
+        return new Counts(sent, received, sent - received, duplicated, unexpected);
+    }
+
+    /** The seqs of {@code 0..sent-1} that never arrived, in order. */
+    synchronized List<Long> missingSeqs(String deviceId, long sent) {
+        drain();
+        TreeMap<Long, Integer> seqs = readings.getOrDefault(deviceId, new TreeMap<>());
+        List<Long> missing = new ArrayList<>();
+        for (long seq = 0; seq < sent; seq++) {
+            if (!seqs.containsKey(seq)) {
+                missing.add(seq);
+            }
+        }
+        return missing;
+    }
+
+    /** How often a chat message with this text arrived. */
+    synchronized int messageCount(String text) {
+        drain();
+        return messages.getOrDefault(text, 0);
+    }
+
+    /** The connection id that sent the chat message with this text, once it arrived here. */
+    synchronized String senderOf(String text) {
+        drain();
+        return senders.get(text);
+    }
+
+    /** Whether reading {@code seq} of {@code deviceId} arrived. */
+    synchronized boolean has(String deviceId, long seq) {
+        drain();
+        return readings.getOrDefault(deviceId, new TreeMap<>()).containsKey(seq);
+    }
+
+    /** Messages that were neither telemetry nor chat (error envelopes, API Gateway's error replies). */
+    synchronized List<String> others() {
+        drain();
+        return List.copyOf(others);
+    }
+
+    /** The next message other than telemetry or chat, waiting up to {@code timeout}; null if none came. */
+    String nextOther(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int seen = others().size();
+        while (System.nanoTime() < deadline) {
+            List<String> now = others();
+            if (now.size() > seen) {
+                return now.get(seen);
+            }
+            Thread.sleep(20);
+        }
+        return null;
+    }
+
+    void send(String text) throws Exception {
+        client.send(text);
+    }
+
+    /** Drops the TCP connection without a close frame. */
+    void abort() {
+        client.socket.abort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (RuntimeException e) {
+            client.socket.abort();
+        }
+    }
+
+    /** Waits until {@code done} holds or nothing has changed for {@code quiet}, at most {@code max}. */
+    static boolean settle(BooleanSupplier done, java.util.function.LongSupplier progress, Duration quiet, Duration max)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        long last = progress.getAsLong();
+        long lastChange = System.nanoTime();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline || System.nanoTime() - lastChange > quiet.toNanos()) {
+                return false;
+            }
+            Thread.sleep(50);
+            long now = progress.getAsLong();
+            if (now != last) {
+                last = now;
+                lastChange = System.nanoTime();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What a receiver counted for one stream.
+     *
+     * @param unexpected seqs outside {@code 0..sent-1} (none expected; a sign of a counting error)
+     */
+    record Counts(long sent, long received, long missing, long duplicated, long unexpected) {
+    }
+}

@@ -1,0 +1,96 @@
+package dev.edgewire.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fault-injection suite at CI's counts (500 readings, 50 vanished clients, the whole bad-input
+ * catalogue) against real local mode, with exact expectations: nothing missing where nothing may
+ * be, no stale row after one broadcast, every bad input answered with its documented error.
+ */
+class FaultSuiteIT {
+
+    static {
+        // Before any logger exists: warnings only, so a 500-reading stream does not print 500 lines.
+        System.setProperty("log4j2.configurationFile", "edgewire-faults-log4j2.xml");
+    }
+
+    static Map<String, Outcome> outcomes;
+    static final Path REPORT = Path.of("target", "fault-injection.md");
+
+    @BeforeAll
+    static void runSuite() throws Exception {
+        Path work = Path.of("target", "fault-suite-it-" + System.currentTimeMillis());
+        List<Outcome> list = FaultSuite.run(Settings.ci(), EnumSet.allOf(FaultSuite.Scenario.class), work,
+                FaultSuite.findDeviceJar());
+        Report.write(REPORT, list, Settings.ci(), "./mvnw -pl benchmarks verify -Dit.test=FaultSuiteIT");
+        outcomes = list.stream().collect(Collectors.toMap(o -> o.id, Function.identity()));
+    }
+
+    @Test
+    void brokerRestartMidStream_losesNoReading() {
+        Outcome o = outcomes.get("broker-restart");
+        assertThat(o.failures).isEmpty();
+        assertThat(o.rows).singleElement().satisfies(row -> {
+            assertThat(row.sent()).isEqualTo(500);
+            assertThat(row.received()).isEqualTo(500);
+            assertThat(row.missing()).isZero();
+        });
+    }
+
+    @Test
+    void deviceClientKilledWithSigkill_andRestarted_losesNoReading() {
+        Outcome o = outcomes.get("device-kill");
+        assertThat(o.failures).isEmpty();
+        assertThat(o.rows).singleElement().satisfies(row -> {
+            assertThat(row.sent()).isBetween(500L, 501L);
+            assertThat(row.received()).isEqualTo(row.sent());
+            assertThat(row.missing()).isZero();
+        });
+    }
+
+    @Test
+    void vanishedClients_areAllDeletedByOneBroadcast_andLiveClientsGetEveryMessage() {
+        Outcome o = outcomes.get("vanished-clients");
+        assertThat(o.failures).isEmpty();
+        assertThat(o.rows.get(0).missing()).as("messages missing at live clients").isZero();
+        assertThat(o.rows.get(0).duplicated()).isZero();
+        assertThat(o.rows.get(1).sent()).as("stale rows before").isEqualTo(50);
+        assertThat(o.rows.get(1).missing()).as("stale rows left after one broadcast").isZero();
+    }
+
+    @Test
+    void storeOutage_givesClearErrors_andServiceResumesWithoutRestart() {
+        Outcome o = outcomes.get("store-outage");
+        assertThat(o.failures).isEmpty();
+        assertThat(o.observed).anySatisfy(line -> assertThat(line).isEqualTo(
+                "new WebSocket connection while the store is down: HTTP 500"));
+    }
+
+    @Test
+    void everyBadInput_getsItsDocumentedError_andOthersAreStillServed() {
+        Outcome o = outcomes.get("bad-inputs");
+        assertThat(o.cases).hasSizeGreaterThanOrEqualTo(30);
+        assertThat(o.cases).allSatisfy(c -> {
+            assertThat(c.asExpected()).as(c.entryPoint() + " / " + c.input() + " observed " + c.observed()).isTrue();
+            assertThat(c.othersServed()).as(c.entryPoint() + " / " + c.input() + ": others served").isTrue();
+        });
+        assertThat(o.failures).isEmpty();
+    }
+
+    @Test
+    void theReport_hasATablePerScenario() throws Exception {
+        String report = Files.readString(REPORT);
+        assertThat(report).contains("| counted | sent | received | missing | duplicated |",
+                "| # | entry point | input | expected error | observed | as expected | others still served |");
+    }
+}
