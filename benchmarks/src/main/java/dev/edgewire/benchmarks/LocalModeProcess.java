@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * ports and a fresh state directory, so its memory and CPU can be read from {@code /proc} apart
  * from the load generator's.
  */
-final class LocalModeProcess implements AutoCloseable {
+public final class LocalModeProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,8 +43,8 @@ final class LocalModeProcess implements AutoCloseable {
         this.readyMillis = readyMillis;
     }
 
-    /** The exact command line, for the report. */
-    static List<String> command(Path state, List<String> things) {
+    /** The exact command line, for the report; the run command's JVM flags, free ports. */
+    public static List<String> command(Path state, List<String> things) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), LocalMode.class.getName(), "--state-dir", state.toString(),

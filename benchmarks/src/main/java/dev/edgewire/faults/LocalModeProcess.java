@@ -3,12 +3,10 @@ package dev.edgewire.faults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgewire.local.LocalCloud;
-import dev.edgewire.local.LocalMode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,13 +39,8 @@ final class LocalModeProcess implements AutoCloseable {
         Path outputsFile = state.resolve("outputs.json");
         Files.deleteIfExists(outputsFile);
         Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>(List.of(DeviceRun.java(), "--enable-native-access=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 23) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        command.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                LocalMode.class.getName(), "--state-dir", state.toAbsolutePath().toString(),
-                "--mqtt-port", "0", "--https-port", "0", "--ws-port", "0", "--thing", Rig.HEALTHY_THING));
+        List<String> command = dev.edgewire.benchmarks.LocalModeProcess.command(state.toAbsolutePath(),
+                List.of(Rig.HEALTHY_THING));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();

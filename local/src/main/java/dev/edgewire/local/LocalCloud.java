@@ -69,8 +69,12 @@ public final class LocalCloud implements AutoCloseable {
     public static final CloudCredentials CREDENTIALS = new CloudCredentials("LOCALEDGEWIRE", "local-edgewire-secret");
     public static final String TABLE_NAME = "edgewire-connections";
     static final String STACK_NAME = "edgewire-local";
-    /** Fan-out invocations at once, like a function's reserved concurrency. */
-    private static final int RULE_CONCURRENCY = 2;
+    /**
+     * Fan-out invocations at once, like a function's reserved concurrency. An invocation mostly waits
+     * on its {@code @connections} posts, so a few more than the cores keep readings from queueing
+     * behind one another.
+     */
+    private static final int RULE_CONCURRENCY = 8;
     /** Rule actions waiting for a free invocation, like Lambda's asynchronous event queue (bounded here). */
     private static final int RULE_QUEUE = 10_000;
     private static final int BROADCAST_CONCURRENCY = 32;
@@ -138,6 +142,12 @@ public final class LocalCloud implements AutoCloseable {
                     state.resolve("dynalite.log"));
             dynamoEndpoint = dynalite.endpoint();
         }
+        // HttpURLConnection keeps 5 idle connections per host unless told otherwise, and reads the
+        // setting once, at the first connection: size it for every post in flight, so posts reuse
+        // connections instead of opening new ones.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", Integer.toString(RULE_CONCURRENCY * BROADCAST_CONCURRENCY));
+        }
         sdkHttp = UrlConnectionHttpClient.builder()
                 .tlsTrustManagersProvider(() -> trustManagers(pki))
                 .connectionTimeout(Duration.ofSeconds(2))
@@ -165,8 +175,8 @@ public final class LocalCloud implements AutoCloseable {
                 .iotDataClient(iotDataClient)
                 .tokenKey(tokenKey)
                 .connectionsTable(TABLE_NAME)
-                // All invocations share one keep-alive pool of the SDK's HTTP client; keep what they have in
-                // flight together within it, so posts reuse connections instead of opening new ones.
+                // All invocations share one keep-alive pool of the SDK's HTTP client, sized above for
+                // RULE_CONCURRENCY invocations with this many posts in flight each.
                 .broadcastConcurrency(BROADCAST_CONCURRENCY)
                 .connectionCacheTtl(config.connectionCacheTtl())
                 .build();
@@ -184,7 +194,7 @@ public final class LocalCloud implements AutoCloseable {
         https.setHandler(new PublishEndpoint(CREDENTIALS, (clientId, topic, payload, qos) -> {
             LocalBroker current = broker;
             if (current == null) {
-                throw new IllegalStateException("the MQTT broker is stopped");
+                throw new PublishEndpoint.Unavailable("the MQTT broker is stopped");
             }
             current.publish(topic, payload, qos);
             onMessage(clientId, topic, payload);

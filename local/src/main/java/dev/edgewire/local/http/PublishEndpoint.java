@@ -33,6 +33,7 @@ public final class PublishEndpoint extends Handler.Abstract {
     /** Where an accepted message goes: the broker and the topic rules. */
     @FunctionalInterface
     public interface Sink {
+        /** @throws Unavailable when the message cannot be taken now (the caller gets a 503 and may retry) */
         void publish(String clientId, String topic, byte[] payload, int qos);
     }
 
@@ -93,7 +94,12 @@ public final class PublishEndpoint extends Handler.Abstract {
         } catch (HttpIo.TooLarge e) {
             return error(response, callback, 413, "Payload Too Large: at most " + MAX_PAYLOAD + " bytes", traceId);
         }
-        sink.publish(principal, topic, payload, qos);
+        try {
+            sink.publish(principal, topic, payload, qos);
+        } catch (Unavailable e) {
+            LOG.warn("HTTPS publish of {} to '{}' not accepted: {}", principal, topic, e.getMessage());
+            return error(response, callback, 503, "Service Unavailable: " + e.getMessage() + "; retry later", traceId);
+        }
         return HttpIo.json(response, callback, 200, "{\"message\":\"OK\",\"traceId\":\"" + traceId + "\"}");
     }
 
@@ -112,5 +118,12 @@ public final class PublishEndpoint extends Handler.Abstract {
     static String errorBody(String message, String traceId) {
         return "{\"message\":\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
                 .quoteAsString(message)) + "\",\"traceId\":\"" + traceId + "\"}";
+    }
+
+    /** The message broker behind the endpoint is not running, as during IoT Core's ServiceUnavailable. */
+    public static final class Unavailable extends RuntimeException {
+        public Unavailable(String message) {
+            super(message);
+        }
     }
 }
