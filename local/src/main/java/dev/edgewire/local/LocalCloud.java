@@ -74,7 +74,7 @@ public final class LocalCloud implements AutoCloseable {
      * on its {@code @connections} posts, so a few more than the cores keep readings from queueing
      * behind one another.
      */
-    private static final int RULE_CONCURRENCY = 8;
+    public static final int RULE_CONCURRENCY = 8;
     /** Rule actions waiting for a free invocation, like Lambda's asynchronous event queue (bounded here). */
     private static final int RULE_QUEUE = 10_000;
     private static final int BROADCAST_CONCURRENCY = 32;
