@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,6 +78,9 @@ public final class LocalCloud implements AutoCloseable {
     public static final int RULE_CONCURRENCY = 8;
     /** Rule actions waiting for a free invocation, like Lambda's asynchronous event queue (bounded here). */
     private static final int RULE_QUEUE = 10_000;
+    /** Attempts per rule action, as Lambda makes for an asynchronous invocation (the first and two retries). */
+    private static final int RULE_ATTEMPTS = 3;
+    private static final Duration RULE_RETRY_DELAY = Duration.ofSeconds(2);
     private static final int BROADCAST_CONCURRENCY = 32;
 
     private final LocalConfig config;
@@ -235,24 +239,40 @@ public final class LocalCloud implements AutoCloseable {
             return;
         }
         for (TopicRuleEngine.Output output : outputs) {
-            // Rules invoke Lambda asynchronously. The queue is bounded so that readings arriving faster than
-            // the fan-out can deliver them cost a counted, logged drop (the rule's error action on AWS)
-            // instead of memory without end; the publisher is never blocked.
-            try {
-                ruleActions.execute(() -> {
-                    try {
-                        Map<String, Object> event = mapper.convertValue(output.payload(), Map.class);
-                        lambdas.invoke(output.rule().target(), event);
-                    } catch (RuntimeException e) {
-                        LOG.warn("rule {} action {} failed: {}", output.rule().id(), output.rule().target(), e.toString());
+            runRuleAction(output, 1);
+        }
+    }
+
+    /**
+     * Rules invoke Lambda asynchronously. The queue is bounded so that readings arriving faster than the
+     * fan-out can deliver them cost a counted, logged drop (the rule's error action on AWS) instead of
+     * memory without end; the publisher is never blocked. A failed invocation is tried again, as Lambda
+     * retries an asynchronous invocation twice (there after 1 and 2 minutes, here after a few seconds).
+     */
+    private void runRuleAction(TopicRuleEngine.Output output, int attempt) {
+        try {
+            ruleActions.execute(() -> {
+                try {
+                    Map<String, Object> event = mapper.convertValue(output.payload(), Map.class);
+                    lambdas.invoke(output.rule().target(), event);
+                } catch (RuntimeException e) {
+                    if (attempt < RULE_ATTEMPTS) {
+                        Duration delay = RULE_RETRY_DELAY.multipliedBy(attempt);
+                        LOG.warn("rule {} action {} failed (attempt {} of {}), trying again in {} s: {}", output.rule().id(),
+                                output.rule().target(), attempt, RULE_ATTEMPTS, delay.toSeconds(), e.toString());
+                        CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
+                                .execute(() -> runRuleAction(output, attempt + 1));
+                    } else {
+                        LOG.warn("rule {} action {} failed after {} attempts; its event is dropped: {}", output.rule().id(),
+                                output.rule().target(), attempt, e.toString());
                     }
-                });
-            } catch (RejectedExecutionException full) {
-                long dropped = droppedRuleActions.incrementAndGet();
-                if (Long.bitCount(dropped) == 1) {
-                    LOG.warn("rule {}: {} actions waiting, fan-out cannot keep up; {} readings dropped so far",
-                            output.rule().id(), RULE_QUEUE, dropped);
                 }
+            });
+        } catch (RejectedExecutionException full) {
+            long dropped = droppedRuleActions.incrementAndGet();
+            if (Long.bitCount(dropped) == 1) {
+                LOG.warn("rule {}: {} actions waiting, fan-out cannot keep up; {} readings dropped so far",
+                        output.rule().id(), RULE_QUEUE, dropped);
             }
         }
     }
