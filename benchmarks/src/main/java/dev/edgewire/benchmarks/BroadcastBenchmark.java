@@ -1,6 +1,7 @@
 package dev.edgewire.benchmarks;
 
 import dev.edgewire.broadcast.BroadcastResult;
+import dev.edgewire.broadcast.ConnectionPoster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.runtime.CloudServices;
@@ -29,7 +30,6 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -48,7 +48,8 @@ final class BroadcastBenchmark {
     static final int ENGINE_CONCURRENCY = 32;
     private static final String PAYLOAD = "{\"type\":\"message\",\"from\":\"bench\",\"message\":\"%s\",\"sentAt\":0}";
 
-    record Result(int connections, Spread engine, Spread loop, Spread raw) {
+    /** Rates in posts/s; CPU in microseconds per post, this JVM and local mode's together, until the last client got it. */
+    record Result(int connections, Spread engine, Spread loop, Spread signedLoop, Spread raw, Spread engineCpu, Spread loopCpu) {
     }
 
     /** Engine against loop when every post waits {@code delay} at the endpoint, as posts over a network do. */
@@ -80,23 +81,31 @@ final class BroadcastBenchmark {
                     String auth = presignedAuthorization(local.callbackUrl(), credentials.resolveCredentials());
                     List<Double> engine = new ArrayList<>();
                     List<Double> loop = new ArrayList<>();
+                    List<Double> signedLoop = new ArrayList<>();
                     List<Double> raw = new ArrayList<>();
+                    List<Double> engineCpu = new ArrayList<>();
+                    List<Double> loopCpu = new ArrayList<>();
                     // At 10,000 connections one loop pass alone takes many seconds: fewer repetitions there.
                     int repsHere = size >= 10_000 ? Math.min(reps, 3) : reps;
                     for (int rep = 0; rep <= repsHere; rep++) { // repetition 0 warms all three paths up (the engine goes first)
-                        double e = timed(fleets, size, () -> {
+                        Pass e = timed(local, fleets, size, () -> {
                             BroadcastResult r = services.broadcaster().toAll(PAYLOAD.formatted("engine"));
                             return r.delivered();
                         });
-                        double l = timed(fleets, size, () -> oneByOne(services.managementApi(), services.connections()));
-                        double w = timed(fleets, size, () -> loadTool(http, local.callbackUrl(), auth, ids));
+                        Pass l = timed(local, fleets, size, () -> oneByOne(ConnectionPoster.of(services.managementApi()), services.connections()));
+                        Pass s = timed(local, fleets, size, () -> oneByOne(services.poster(), services.connections()));
+                        Pass w = timed(local, fleets, size, () -> loadTool(http, local.callbackUrl(), auth, ids));
                         if (rep > 0) {
-                            engine.add(size / e);
-                            loop.add(size / l);
-                            raw.add(size / w);
+                            engine.add(size / e.seconds());
+                            loop.add(size / l.seconds());
+                            signedLoop.add(size / s.seconds());
+                            raw.add(size / w.seconds());
+                            engineCpu.add(e.cpuMicrosPerPost());
+                            loopCpu.add(l.cpuMicrosPerPost());
                         }
                     }
-                    results.add(new Result(size, Spread.of(engine), Spread.of(loop), Spread.of(raw)));
+                    results.add(new Result(size, Spread.of(engine), Spread.of(loop), Spread.of(signedLoop), Spread.of(raw),
+                            Spread.of(engineCpu), Spread.of(loopCpu)));
                 }
             } finally {
                 fleets.forEach(WsFleet::close);
@@ -133,7 +142,7 @@ final class BroadcastBenchmark {
                 int posted = api.posts().size();
                 api.reset();
                 t0 = System.nanoTime();
-                int l = oneByOne(services.managementApi(), services.connections());
+                int l = oneByOne(ConnectionPoster.of(services.managementApi()), services.connections());
                 double loopSeconds = (System.nanoTime() - t0) / 1e9;
                 if (e != n || l != n || posted != n || api.posts().size() != n) {
                     throw new IllegalStateException("delayed endpoint: engine " + e + ", loop " + l + " of " + n);
@@ -147,9 +156,17 @@ final class BroadcastBenchmark {
         }
     }
 
-    /** Seconds until the last post was answered; then checks that every client got the message. */
-    private static double timed(List<WsFleet> fleets, int n, PostRun run) throws Exception {
+    /** Seconds until the last post was answered, and CPU per post until every client got it. */
+    record Pass(double seconds, double cpuMicrosPerPost) {
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /** Runs one pass; checks that every client got the message. */
+    private static Pass timed(LocalModeProcess local, List<WsFleet> fleets, int n, PostRun run) throws Exception {
         long before = fleets.stream().mapToLong(WsFleet::received).sum();
+        long cpu0 = OS.getProcessCpuTime() / 1_000 + local.cpuMillis() * 1_000;
         long t0 = System.nanoTime();
         int delivered = run.posts();
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -164,7 +181,8 @@ final class BroadcastBenchmark {
             }
             Thread.sleep(2);
         }
-        return seconds;
+        long cpu = OS.getProcessCpuTime() / 1_000 + local.cpuMillis() * 1_000 - cpu0;
+        return new Pass(seconds, (double) cpu / n);
     }
 
     @FunctionalInterface
@@ -173,12 +191,12 @@ final class BroadcastBenchmark {
     }
 
     /** What the engine replaces: read the ids, post to each in turn. */
-    static int oneByOne(ApiGatewayManagementApiClient api, ConnectionRepository connections) {
+    static int oneByOne(ConnectionPoster poster, ConnectionRepository connections) {
         int delivered = 0;
         SdkBytes data = SdkBytes.fromUtf8String(PAYLOAD.formatted("loop"));
         for (String id : connections.connectionIds()) {
             try {
-                api.postToConnection(b -> b.connectionId(id).data(data));
+                poster.post(id, data);
                 delivered++;
             } catch (GoneException e) {
                 connections.delete(id);
@@ -225,37 +243,52 @@ final class BroadcastBenchmark {
         return signed.request().firstMatchingHeader("Authorization").orElseThrow();
     }
 
+    private static String cpuRows(List<Result> results) {
+        StringBuilder rows = new StringBuilder();
+        for (Result r : results) {
+            rows.append("| %,d | %.0f µs | %.0f µs | %.0f µs |\n".formatted(r.connections(), r.engineCpu().median(),
+                    r.loopCpu().median(), 1e6 / r.loop().median()));
+        }
+        return rows.toString().strip();
+    }
+
     static void report(Report report, List<Result> results, Delayed delayed, int reps) throws Exception {
         StringBuilder md = new StringBuilder("""
                 ## 1. Broadcast to 1,000 and 10,000 WebSocket connections
 
                 One message to every open connection of local mode (child JVM, the connections held by this JVM's
                 `java.net.http` clients), timed from the first post to the last answer (each answer comes when the
-                frame is written), in posts per second. Each repetition runs the three paths in turn over the same
+                frame is written), in posts per second. Each repetition runs the four paths in turn over the same
                 connections; the first round is a discarded warm-up; every pass must reach every client or the run
                 fails.
 
-                - **engine**: `Broadcaster.toAll` as the handlers call it (Scan of the connection table, posts on
-                  virtual threads, %d in flight, through the SDK's `ApiGatewayManagementApiClient`).
-                - **loop**: the same Scan and the same SDK client, one post after another.
+                - **engine**: `Broadcaster.toAll` as the handlers call it: Scan of the connection table, posts on
+                  virtual threads, %d in flight, each one SigV4-signed request on the SDK's HTTP client
+                  (`SignedConnectionPoster`: the SDK's signer and standard retry strategy, not the generated client's
+                  request pipeline).
+                - **loop (SDK client)**: what the engine replaces, as a handler without it is written: the same Scan,
+                  then `ApiGatewayManagementApiClient.postToConnection` for one connection after another.
+                - **loop (signed posts)**: the same loop through the engine's poster, so the two loops apart show what
+                  the cheaper post brings and what running posts at once brings.
                 - **raw endpoint**: a load generator (`java.net.http`, HTTP/1.1 keep-alive, %d requests in flight)
                   posting to `@connections/{id}` once per connection with one pre-signed SigV4 header: no signing or
                   SDK cost per request, so it shows what the endpoint itself takes. A Java generator rather than
                   `h2load`/`wrk`: none is installed by default, and one request per connection id needs a per-request
                   path, which this does without a script.
 
-                | connections | repetitions | engine posts/s | loop posts/s | raw endpoint posts/s | engine / loop | engine / raw |
-                |---|---|---|---|---|---|---|
+                | connections | repetitions | engine posts/s | loop (SDK client) posts/s | loop (signed posts) posts/s | raw endpoint posts/s | engine / loop (SDK client) | engine / raw |
+                |---|---|---|---|---|---|---|---|
                 """.formatted(ENGINE_CONCURRENCY, RAW_IN_FLIGHT));
         Map<String, Map<String, Double>> chart = new LinkedHashMap<>();
         for (Result r : results) {
             double vsLoop = r.engine().median() / r.loop().median();
             double vsRaw = r.engine().median() / r.raw().median();
-            md.append("| %,d | %d | %s | %s | %s | %.2fx | %.2fx |\n".formatted(r.connections(), r.engine().n(), r.engine().format(0),
-                    r.loop().format(0), r.raw().format(0), vsLoop, vsRaw));
+            md.append("| %,d | %d | %s | %s | %s | %s | %.2fx | %.2fx |\n".formatted(r.connections(), r.engine().n(),
+                    r.engine().format(0), r.loop().format(0), r.signedLoop().format(0), r.raw().format(0), vsLoop, vsRaw));
             String label = "%,d connections".formatted(r.connections());
             chart.computeIfAbsent("engine", k -> new LinkedHashMap<>()).put(label, r.engine().median());
-            chart.computeIfAbsent("one-by-one loop", k -> new LinkedHashMap<>()).put(label, r.loop().median());
+            chart.computeIfAbsent("loop, SDK client", k -> new LinkedHashMap<>()).put(label, r.loop().median());
+            chart.computeIfAbsent("loop, signed posts", k -> new LinkedHashMap<>()).put(label, r.signedLoop().median());
             chart.computeIfAbsent("raw endpoint (load tool)", k -> new LinkedHashMap<>()).put(label, r.raw().median());
             report.headline(new Report.Headline("Broadcast %,d: engine vs loop".formatted(r.connections()),
                     Spread.num(r.engine().median(), 0) + " posts/s", Spread.num(r.loop().median(), 0) + " posts/s",
@@ -270,10 +303,16 @@ final class BroadcastBenchmark {
         double delayedRatio = delayed.engine().median() / delayed.loop().median();
         md.append("""
 
-                **Why engine / loop is far below 10x here, and what it is when posts wait on a network.** On loopback a
-                post costs CPU (SigV4 signing, the SDK's HTTP client, Jetty, the WebSocket write) rather than waiting,
-                and this machine has %d cores shared by the load generator, the clients and local mode, so running
-                posts concurrently can only win what the cores have left; the raw endpoint rate above is that ceiling.
+                **What engine / loop depends on.** On loopback a post costs CPU rather than waiting: SigV4 signing,
+                the HTTP client, Jetty, the WebSocket write, and the client reading the frame. This machine has %d cores
+                shared by the load generator, the clients and local mode, so running posts at once wins what the loop
+                leaves idle (thread hand-offs between the processes) and no more; the raw endpoint rate above is the
+                ceiling. CPU per post, this JVM and local mode together (dynalite's Scan not counted), medians:
+
+                | connections | engine: CPU per post | loop (SDK client): CPU per post | loop (SDK client): time per post |
+                |---|---|---|---|
+                %s
+
                 Against API Gateway each post is a network round trip, and the loop waits through every one of them
                 while the engine overlaps %d. Same engine and loop, %,d connections stored in dynalite, posting to the
                 lambdas tests' `@connections` stand-in that holds every request %d ms before answering
@@ -282,9 +321,9 @@ final class BroadcastBenchmark {
                 | path | posts/s |
                 |---|---|
                 | engine | %s |
-                | one-by-one loop | %s |
+                | loop (SDK client) | %s |
                 | **engine / loop** | **%.1fx** |
-                """.formatted(Runtime.getRuntime().availableProcessors(), ENGINE_CONCURRENCY, delayed.connections(),
+                """.formatted(Runtime.getRuntime().availableProcessors(), cpuRows(results), ENGINE_CONCURRENCY, delayed.connections(),
                 delayed.delay().toMillis(), delayed.engine().n(), delayed.engine().format(0), delayed.loop().format(0), delayedRatio));
         report.headline(new Report.Headline("Broadcast %,d, endpoint answering after %d ms: engine vs loop".formatted(
                 delayed.connections(), delayed.delay().toMillis()), Spread.num(delayed.engine().median(), 0) + " posts/s",

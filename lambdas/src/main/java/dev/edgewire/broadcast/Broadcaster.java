@@ -19,7 +19,6 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
-import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionRequest;
 
 /**
  * Sends one payload to many WebSocket connections through the {@code @connections} API.
@@ -35,12 +34,17 @@ public final class Broadcaster {
     private static final Logger LOG = LoggerFactory.getLogger(Broadcaster.class);
     private static final int HTTP_GONE = 410;
 
-    private final ApiGatewayManagementApiClient managementApi;
+    private final ConnectionPoster poster;
     private final ConnectionRepository connections;
     private final int maxInFlight;
 
+    /** Posts through the SDK's generated client. */
     public Broadcaster(ApiGatewayManagementApiClient managementApi, ConnectionRepository connections, int maxInFlight) {
-        this.managementApi = Objects.requireNonNull(managementApi, "managementApi");
+        this(ConnectionPoster.of(managementApi), connections, maxInFlight);
+    }
+
+    public Broadcaster(ConnectionPoster poster, ConnectionRepository connections, int maxInFlight) {
+        this.poster = Objects.requireNonNull(poster, "poster");
         this.connections = Objects.requireNonNull(connections, "connections");
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
@@ -106,10 +110,7 @@ public final class Broadcaster {
 
     private Delivery post(String connectionId, SdkBytes data) {
         try {
-            managementApi.postToConnection(PostToConnectionRequest.builder()
-                    .connectionId(connectionId)
-                    .data(data)
-                    .build());
+            poster.post(connectionId, data);
             return Delivery.DELIVERED;
         } catch (GoneException e) {
             forget(connectionId);

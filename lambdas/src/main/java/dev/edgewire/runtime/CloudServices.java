@@ -2,6 +2,8 @@ package dev.edgewire.runtime;
 
 import dev.edgewire.auth.SecretsManagerKey;
 import dev.edgewire.broadcast.Broadcaster;
+import dev.edgewire.broadcast.ConnectionPoster;
+import dev.edgewire.broadcast.SignedConnectionPoster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.device.DevicePublisher;
 import dev.edgewire.telemetry.ConnectionIdCache;
@@ -44,6 +46,7 @@ public final class CloudServices {
     private final Lazy<IotDataPlaneClient> iotData;
     private final Supplier<byte[]> tokenKey;
     private final Lazy<ConnectionRepository> connections;
+    private final Lazy<ConnectionPoster> poster;
     private final Lazy<Broadcaster> broadcaster;
     private final Lazy<DevicePublisher> devicePublisher;
     private final Lazy<ConnectionIdCache> connectionIdCache;
@@ -73,7 +76,11 @@ public final class CloudServices {
         }
         this.connections = Lazy.of(() -> new ConnectionRepository(dynamoDb.get(),
                 required(settings.connectionsTable, Env.CONNECTIONS_TABLE), settings.clock, settings.scanSegments));
-        this.broadcaster = Lazy.of(() -> new Broadcaster(managementApi.get(), connections.get(), settings.broadcastConcurrency));
+        // Posts skip the generated client's pipeline (see SignedConnectionPoster); a client given to the builder is used as is.
+        this.poster = Lazy.of(() -> b.managementApiClient != null ? ConnectionPoster.of(b.managementApiClient)
+                : new SignedConnectionPoster(httpClient.get(), settings.credentials, settings.region,
+                        required(b.callbackUrl, Env.CALLBACK_URL)));
+        this.broadcaster = Lazy.of(() -> new Broadcaster(poster.get(), connections.get(), settings.broadcastConcurrency));
         this.devicePublisher = Lazy.of(() -> new DevicePublisher(iotData.get(), settings.outboundTopic, settings.commandTopicTemplate));
         this.connectionIdCache = Lazy.of(() -> new ConnectionIdCache(connections.get(), settings.connectionCacheTtl, settings.clock));
     }
@@ -154,6 +161,11 @@ public final class CloudServices {
 
     public ConnectionRepository connections() {
         return connections.get();
+    }
+
+    /** How the broadcaster posts to one connection. */
+    public ConnectionPoster poster() {
+        return poster.get();
     }
 
     public Broadcaster broadcaster() {

@@ -70,4 +70,28 @@ class BroadcasterIT {
         assertThat(connections.connectionIds()).containsExactlyInAnyOrderElementsOf(live);
         assertThat(connectionsApi.peakInFlight()).isLessThanOrEqualTo(8);
     }
+
+    @org.junit.jupiter.api.Test
+    void signedPostsWithoutTheGeneratedClient_reachEveryLiveConnection_andRemoveTheGoneOnes() {
+        var credentials = AwsBasicCredentials.create("local", "local");
+        connectionsApi.verifySignatures(credentials);
+        var connections = new ConnectionRepository(dynamoDb, table, Clock.systemUTC(), 1);
+        List<String> live = IntStream.range(0, 40).mapToObj(i -> "live+" + i + "/=").toList();
+        live.forEach(id -> connections.save(id, "198.51.100.1"));
+        connections.save("gone=", "198.51.100.2");
+        connectionsApi.markGone("gone=");
+        try (var http = UrlConnectionHttpClient.create()) {
+            var poster = new SignedConnectionPoster(http, StaticCredentialsProvider.create(credentials), Region.US_EAST_1,
+                    connectionsApi.callbackUrl());
+
+            BroadcastResult result = new Broadcaster(poster, connections, 8).toAll("{\"type\":\"message\",\"message\":\"hi\"}");
+
+            assertThat(result.delivered()).isEqualTo(40);
+            assertThat(result.gone()).isEqualTo(1);
+            assertThat(result.failed()).isZero();
+        }
+        assertThat(connectionsApi.verifiedSignatures()).isEqualTo(41);
+        assertThat(connectionsApi.postsById()).containsOnlyKeys(live);
+        assertThat(connections.connectionIds()).containsExactlyInAnyOrderElementsOf(live);
+    }
 }

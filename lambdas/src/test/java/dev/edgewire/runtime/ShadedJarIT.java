@@ -44,6 +44,8 @@ class ShadedJarIT {
         connections = new ConnectionRepository(dynamoDb, table, Clock.systemUTC(), 1);
         api = new ConnectionsApiServer();
         api.serveSecret(ColdStartChild.TOKEN_KEY);
+        // The handlers sign with the environment's credentials; the server checks every signature, as AWS does.
+        api.verifySignatures(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local"));
         env = LambdaJvm.lambdaEnvironment(endpoint.uri(), api, table);
     }
 
@@ -75,6 +77,7 @@ class ShadedJarIT {
         lambda.run("SEND_MESSAGE", env);
 
         assertThat(api.postsById()).containsOnlyKeys(SENDER, "other=");
+        assertThat(api.verifiedSignatures()).isGreaterThanOrEqualTo(3); // two posts and the IoT publish
         assertThat(api.publishes()).singleElement().satisfies(p -> assertThat(p.topic()).isEqualTo("general/outbound"));
     }
 
