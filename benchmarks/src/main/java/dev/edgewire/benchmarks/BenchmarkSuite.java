@@ -100,7 +100,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
             System.out.println("== " + b.name().toLowerCase(Locale.ROOT) + " (" + scale.name() + ")");
             switch (b) {
                 case BROADCAST -> {
-                    broadcast = BroadcastBenchmark.run(root, scale.broadcastSizes(), scale.broadcastReps());
+                    broadcast = BroadcastBenchmark.run(root, scale.broadcastSizes(), scale.broadcastReps(), scale.warmUp());
                     delayed = BroadcastBenchmark.delayed(scale.delayedConnections(), Duration.ofMillis(10), scale.broadcastReps());
                     BroadcastBenchmark.report(report, broadcast, delayed, scale.broadcastReps());
                 }

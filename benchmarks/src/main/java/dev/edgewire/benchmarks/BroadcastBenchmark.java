@@ -49,7 +49,8 @@ final class BroadcastBenchmark {
     private static final String PAYLOAD = "{\"type\":\"message\",\"from\":\"bench\",\"message\":\"%s\",\"sentAt\":0}";
 
     /** Rates in posts/s; CPU in microseconds per post, this JVM and local mode's together, until the last client got it. */
-    record Result(int connections, Spread engine, Spread loop, Spread signedLoop, Spread raw, Spread engineCpu, Spread loopCpu) {
+    record Result(int connections, Spread engine, Spread loop, Spread signedLoop, Spread raw, Spread engineCpu, Spread loopCpu,
+                  int warmUpPosts) {
     }
 
     /** Engine against loop when every post waits {@code delay} at the endpoint, as posts over a network do. */
@@ -59,7 +60,13 @@ final class BroadcastBenchmark {
     private BroadcastBenchmark() {
     }
 
-    static List<Result> run(Path root, List<Integer> sizes, int reps) throws Exception {
+    /**
+     * Posts each path makes before the first measured pass (at least one pass): enough for the JIT to
+     * compile every path's hot code, so the passes compare compiled code, as a warm Lambda runs it.
+     */
+    static final int WARM_UP_POSTS = 5_000;
+
+    static List<Result> run(Path root, List<Integer> sizes, int reps, boolean warmUp) throws Exception {
         List<Result> results = new ArrayList<>();
         try (LocalModeProcess local = LocalModeProcess.start(root, List.of("thing-1"))) {
             var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
@@ -87,7 +94,9 @@ final class BroadcastBenchmark {
                     List<Double> loopCpu = new ArrayList<>();
                     // At 10,000 connections one loop pass alone takes many seconds: fewer repetitions there.
                     int repsHere = size >= 10_000 ? Math.min(reps, 3) : reps;
-                    for (int rep = 0; rep <= repsHere; rep++) { // repetition 0 warms all three paths up (the engine goes first)
+                    // Passes up to 0 warm every path up (the engine goes first); the JVMs stay warm for the next size.
+                    int warmPasses = warmUp && fleets.size() == 1 ? Math.ceilDiv(WARM_UP_POSTS, size) : 1;
+                    for (int rep = 1 - warmPasses; rep <= repsHere; rep++) {
                         Pass e = timed(local, fleets, size, () -> {
                             BroadcastResult r = services.broadcaster().toAll(PAYLOAD.formatted("engine"));
                             return r.delivered();
@@ -105,7 +114,7 @@ final class BroadcastBenchmark {
                         }
                     }
                     results.add(new Result(size, Spread.of(engine), Spread.of(loop), Spread.of(signedLoop), Spread.of(raw),
-                            Spread.of(engineCpu), Spread.of(loopCpu)));
+                            Spread.of(engineCpu), Spread.of(loopCpu), warmPasses * size));
                 }
             } finally {
                 fleets.forEach(WsFleet::close);
@@ -259,7 +268,8 @@ final class BroadcastBenchmark {
                 One message to every open connection of local mode (child JVM, the connections held by this JVM's
                 `java.net.http` clients), timed from the first post to the last answer (each answer comes when the
                 frame is written), in posts per second. Each repetition runs the four paths in turn over the same
-                connections; the first round is a discarded warm-up; every pass must reach every client or the run
+                connections. Before the first measured round every path makes %,d posts that are not counted
+                (the JIT compiles each path's hot code, as in a warm Lambda); every pass must reach every client or the run
                 fails.
 
                 - **engine**: `Broadcaster.toAll` as the handlers call it: Scan of the connection table, posts on
@@ -278,7 +288,7 @@ final class BroadcastBenchmark {
 
                 | connections | repetitions | engine posts/s | loop (SDK client) posts/s | loop (signed posts) posts/s | raw endpoint posts/s | engine / loop (SDK client) | engine / raw |
                 |---|---|---|---|---|---|---|---|
-                """.formatted(ENGINE_CONCURRENCY, RAW_IN_FLIGHT));
+                """.formatted(results.isEmpty() ? 0 : results.getFirst().warmUpPosts(), ENGINE_CONCURRENCY, RAW_IN_FLIGHT));
         Map<String, Map<String, Double>> chart = new LinkedHashMap<>();
         for (Result r : results) {
             double vsLoop = r.engine().median() / r.loop().median();
