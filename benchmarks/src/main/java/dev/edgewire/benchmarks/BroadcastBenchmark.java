@@ -50,7 +50,7 @@ final class BroadcastBenchmark {
 
     /** Rates in posts/s; CPU in microseconds per post, this JVM and local mode's together, until the last client got it. */
     record Result(int connections, Spread engine, Spread loop, Spread signedLoop, Spread raw, Spread engineCpu, Spread loopCpu,
-                  int warmUpPosts) {
+                  Spread signedLoopCpu, int warmUpPosts) {
     }
 
     /** Engine against loop when every post waits {@code delay} at the endpoint, as posts over a network do. */
@@ -92,6 +92,7 @@ final class BroadcastBenchmark {
                     List<Double> raw = new ArrayList<>();
                     List<Double> engineCpu = new ArrayList<>();
                     List<Double> loopCpu = new ArrayList<>();
+                    List<Double> signedLoopCpu = new ArrayList<>();
                     // At 10,000 connections one loop pass alone takes many seconds: fewer repetitions there.
                     int repsHere = size >= 10_000 ? Math.min(reps, 3) : reps;
                     // Passes up to 0 warm every path up (the engine goes first); the JVMs stay warm for the next size.
@@ -111,10 +112,11 @@ final class BroadcastBenchmark {
                             raw.add(size / w.seconds());
                             engineCpu.add(e.cpuMicrosPerPost());
                             loopCpu.add(l.cpuMicrosPerPost());
+                            signedLoopCpu.add(s.cpuMicrosPerPost());
                         }
                     }
                     results.add(new Result(size, Spread.of(engine), Spread.of(loop), Spread.of(signedLoop), Spread.of(raw),
-                            Spread.of(engineCpu), Spread.of(loopCpu), warmPasses * size));
+                            Spread.of(engineCpu), Spread.of(loopCpu), Spread.of(signedLoopCpu), warmPasses * size));
                 }
             } finally {
                 fleets.forEach(WsFleet::close);
@@ -255,8 +257,8 @@ final class BroadcastBenchmark {
     private static String cpuRows(List<Result> results) {
         StringBuilder rows = new StringBuilder();
         for (Result r : results) {
-            rows.append("| %,d | %.0f µs | %.0f µs | %.0f µs |\n".formatted(r.connections(), r.engineCpu().median(),
-                    r.loopCpu().median(), 1e6 / r.loop().median()));
+            rows.append("| %,d | %.0f µs | %.0f µs | %.0f µs | %.0f µs |\n".formatted(r.connections(), r.engineCpu().median(),
+                    r.loopCpu().median(), r.signedLoopCpu().median(), 1e6 / r.loop().median()));
         }
         return rows.toString().strip();
     }
@@ -319,8 +321,8 @@ final class BroadcastBenchmark {
                 leaves idle (thread hand-offs between the processes) and no more; the raw endpoint rate above is the
                 ceiling. CPU per post, this JVM and local mode together (dynalite's Scan not counted), medians:
 
-                | connections | engine: CPU per post | loop (SDK client): CPU per post | loop (SDK client): time per post |
-                |---|---|---|---|
+                | connections | engine: CPU per post | loop (SDK client): CPU per post | loop (signed posts): CPU per post | loop (SDK client): time per post |
+                |---|---|---|---|---|
                 %s
 
                 Against API Gateway each post is a network round trip, and the loop waits through every one of them
