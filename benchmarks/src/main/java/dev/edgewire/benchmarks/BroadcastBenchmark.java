@@ -25,11 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.utils.http.SdkHttpUtils;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -85,7 +87,6 @@ final class BroadcastBenchmark {
                     if (ids.size() != size) {
                         throw new IllegalStateException("table holds " + ids.size() + " connections, expected " + size);
                     }
-                    String auth = presignedAuthorization(local.callbackUrl(), credentials.resolveCredentials());
                     List<Double> engine = new ArrayList<>();
                     List<Double> loop = new ArrayList<>();
                     List<Double> signedLoop = new ArrayList<>();
@@ -104,7 +105,8 @@ final class BroadcastBenchmark {
                         });
                         Pass l = timed(local, fleets, size, () -> oneByOne(ConnectionPoster.of(services.managementApi()), services.connections()));
                         Pass s = timed(local, fleets, size, () -> oneByOne(services.poster(), services.connections()));
-                        Pass w = timed(local, fleets, size, () -> loadTool(http, local.callbackUrl(), auth, ids));
+                        List<HttpRequest> prepared = presigned(local.callbackUrl(), credentials.resolveCredentials(), ids);
+                        Pass w = timed(local, fleets, size, () -> loadTool(http, prepared));
                         if (rep > 0) {
                             engine.add(size / e.seconds());
                             loop.add(size / l.seconds());
@@ -216,18 +218,13 @@ final class BroadcastBenchmark {
         return delivered;
     }
 
-    /** The endpoint's raw rate: one post per connection, {@link #RAW_IN_FLIGHT} at once, one signature for all. */
-    static int loadTool(HttpClient http, URI callbackUrl, String authorization, List<String> ids) throws Exception {
+    /** The endpoint's raw rate: one pre-signed post per connection, {@link #RAW_IN_FLIGHT} at once. */
+    static int loadTool(HttpClient http, List<HttpRequest> requests) throws Exception {
         Semaphore inFlight = new Semaphore(RAW_IN_FLIGHT);
         AtomicInteger ok = new AtomicInteger();
-        List<CompletableFuture<?>> all = new ArrayList<>(ids.size());
-        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofString(PAYLOAD.formatted("raw"));
-        for (String id : ids) {
+        List<CompletableFuture<?>> all = new ArrayList<>(requests.size());
+        for (HttpRequest request : requests) {
             inFlight.acquire();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(callbackUrl + "/@connections/"
-                            + URLEncoder.encode(id, StandardCharsets.UTF_8)))
-                    .header("Authorization", authorization).header("Content-Type", "application/json")
-                    .POST(body).build();
             all.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
                 inFlight.release();
                 if (e == null && r.statusCode() == 200) {
@@ -240,18 +237,32 @@ final class BroadcastBenchmark {
     }
 
     /**
-     * A SigV4 {@code Authorization} header signed once, as a load tool replays a pre-signed request.
-     * Local mode checks the header's form and access key (not replay or time), so one signature serves
-     * every request and the load tool spends nothing on signing.
+     * One SigV4-signed request per connection, signed before the pass as a load tool replays prepared
+     * requests: local mode checks every signature (valid for 5 minutes), and the load tool spends
+     * nothing on signing while it is timed.
      */
-    static String presignedAuthorization(URI callbackUrl, software.amazon.awssdk.identity.spi.AwsCredentialsIdentity identity) {
-        SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST)
-                .uri(URI.create(callbackUrl + "/@connections/any")).build();
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(identity).request(request)
-                .payload(() -> new java.io.ByteArrayInputStream(new byte[0]))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"));
-        return signed.request().firstMatchingHeader("Authorization").orElseThrow();
+    static List<HttpRequest> presigned(URI callbackUrl, software.amazon.awssdk.identity.spi.AwsCredentialsIdentity identity,
+                                       List<String> ids) {
+        byte[] body = PAYLOAD.formatted("raw").getBytes(StandardCharsets.UTF_8);
+        AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+        List<HttpRequest> requests = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            URI uri = URI.create(callbackUrl + "/@connections/" + SdkHttpUtils.urlEncode(id));
+            SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri)
+                    .putHeader("Content-Type", "application/json").build();
+            SignedRequest signed = signer.sign(r -> r.identity(identity).request(request)
+                    .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"));
+            HttpRequest.Builder out = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            signed.request().forEachHeader((name, values) -> {
+                if (!name.equalsIgnoreCase("Host")) {
+                    out.header(name, values.getFirst());
+                }
+            });
+            requests.add(out.build());
+        }
+        return requests;
     }
 
     private static String cpuRows(List<Result> results) {
@@ -283,8 +294,9 @@ final class BroadcastBenchmark {
                 - **loop (signed posts)**: the same loop through the engine's poster, so the two loops apart show what
                   the cheaper post brings and what running posts at once brings.
                 - **raw endpoint**: a load generator (`java.net.http`, HTTP/1.1 keep-alive, %d requests in flight)
-                  posting to `@connections/{id}` once per connection with one pre-signed SigV4 header: no signing or
-                  SDK cost per request, so it shows what the endpoint itself takes. A Java generator rather than
+                  posting to `@connections/{id}` once per connection, each request SigV4-signed before the pass (local
+                  mode checks every signature): no signing or SDK cost while timed, so it shows what the endpoint
+                  itself takes. A Java generator rather than
                   `h2load`/`wrk`: none is installed by default, and one request per connection id needs a per-request
                   path, which this does without a script.
 

@@ -307,6 +307,9 @@ final class BadInputCatalogue {
                     return "HTTP " + r.statusCode() + " " + r.headers().firstValue("x-amzn-ErrorType").orElse("") + ": "
                             + JSON.readTree(r.body()).path("message").asText();
                 }));
+        e.add(new Entry(connections, "POST signed with the local access key but a wrong secret",
+                "HTTP 403 InvalidSignatureException (the signature is checked, as AWS checks it)",
+                exact("HTTP 403 InvalidSignatureException"), () -> managementPost("anything", "x", "not-the-secret")));
         e.add(new Entry(connections, "signed POST to a connection id that does not exist", "HTTP 410 GoneException",
                 exact("HTTP 410 GoneException"), () -> managementPost("no-such-connection", "x")));
         e.add(new Entry(connections, "signed POST of 129 KB to a live connection (limit 128 KB)",
@@ -506,11 +509,15 @@ final class BadInputCatalogue {
     }
 
     private String managementPost(String connectionId, String data) {
+        return managementPost(connectionId, data, LocalCloud.CREDENTIALS.secretAccessKey());
+    }
+
+    private String managementPost(String connectionId, String data, String secretAccessKey) {
         try (ApiGatewayManagementApiClient api = ApiGatewayManagementApiClient.builder()
                 .region(Region.US_EAST_1)
                 .endpointOverride(URI.create(cloud.outputs().get("CallbackUrl")))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
+                        LocalCloud.CREDENTIALS.accessKeyId(), secretAccessKey)))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build()) {
             api.postToConnection(b -> b.connectionId(connectionId).data(SdkBytes.fromUtf8String(data)));

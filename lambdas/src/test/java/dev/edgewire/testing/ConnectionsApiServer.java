@@ -1,6 +1,7 @@
 package dev.edgewire.testing;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.edgewire.auth.SigV4Check;
 import dev.edgewire.runtime.Json;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -12,9 +13,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,13 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
@@ -44,8 +35,6 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  */
 public final class ConnectionsApiServer implements AutoCloseable {
 
-    private static final Pattern SIGV4 = Pattern.compile(
-            "^AWS4-HMAC-SHA256 Credential=([^/]+)/\\d{8}/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([^,]+), Signature=[0-9a-f]{64}$");
 
     public static final String STAGE = "demo";
 
@@ -68,7 +57,7 @@ public final class ConnectionsApiServer implements AutoCloseable {
     private final AtomicInteger verified = new AtomicInteger();
     private volatile Duration delay = Duration.ZERO;
     private volatile String secretString;
-    private volatile AwsCredentialsIdentity signer;
+    private volatile SigV4Check signer;
     private volatile List<String> lastSignedHeaders = List.of();
 
     /** A canned answer for the next {@code @connections} post, in place of the normal one. */
@@ -106,7 +95,7 @@ public final class ConnectionsApiServer implements AutoCloseable {
      * the caller has one, is taken from the request: it must be sent, and signed, but is not checked.
      */
     public void verifySignatures(AwsCredentialsIdentity credentials) {
-        this.signer = AwsCredentialsIdentity.create(credentials.accessKeyId(), credentials.secretAccessKey());
+        this.signer = new SigV4Check(credentials.accessKeyId(), credentials.secretAccessKey(), Clock.systemUTC());
     }
 
     /** The headers the last correctly signed request listed as signed. */
@@ -160,8 +149,8 @@ public final class ConnectionsApiServer implements AutoCloseable {
             if (!delay.isZero()) {
                 Thread.sleep(delay);
             }
-            AwsCredentialsIdentity credentials = signer;
-            if (credentials != null && !signatureMatches(exchange, bytes, credentials)) {
+            SigV4Check check = signer;
+            if (check != null && !signatureMatches(exchange, bytes, check)) {
                 exchange.getResponseHeaders().add("x-amzn-ErrorType", "InvalidSignatureException");
                 respond(exchange, 403, "{\"message\":\"The request signature we calculated does not match the signature you provided.\"}");
                 return;
@@ -198,40 +187,18 @@ public final class ConnectionsApiServer implements AutoCloseable {
         }
     }
 
-    /**
-     * Signs the request as received (method, raw path and query, the headers it lists as signed,
-     * the body) with the SDK's signer at its {@code X-Amz-Date}, and compares the result.
-     */
-    private boolean signatureMatches(HttpExchange exchange, byte[] body, AwsCredentialsIdentity credentials) {
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        String date = exchange.getRequestHeaders().getFirst("X-Amz-Date");
-        Matcher m = authorization == null || date == null ? null : SIGV4.matcher(authorization);
-        if (m == null || !m.matches()) {
-            return false;
-        }
-        SdkHttpRequest.Builder received = SdkHttpRequest.builder()
-                .method(SdkHttpMethod.fromValue(exchange.getRequestMethod()))
-                .uri(URI.create("http://" + exchange.getRequestHeaders().getFirst("Host") + exchange.getRequestURI().getRawPath()
-                        + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery())));
-        for (String name : m.group(4).split(";")) {
-            if (!name.equals("host") && !name.equals("x-amz-date")) {
-                received.putHeader(name, exchange.getRequestHeaders().getFirst(name));
-            }
-        }
-        Instant signedAt = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssX").parse(date, Instant::from);
-        SdkHttpRequest resigned = AwsV4HttpSigner.create().sign(r -> r.identity(credentials)
-                .request(received.build())
-                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, m.group(3))
-                .putProperty(AwsV4HttpSigner.REGION_NAME, m.group(2))
-                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC))).request();
-        boolean matches = m.group(1).equals(credentials.accessKeyId())
-                && authorization.equals(resigned.firstMatchingHeader("Authorization").orElse(""));
-        if (matches) {
-            lastSignedHeaders = List.of(m.group(4).split(";"));
+    private boolean signatureMatches(HttpExchange exchange, byte[] body, SigV4Check check) {
+        var headers = exchange.getRequestHeaders();
+        SigV4Check.Verdict verdict = check.check(new SigV4Check.Received(exchange.getRequestMethod(), "http",
+                headers.getFirst("Host"), exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getRawQuery(),
+                headers::getFirst, body));
+        if (verdict == SigV4Check.Verdict.VALID) {
+            String authorization = headers.getFirst("Authorization");
+            int from = authorization.indexOf("SignedHeaders=") + "SignedHeaders=".length();
+            lastSignedHeaders = List.of(authorization.substring(from, authorization.indexOf(',', from)).split(";"));
             verified.incrementAndGet();
         }
-        return matches;
+        return verdict == SigV4Check.Verdict.VALID;
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {

@@ -1,27 +1,40 @@
 package dev.edgewire.local.http;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpHeader;
+import dev.edgewire.auth.SigV4Check;
+import java.time.Clock;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
 
 /**
  * The one AWS identity local mode knows: the access key its own handlers sign requests with
  * (Signature Version 4). Endpoints that AWS protects with IAM (the IoT Data Plane {@code Publish}
- * call, the {@code @connections} API) refuse requests that are not signed with this access key.
+ * call, the {@code @connections} API) check each request's signature with this key's secret, as
+ * AWS does, and refuse the rest.
  */
-public record CloudCredentials(String accessKeyId, String secretAccessKey) {
+public final class CloudCredentials {
 
-    private static final Pattern CREDENTIAL = Pattern.compile(
-            "^AWS4-HMAC-SHA256\\s+Credential=([^/,\\s]+)/[^,]+,\\s*SignedHeaders=[^,]+,\\s*Signature=[0-9a-f]{64}$");
+    private final String accessKeyId;
+    private final String secretAccessKey;
+    private final SigV4Check check;
 
-    /** Whether the request carries a SigV4 {@code Authorization} header for this access key. */
-    public boolean signed(Request request) {
-        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (authorization == null) {
-            return false;
-        }
-        Matcher m = CREDENTIAL.matcher(authorization.trim());
-        return m.matches() && m.group(1).equals(accessKeyId);
+    public CloudCredentials(String accessKeyId, String secretAccessKey) {
+        this.accessKeyId = accessKeyId;
+        this.secretAccessKey = secretAccessKey;
+        this.check = new SigV4Check(accessKeyId, secretAccessKey, Clock.systemUTC());
+    }
+
+    public String accessKeyId() {
+        return accessKeyId;
+    }
+
+    public String secretAccessKey() {
+        return secretAccessKey;
+    }
+
+    /** Checks the request's SigV4 signature over its method, path, query, signed headers and this body. */
+    public SigV4Check.Verdict check(Request request, byte[] body) {
+        HttpFields headers = request.getHeaders();
+        return check.check(new SigV4Check.Received(request.getMethod(), request.getHttpURI().getScheme(),
+                headers.get("Host"), request.getHttpURI().getPath(), request.getHttpURI().getQuery(), headers::get, body));
     }
 }

@@ -1,5 +1,6 @@
 package dev.edgewire.local.http;
 
+import dev.edgewire.auth.SigV4Check;
 import dev.edgewire.local.pki.LocalPki;
 import dev.edgewire.local.policy.ThingPolicy;
 import java.net.URLDecoder;
@@ -71,6 +72,12 @@ public final class PublishEndpoint extends Handler.Abstract {
             return error(response, callback, 400, "Invalid qos: " + qosText + " (0 or 1)", traceId);
         }
 
+        byte[] payload;
+        try {
+            payload = HttpIo.body(request, MAX_PAYLOAD);
+        } catch (HttpIo.TooLarge e) {
+            return error(response, callback, 413, "Payload Too Large: at most " + MAX_PAYLOAD + " bytes", traceId);
+        }
         String principal;
         X509Certificate certificate = clientCertificate(request);
         if (certificate != null) {
@@ -80,19 +87,23 @@ public final class PublishEndpoint extends Handler.Abstract {
                         ThingPolicy.publishTopics(principal));
                 return error(response, callback, 403, "Forbidden: not authorized to publish to " + topic, traceId);
             }
-        } else if (cloud.signed(request)) {
-            principal = null;
         } else {
-            return error(response, callback, 403,
-                    "Forbidden: present a client certificate signed by the local CA, or sign the request with SigV4",
-                    traceId);
-        }
-
-        byte[] payload;
-        try {
-            payload = HttpIo.body(request, MAX_PAYLOAD);
-        } catch (HttpIo.TooLarge e) {
-            return error(response, callback, 413, "Payload Too Large: at most " + MAX_PAYLOAD + " bytes", traceId);
+            switch (cloud.check(request, payload)) {
+                case VALID -> principal = null;
+                case MISMATCH -> {
+                    return error(response, callback, 403, "Forbidden: the request signature we calculated does not "
+                            + "match the signature you provided", traceId);
+                }
+                case EXPIRED -> {
+                    return error(response, callback, 403, "Forbidden: signature expired (X-Amz-Date missing or more than "
+                            + SigV4Check.MAX_SKEW.toMinutes() + " minutes from the server's time)", traceId);
+                }
+                default -> {
+                    return error(response, callback, 403,
+                            "Forbidden: present a client certificate signed by the local CA, or sign the request with SigV4",
+                            traceId);
+                }
+            }
         }
         try {
             sink.publish(principal, topic, payload, qos);

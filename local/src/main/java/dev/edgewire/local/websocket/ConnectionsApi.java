@@ -1,5 +1,6 @@
 package dev.edgewire.local.websocket;
 
+import dev.edgewire.auth.SigV4Check;
 import dev.edgewire.local.http.CloudCredentials;
 import dev.edgewire.local.http.HttpIo;
 import java.net.URLDecoder;
@@ -20,12 +21,15 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * {@code GET} describes it, {@code DELETE} closes it; an unknown or closed id answers 410 with
  * {@code x-amzn-ErrorType: GoneException}, so {@code ApiGatewayManagementApiClient} raises the same
  * {@code GoneException} it raises against AWS. Requests must be SigV4-signed by the local identity,
- * as AWS requires IAM authorisation. Paths with or without the stage prefix are accepted.
+ * as AWS requires IAM authorisation; the signature is checked over the request and its body. Paths with or without the stage prefix are accepted.
  */
 public final class ConnectionsApi extends Handler.Wrapper {
 
     private static final Pattern PATH = Pattern.compile("^(?:/[^/@]+)?/@connections/([^/]+)$");
     private static final int MAX_DATA = 128 * 1024;
+    /** API Gateway's words for a signature that does not match. */
+    public static final String SIGNATURE_MISMATCH = "The request signature we calculated does not match the signature "
+            + "you provided. Check your AWS Secret Access Key and signing method.";
 
     private final ConnectionRegistry registry;
     private final CloudCredentials cloud;
@@ -43,9 +47,25 @@ public final class ConnectionsApi extends Handler.Wrapper {
         if (!m.matches()) {
             return super.handle(request, response, callback);
         }
-        if (!cloud.signed(request)) {
-            return error(response, callback, 403, "ForbiddenException",
-                    "Missing or wrong SigV4 signature; sign with the local credentials");
+        byte[] data;
+        try {
+            data = HttpIo.body(request, MAX_DATA);
+        } catch (HttpIo.TooLarge e) {
+            return error(response, callback, 413, "PayloadTooLargeException", "Message too long");
+        }
+        switch (cloud.check(request, data)) {
+            case VALID -> { }
+            case MISMATCH -> {
+                return error(response, callback, 403, "InvalidSignatureException", SIGNATURE_MISMATCH);
+            }
+            case EXPIRED -> {
+                return error(response, callback, 403, "InvalidSignatureException", "Signature expired: X-Amz-Date is "
+                        + "missing or more than " + SigV4Check.MAX_SKEW.toMinutes() + " minutes from the server's time");
+            }
+            case MISSING, UNKNOWN_KEY -> {
+                return error(response, callback, 403, "ForbiddenException",
+                        "Missing or wrong SigV4 signature; sign with the local credentials");
+            }
         }
         String id = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
         Optional<LocalConnection> connection = registry.open(id);
@@ -54,12 +74,6 @@ public final class ConnectionsApi extends Handler.Wrapper {
         }
         String method = request.getMethod();
         if (HttpMethod.POST.is(method)) {
-            byte[] data;
-            try {
-                data = HttpIo.body(request, MAX_DATA);
-            } catch (HttpIo.TooLarge e) {
-                return error(response, callback, 413, "PayloadTooLargeException", "Message too long");
-            }
             // Answer when the frame is written, without holding a server thread while it is.
             connection.get().send(new String(data, StandardCharsets.UTF_8)).thenAccept(delivered -> {
                 if (delivered) {
