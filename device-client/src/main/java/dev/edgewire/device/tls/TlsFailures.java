@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.util.Locale;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -31,9 +32,11 @@ public final class TlsFailures {
             return new DeviceException(ExitCodes.UNREACHABLE, "TLS to " + where
                     + " failed: the server's certificate does not name host " + target.endpoint() + ". [" + chain + "]", failure);
         }
-        if (chain.contains("bad_certificate") || chain.contains("certificate_required")
-                || chain.contains("unknown_ca") || chain.contains("certificate_unknown")
-                || chain.contains("access_denied") || chain.contains("handshake_failure")) {
+        // The JDK names TLS alerts in lower case (bad_certificate), BoringSSL in upper case (TLSV1_ALERT_UNKNOWN_CA).
+        String alerts = chain.toLowerCase(Locale.ROOT);
+        if (alerts.contains("bad_certificate") || alerts.contains("certificate_required")
+                || alerts.contains("unknown_ca") || alerts.contains("certificate_unknown")
+                || alerts.contains("access_denied") || alerts.contains("handshake_failure")) {
             return new DeviceException(ExitCodes.UNREACHABLE, "TLS to " + where
                     + " failed: the server rejected the client certificate " + target.certFile()
                     + " (not signed by a CA it trusts, revoked, or not active). [" + chain + "]", failure);

@@ -112,4 +112,22 @@ class OutboxTest {
             assertThat(outbox.peekNextSeq("a")).isEqualTo(5);
         }
     }
+
+    @Test
+    void aBurstLongerThanOneInsertStatement_keepsEachReadingWithItsOwnIdSeqAndPayload() {
+        try (Outbox outbox = open(1000)) {
+            outbox.appendAll("a", "t/a", 5, OutboxTest::payload);
+            List<Outbox.Entry> burst = outbox.appendAll("a", "t/a", 75, OutboxTest::payload);
+
+            assertThat(burst).extracting(Outbox.Entry::seq)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(5, 80).boxed().toList());
+            assertThat(burst).allSatisfy(e -> assertThat(e.payload()).isEqualTo(payload(e.seq())));
+            // What the caller got is exactly what a later run reads back, id by id.
+            assertThat(outbox.pending("a").subList(5, 80)).usingRecursiveFieldByFieldElementComparator()
+                    .containsExactlyElementsOf(burst);
+            outbox.remove(burst.get(40).id());
+            outbox.flush();
+            assertThat(outbox.pending("a")).extracting(Outbox.Entry::seq).hasSize(79).doesNotContain(45L);
+        }
+    }
 }

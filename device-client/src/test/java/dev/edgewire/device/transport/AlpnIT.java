@@ -20,6 +20,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -63,8 +65,9 @@ class AlpnIT {
         return (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 5, InetAddress.getLoopbackAddress());
     }
 
-    @Test
-    void mqtt_offersXAmznMqttCa_whereRegistered() throws Exception {
+    @ParameterizedTest(name = "MQTT {0}")
+    @ValueSource(ints = {5, 3})
+    void mqtt_offersXAmznMqttCa_whereRegistered(int version) throws Exception {
         TestPki pki = TestPki.create(dir, "alpn");
         TestPki.Issued device = pki.client("thing-1");
         try (SSLServerSocket server = tlsServer(pki)) {
@@ -72,7 +75,7 @@ class AlpnIT {
             AlpnTls.install("localhost", server.getLocalPort(), "x-amzn-mqtt-ca");
             Target target = new Target("localhost", server.getLocalPort(), 1, "thing-1", null, pki.caFile(),
                     device.certFile(), device.keyFile(), null, null);
-            MqttSettings settings = new MqttSettings(5, false, 0, false, 30);
+            MqttSettings settings = new MqttSettings(version, false, 0, false, 30);
             try (MqttTransport mqtt = new MqttTransport(target, "thing-1", TlsMaterial.forTarget(target), settings,
                     Backoff.standard(), System.err)) {
                 assertThatThrownBy(mqtt::connect).isInstanceOf(DeviceException.class);
