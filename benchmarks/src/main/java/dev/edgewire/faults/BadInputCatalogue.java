@@ -269,12 +269,12 @@ final class BadInputCatalogue {
 
         String mqttConnect = "MQTT connect";
         e.add(new Entry(mqttConnect, "no client certificate", "TLS handshake refused by the broker: certificate_required",
-                Pattern.compile("TLS refused: .*(certificate_required|bad_certificate).*"),
+                Pattern.compile("(?i)TLS refused: .*(certificate_required|bad_certificate).*"),
                 () -> mqttConnect(Rig.OTHER_THING, null)));
         e.add(new Entry(mqttConnect, "client certificate from another CA", "TLS handshake refused by the broker: "
                 + "certificate_required (the broker names its CA; a JDK client then offers no certificate, "
                 + "other clients get certificate_unknown)",
-                Pattern.compile("TLS refused: .*(certificate_required|certificate_unknown|bad_certificate|unknown_ca).*"),
+                Pattern.compile("(?i)TLS refused: .*(certificate_required|certificate_unknown|bad_certificate|unknown_ca).*"),
                 () -> mqttConnect(Rig.OTHER_THING, LocalPki.foreignClient(Rig.OTHER_THING))));
         e.add(new Entry(mqttConnect, "client id that is not the certificate's thing name",
                 "CONNACK NOT_AUTHORIZED (0x87): client id must be the thing name of the certificate (" + Rig.OTHER_THING + ")",
