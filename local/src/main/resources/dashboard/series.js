@@ -78,7 +78,14 @@ export class SeqTracker {
     } else if (this.#missing.delete(seq)) {
       // a late arrival filled its gap
     } else if (seq < this.lowest) {
-      this.lowest = seq; // earlier than anything seen yet: late, not lost
+      // Earlier than anything seen yet: late, not lost, and so are the seqs between it and the
+      // first one seen (the first reading to arrive need not be the first sent).
+      if (this.lowest - seq - 1 <= MAX_TRACKED_GAP) {
+        for (let s = seq + 1; s < this.lowest; s++) {
+          this.#missing.set(s, now);
+        }
+      }
+      this.lowest = seq;
     } else if (seq === 0 && this.highest > 0) {
       this.restarts++;
       this.settle(Infinity, 0);

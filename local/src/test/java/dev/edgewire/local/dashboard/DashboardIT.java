@@ -210,16 +210,23 @@ class DashboardIT {
                   const lostEarly = t.settle(2000, 2000).length;              // within the grace period
                   const lostLate = t.settle(3000, 2000);                      // past it
                   t.observe(0, 4000);                                         // the device restarted
+                  const first = new series.SeqTracker();
+                  [5, 0, 2, 1].forEach((seq) => first.observe(seq, 1000));   // 5 overtook 0 to 2; 3 and 4 never came
+                  const firstLost = first.settle(3000, 2000);
                   const ring = new series.Ring(3);
                   [[1, 10], [3, 30], [2, 20], [4, 40]].forEach(([x, y]) => ring.push(x, y));
                   const delays = [0, 1, 5, 20].map((a) => [connection.backoffDelay(a, () => 0),
                                                            connection.backoffDelay(a, () => 1)]);
-                  done({ pendingBefore, lostEarly, lostLate, lost: t.lost, duplicates: t.duplicates,
+                  done({ firstLost, firstDuplicates: first.duplicates,
+                         pendingBefore, lostEarly, lostLate, lost: t.lost, duplicates: t.duplicates,
                          restarts: t.restarts, highest: t.highest, ring: ring.toArrays(), delays });
                 }, (e) => done({ error: String(e) }));
                 """);
 
         assertThat(r.get("error")).isNull();
+        assertThat(r.get("firstLost")).as("seqs overtaken by the first reading to arrive are tracked, not duplicates")
+                .isEqualTo(List.of(3L, 4L));
+        assertThat(r.get("firstDuplicates")).isEqualTo(0L);
         assertThat(r.get("pendingBefore")).isEqualTo(1L);
         assertThat(r.get("lostEarly")).isEqualTo(0L);
         assertThat(r.get("lostLate")).isEqualTo(List.of(4L));
