@@ -17,6 +17,8 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -91,9 +93,7 @@ public final class CloudServices {
     }
 
     static CloudServices fromEnvironment(Function<String, String> env) {
-        Builder b = builder()
-                // Lambda puts the role's credentials in the environment; reading them there skips the provider chain.
-                .credentialsProvider(EnvironmentVariableCredentialsProvider.create());
+        Builder b = builder().credentialsProvider(lambdaCredentials());
         String region = env.apply("AWS_REGION");
         if (region != null && !region.isBlank()) {
             b.region(Region.of(region));
@@ -108,6 +108,23 @@ public final class CloudServices {
         ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments((int) number(Env.SCAN_SEGMENTS, v)));
         ifSet(env, Env.CONNECTION_CACHE_TTL_MS, v -> b.connectionCacheTtl(Duration.ofMillis(number(Env.CONNECTION_CACHE_TTL_MS, v))));
         return b.build();
+    }
+
+    /**
+     * Where Lambda puts the role's credentials: in environment variables for an on-demand function,
+     * and only behind the container-credentials endpoint ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI}
+     * with {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}) for a function restored from a SnapStart
+     * snapshot, so that no credentials are frozen into it (Lambda Developer Guide, "Improving
+     * startup performance with Lambda SnapStart", and its runtime environment variables page).
+     * Just these two, in this order: the rest of the SDK's default chain (profile files, web
+     * identity, instance metadata) never applies on Lambda and would only cost start-up time.
+     */
+    static AwsCredentialsProvider lambdaCredentials() {
+        return AwsCredentialsProviderChain.builder()
+                .credentialsProviders(EnvironmentVariableCredentialsProvider.create(),
+                        ContainerCredentialsProvider.builder().build())
+                .reuseLastProviderEnabled(true)
+                .build();
     }
 
     public static Builder builder() {
