@@ -3,6 +3,8 @@ package dev.edgewire.runtime;
 import dev.edgewire.auth.SecretsManagerKey;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.ConnectionPoster;
+import dev.edgewire.broadcast.Continuation;
+import dev.edgewire.broadcast.LambdaContinuation;
 import dev.edgewire.broadcast.SignedConnectionPoster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.device.DevicePublisher;
@@ -25,6 +27,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.ServiceMetadata;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
@@ -52,6 +55,7 @@ public final class CloudServices {
     private final Lazy<Broadcaster> broadcaster;
     private final Lazy<DevicePublisher> devicePublisher;
     private final Lazy<ConnectionIdCache> connectionIdCache;
+    private final Lazy<Continuation> continuation;
 
     private CloudServices(Builder b) {
         this.settings = new Settings(b);
@@ -85,6 +89,10 @@ public final class CloudServices {
         this.broadcaster = Lazy.of(() -> new Broadcaster(poster.get(), connections.get(), settings.broadcastConcurrency));
         this.devicePublisher = Lazy.of(() -> new DevicePublisher(iotData.get(), settings.outboundTopic, settings.commandTopicTemplate));
         this.connectionIdCache = Lazy.of(() -> new ConnectionIdCache(connections.get(), settings.connectionCacheTtl, settings.clock));
+        this.continuation = Lazy.of(() -> b.continuation != null ? b.continuation
+                : new LambdaContinuation(httpClient.get(), settings.credentials, settings.region,
+                        b.lambdaEndpoint != null ? b.lambdaEndpoint : lambdaEndpoint(settings.region),
+                        b.continuationFunction));
     }
 
     /** Built from the {@link Env} variables and {@code AWS_REGION}, as Lambda sets them. */
@@ -104,6 +112,7 @@ public final class CloudServices {
         ifSet(env, Env.OUTBOUND_TOPIC, b::outboundTopic);
         ifSet(env, Env.COMMAND_TOPIC_TEMPLATE, b::commandTopicTemplate);
         ifSet(env, Env.TOKEN_SECRET_ARN, b::tokenSecretArn);
+        ifSet(env, Env.CONTINUATION_FUNCTION, b::continuationFunction);
         ifSet(env, Env.BROADCAST_CONCURRENCY, v -> b.broadcastConcurrency((int) number(Env.BROADCAST_CONCURRENCY, v)));
         ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments((int) number(Env.SCAN_SEGMENTS, v)));
         ifSet(env, Env.CONNECTION_CACHE_TTL_MS, v -> b.connectionCacheTtl(Duration.ofMillis(number(Env.CONNECTION_CACHE_TTL_MS, v))));
@@ -197,12 +206,28 @@ public final class CloudServices {
         return connectionIdCache.get();
     }
 
+    /** Where a broadcast hands the connections it had no time left for. */
+    public Continuation continuation() {
+        return continuation.get();
+    }
+
     private <B extends AwsClientBuilder<B, C>, C> B configure(B builder, URI endpoint) {
         builder.region(settings.region).credentialsProvider(settings.credentials);
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
         return builder;
+    }
+
+    /** Lambda's regional endpoint, unless {@code AWS_ENDPOINT_URL_LAMBDA} or {@code AWS_ENDPOINT_URL} names another, as the SDK's clients do. */
+    private static URI lambdaEndpoint(Region region) {
+        for (String name : new String[] {"AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"}) {
+            String value = System.getenv(name);
+            if (value != null && !value.isBlank()) {
+                return URI.create(value.trim());
+            }
+        }
+        return URI.create("https://" + ServiceMetadata.of("lambda").endpointFor(region));
     }
 
     private static SdkHttpClient httpClient(int concurrency) {
@@ -287,8 +312,29 @@ public final class CloudServices {
         private int scanSegments = Defaults.SCAN_SEGMENTS;
         private Duration connectionCacheTtl = Duration.ofMillis(Defaults.CONNECTION_CACHE_TTL_MS);
         private Clock clock = Clock.systemUTC();
+        private String continuationFunction;
+        private Continuation continuation;
+        private URI lambdaEndpoint;
 
         private Builder() {
+        }
+
+        /** ARN of the function that continues broadcasts; without one, a function continues in itself. */
+        public Builder continuationFunction(String arn) {
+            this.continuationFunction = arn;
+            return this;
+        }
+
+        /** Lambda's endpoint for continuations; without one, the region's (or {@code AWS_ENDPOINT_URL_LAMBDA}). */
+        public Builder lambdaEndpoint(URI endpoint) {
+            this.lambdaEndpoint = endpoint;
+            return this;
+        }
+
+        /** How broadcasts are continued, instead of invoking a Lambda function (local mode, tests). */
+        public Builder continuation(Continuation continuation) {
+            this.continuation = continuation;
+            return this;
         }
 
         /** Region of every client; without one, us-east-1 (any region works against local endpoints). */

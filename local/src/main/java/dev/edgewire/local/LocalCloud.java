@@ -13,6 +13,8 @@ import dev.edgewire.local.rules.TopicRuleEngine;
 import dev.edgewire.local.store.ConnectionTableStore;
 import dev.edgewire.local.store.Dynalite;
 import dev.edgewire.local.websocket.ConnectionRegistry;
+import dev.edgewire.broadcast.ContinuationEvent;
+import dev.edgewire.local.lambda.FunctionRoles;
 import dev.edgewire.local.websocket.ConnectionsApi;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.runtime.CloudServices;
@@ -171,22 +173,15 @@ public final class LocalCloud implements AutoCloseable {
         URI callbackUrl = URI.create("http://127.0.0.1:" + webPort + "/" + config.stage());
         iotDataClient = IotDataPlaneClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials)
                 .endpointOverride(URI.create("https://127.0.0.1:" + httpsPort)).httpClient(sdkHttp).build();
-        CloudServices services = CloudServices.builder()
-                .region(Region.US_EAST_1)
-                .credentialsProvider(credentials)
-                .dynamoDbClient(storeClient)
-                .callbackUrl(callbackUrl)
-                .iotDataClient(iotDataClient)
-                .tokenKey(tokenKey)
-                .connectionsTable(TABLE_NAME)
+        // Each function gets only what its role and environment would give it on AWS.
+        FunctionRoles.Shared shared = new FunctionRoles.Shared(Region.US_EAST_1, credentials, storeClient, TABLE_NAME,
+                callbackUrl, iotDataClient, tokenKey,
                 // All invocations share one keep-alive pool of the SDK's HTTP client, sized above for
                 // RULE_CONCURRENCY invocations with this many posts in flight each.
-                .broadcastConcurrency(BROADCAST_CONCURRENCY)
-                .connectionCacheTtl(config.connectionCacheTtl())
-                .build();
+                BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast);
         Map<Function, Object> handlers = new EnumMap<>(Function.class);
         for (Function f : Function.values()) {
-            handlers.put(f, HandlerFactory.create(f, services));
+            handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));
         }
         lambdas = new LocalLambdas(handlers);
         rules = new TopicRuleEngine(Topology.TOPIC_RULES, mapper, Clock.systemUTC());
@@ -226,6 +221,22 @@ public final class LocalCloud implements AutoCloseable {
         token = Tokens.mint(tokenKey, "local-user", config.tokenTtl(), Clock.systemUTC());
         outputsFile = state.resolve("outputs.json");
         Files.writeString(outputsFile, mapper.writeValueAsString(Map.of(STACK_NAME, outputs())));
+    }
+
+    /**
+     * A broadcast's rest, handed over as on AWS: an asynchronous invocation of the continuation
+     * target, through the same bounded queue as the rules' invocations.
+     */
+    private void continueBroadcast(String payload, java.util.List<String> connectionIds,
+                                   com.amazonaws.services.lambda.runtime.Context context) {
+        Map<String, Object> event = new ContinuationEvent(payload, connectionIds).toEvent();
+        ruleActions.execute(() -> {
+            try {
+                lambdas.invoke(Topology.CONTINUATION_TARGET, event);
+            } catch (RuntimeException e) {
+                LOG.error("continued broadcast to {} connections failed: {}", connectionIds.size(), e.toString());
+            }
+        });
     }
 
     /** Every message the broker or the HTTPS endpoint accepted: the topic rules run on it, as on AWS. */
