@@ -39,7 +39,11 @@ public final class ConnectionApi extends Construct {
     /** Query-string identity source of the {@code $connect} authorizer. */
     static final String TOKEN_IDENTITY_SOURCE = "route.request.querystring." + Topology.TOKEN_QUERY_PARAMETER;
 
-    /** One JSON line per connect, message and disconnect; WebSocket context variables only. */
+    /**
+     * One JSON line per connect, message and disconnect; only variables API Gateway defines for
+     * WebSocket APIs (API Gateway Developer Guide, "Configure logging for WebSocket APIs"): HTTP
+     * APIs' {@code $context.integrationErrorMessage} is not one of them.
+     */
     static final String ACCESS_LOG_FORMAT = "{\"requestId\":\"$context.requestId\","
             + "\"connectionId\":\"$context.connectionId\","
             + "\"eventType\":\"$context.eventType\","
@@ -48,7 +52,7 @@ public final class ConnectionApi extends Construct {
             + "\"requestTime\":\"$context.requestTimeEpoch\","
             + "\"sourceIp\":\"$context.identity.sourceIp\","
             + "\"error\":\"$context.error.message\","
-            + "\"integrationError\":\"$context.integrationErrorMessage\","
+            + "\"integrationError\":\"$context.integration.error\","
             + "\"authorizerError\":\"$context.authorizer.error\"}";
 
     /**

@@ -14,6 +14,7 @@ import dev.edgewire.runtime.CloudServices;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.runtime.Priming;
+import dev.edgewire.topology.Topology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +39,10 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     static final String DEVICE_ID = "deviceId";
     static final String TOPIC = "topic";
     static final String RECEIVED_AT = "receivedAt";
+    /** The certificate id the general/inbound rule adds; the device's identity for an HTTPS publish. */
+    static final String PRINCIPAL = "principal";
+    /** What the rule's {@code clientid()} gives for a publish that did not come over MQTT. */
+    static final String NOT_MQTT = "n/a";
 
     /**
      * Time kept back from the function's limit for the posts in flight (each bounded by the HTTP
@@ -111,16 +116,32 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
             LOG.warn("dropped a reading that is not JSON: {}", e.getMessage());
             return null;
         }
-        JsonNode deviceId = tree.get(DEVICE_ID);
-        if (deviceId == null || !deviceId.isTextual() || deviceId.textValue().isBlank()) {
-            LOG.warn("dropped a reading without a deviceId from topic {}", tree.path(TOPIC).asText("?"));
+        String deviceId = authenticatedDevice(tree);
+        if (deviceId == null) {
+            LOG.warn("dropped a reading without an authenticated device from topic {}", tree.path(TOPIC).asText("?"));
             return null;
         }
         ObjectNode reading = ((ObjectNode) tree).deepCopy();
         reading.remove(TOPIC);
         reading.remove(RECEIVED_AT);
-        return Json.write(new Envelope.Telemetry(deviceId.textValue(),
+        if (Topology.Topics.GENERAL_INBOUND.equals(textOrNull(tree.get(TOPIC)))) {
+            reading.remove(PRINCIPAL);
+        }
+        return Json.write(new Envelope.Telemetry(deviceId,
                 textOrNull(tree.get(TOPIC)), ruleOutput.get(RECEIVED_AT), reading));
+    }
+
+    /**
+     * The device as the rule identified it: the topic's thing name, or on {@code general/inbound}
+     * the MQTT client id, or for an HTTPS publish there the certificate id. Never the payload's
+     * claim: the rules' SQL writes {@code deviceId} over whatever the payload had.
+     */
+    private static String authenticatedDevice(JsonNode tree) {
+        String deviceId = textOrNull(tree.get(DEVICE_ID));
+        if (NOT_MQTT.equals(deviceId)) {
+            deviceId = textOrNull(tree.get(PRINCIPAL));
+        }
+        return deviceId == null || deviceId.isBlank() ? null : deviceId;
     }
 
     private static String textOrNull(JsonNode node) {

@@ -289,9 +289,12 @@ public final class Topology {
                             + Topics.TELEMETRY_FILTER + "'",
                     Function.FAN_OUT),
             new TopicRule("GeneralInbound", Topics.GENERAL_INBOUND,
-                    // No deviceId from the topic here: the reading names its device itself.
-                    "SELECT *, topic() AS topic, timestamp() AS receivedAt FROM '"
-                            + Topics.GENERAL_INBOUND + "'",
+                    // The device is who AWS authenticated, never what the payload claims: the MQTT
+                    // client id (the IoT policy lets a thing connect under its own name only), or, for
+                    // an HTTPS publish, which has no client id (clientid() is "n/a"), the certificate
+                    // id that principal() returns (AWS IoT SQL reference, "clientid()", "principal()").
+                    "SELECT *, clientid() AS deviceId, principal() AS principal, topic() AS topic,"
+                            + " timestamp() AS receivedAt FROM '" + Topics.GENERAL_INBOUND + "'",
                     Function.FAN_OUT));
 
     /** The route with this key, if declared. */

@@ -61,7 +61,7 @@ class FanOutHandlerTest {
     }
 
     @Test
-    void generalInboundReading_namesItsDeviceItself() throws Exception {
+    void generalInboundReadingOverMqtt_isNamedByTheClientIdTheRuleSelected_andKeepsNoPrincipal() throws Exception {
         handler.handleRequest(Events.ruleOutput("general-inbound-rule-output.json"), new TestContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
@@ -69,6 +69,18 @@ class FanOutHandlerTest {
         JsonNode envelope = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
         assertThat(envelope.get("deviceId").asText()).isEqualTo("thing-2");
         assertThat(envelope.get("topic").asText()).isEqualTo("general/inbound");
+        assertThat(envelope.get("reading").has("principal")).isFalse();
+    }
+
+    @Test
+    void generalInboundReadingOverHttps_isNamedByItsCertificate_notByWhatItClaims() throws Exception {
+        handler.handleRequest(Events.ruleOutput("general-inbound-https-rule-output.json"), new TestContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        JsonNode envelope = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        assertThat(envelope.get("deviceId").asText())
+                .isEqualTo("8a0c7a3b9d2e4f6a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a");
     }
 
     @Test

@@ -190,13 +190,14 @@ public final class LocalCloud implements AutoCloseable {
 
         https = new Server();
         https.addConnector(httpsConnector(https, httpsPort));
-        https.setHandler(new PublishEndpoint(CREDENTIALS, (clientId, topic, payload, qos) -> {
+        https.setHandler(new PublishEndpoint(CREDENTIALS, (thing, certificateId, topic, payload, qos) -> {
             LocalBroker current = broker;
             if (current == null) {
                 throw new PublishEndpoint.Unavailable("the MQTT broker is stopped");
             }
             current.publish(topic, payload, qos);
-            onMessage(clientId, topic, payload);
+            // IoT Core has no client id for an HTTPS publish: clientid() is "n/a" and principal() the certificate id.
+            onMessage(TopicRuleEngine.NOT_MQTT, certificateId, topic, payload);
         }));
         https.start();
 
@@ -241,10 +242,14 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Every message the broker or the HTTPS endpoint accepted: the topic rules run on it, as on AWS. */
     private void onMessage(String clientId, String topic, byte[] payload) {
+        onMessage(clientId, null, topic, payload);
+    }
+
+    private void onMessage(String clientId, String principal, String topic, byte[] payload) {
         acceptedMessages.incrementAndGet();
         java.util.List<TopicRuleEngine.Output> outputs;
         try {
-            outputs = rules.evaluate(topic, payload, clientId);
+            outputs = rules.evaluate(topic, payload, clientId, principal);
         } catch (TopicRuleEngine.RuleException e) {
             LOG.warn("topic rule error on '{}' from {}: {}", topic, clientId, e.getMessage());
             return;
@@ -511,11 +516,6 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     private static String certificateId(LocalPki.Identity identity) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(identity.certificate().getEncoded());
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return LocalPki.certificateId(identity.certificate());
     }
 }
