@@ -84,6 +84,7 @@ public final class Tokens {
 
     /** {@link #verify(List, String, Clock)} with one key. */
     public static Verification verify(byte[] key, String token, Clock clock) {
+        requireKey(key);
         return verify(List.of(key), token, clock);
     }
 
