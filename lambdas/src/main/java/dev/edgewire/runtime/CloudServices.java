@@ -1,6 +1,7 @@
 package dev.edgewire.runtime;
 
 import dev.edgewire.auth.SecretsManagerKey;
+import dev.edgewire.auth.TokenKeys;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.ConnectionPoster;
 import dev.edgewire.broadcast.Continuation;
@@ -50,6 +51,7 @@ public final class CloudServices {
     private final Lazy<ApiGatewayManagementApiClient> managementApi;
     private final Lazy<IotDataPlaneClient> iotData;
     private final Supplier<byte[]> tokenKey;
+    private final TokenKeys tokenKeys;
     private final Lazy<ConnectionRepository> connections;
     private final Lazy<ConnectionPoster> poster;
     private final Lazy<Broadcaster> broadcaster;
@@ -71,14 +73,18 @@ public final class CloudServices {
         if (b.tokenKey != null) {
             byte[] key = b.tokenKey.clone();
             this.tokenKey = key::clone;
+            this.tokenKeys = TokenKeys.of(tokenKey);
         } else if (b.tokenSecretArn != null) {
             Lazy<SecretsManagerClient> secrets = Lazy.of(() ->
                     configure(SecretsManagerClient.builder(), null).httpClient(httpClient.get()).build());
-            this.tokenKey = new SecretsManagerKey(secrets, b.tokenSecretArn);
+            SecretsManagerKey fromSecret = new SecretsManagerKey(secrets, b.tokenSecretArn, settings.clock);
+            this.tokenKey = () -> fromSecret.keys().getFirst();
+            this.tokenKeys = fromSecret;
         } else {
             this.tokenKey = () -> {
                 throw new IllegalStateException("no token key: set " + Env.TOKEN_SECRET_ARN + " or Builder.tokenKey");
             };
+            this.tokenKeys = TokenKeys.of(tokenKey);
         }
         this.connections = Lazy.of(() -> new ConnectionRepository(dynamoDb.get(),
                 required(settings.connectionsTable, Env.CONNECTIONS_TABLE), settings.clock, settings.scanSegments));
@@ -152,9 +158,14 @@ public final class CloudServices {
         return iotData.get();
     }
 
-    /** The token key; read from Secrets Manager on first call when configured by ARN, then kept. */
+    /** The current token key; from Secrets Manager when configured by ARN, read again every five minutes. */
     public Supplier<byte[]> tokenKey() {
         return tokenKey;
+    }
+
+    /** The keys the authorizer accepts: the current one and, during a rotation, the previous one. */
+    public TokenKeys tokenKeys() {
+        return tokenKeys;
     }
 
     public Clock clock() {

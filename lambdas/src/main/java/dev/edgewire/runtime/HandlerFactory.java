@@ -27,7 +27,7 @@ public final class HandlerFactory {
             case SEND_MESSAGE -> new SendMessageHandler(new SendMessageParser(), services.broadcaster(),
                     services.devicePublisher(), services.continuation(), services.clock());
             case DEFAULT -> new DefaultRouteHandler(services.broadcaster());
-            case AUTHORIZER -> new TokenAuthorizer(services.tokenKey(), services.clock());
+            case AUTHORIZER -> new TokenAuthorizer(services.tokenKeys(), services.clock());
             case FAN_OUT -> new FanOutHandler(services.connectionIdCache(), services.broadcaster(),
                     services.continuation());
         };
