@@ -102,7 +102,9 @@ public final class StatelessStack extends Stack {
         output("MqttPort", Integer.toString(MQTT_PORT), "MQTT over TLS port of the IoT endpoint");
         output("HttpsPort", Integer.toString(HTTPS_PORT), "HTTPS publish port of the IoT endpoint");
         output("FailedDeliveriesQueueUrl", rules.failedDeliveries().getQueueUrl(),
-                "Readings the topic rules could not deliver to the fan-out function");
+                "Readings the topic rules could not hand to the fan-out function (IoT's error-action messages)");
+        output("FailedInvocationsQueueUrl", rules.failedInvocations().getQueueUrl(),
+                "Readings whose fan-out failed every attempt or grew too old (Lambda's invocation records)");
     }
 
     /** The alias callers invoke. */

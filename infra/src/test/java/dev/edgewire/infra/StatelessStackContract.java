@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -48,6 +49,7 @@ abstract class StatelessStackContract {
     void stack_holdsExactlyTheStatelessResources() {
         int handlers = Topology.Function.values().length;
         int rules = TOPIC_RULES.size();
+        int asynchronous = asynchronouslyInvoked().size();
         assertThat(TemplateFacts.resourceCounts(template())).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("AWS::ApiGatewayV2::Api", 1),
                 Map.entry("AWS::ApiGatewayV2::Stage", 1),
@@ -59,6 +61,8 @@ abstract class StatelessStackContract {
                 Map.entry("AWS::Lambda::Function", handlers + 1),
                 Map.entry("AWS::Lambda::Version", handlers),
                 Map.entry("AWS::Lambda::Alias", handlers),
+                // one per function the topic rules invoke (asynchronously)
+                Map.entry("AWS::Lambda::EventInvokeConfig", asynchronous),
                 // one per route, the authorizer, one per topic rule
                 Map.entry("AWS::Lambda::Permission", ROUTES.size() + 1 + rules),
                 // handlers, access logs, the endpoint lookup's provider
@@ -69,8 +73,9 @@ abstract class StatelessStackContract {
                 Map.entry("AWS::IAM::Policy", handlers + 4),
                 Map.entry("Custom::AWS", 1),
                 Map.entry("AWS::IoT::TopicRule", rules),
-                Map.entry("AWS::SQS::Queue", 1),
-                Map.entry("AWS::SQS::QueuePolicy", 1))));
+                // the rules' error action, the on-failure destination of their invocations
+                Map.entry("AWS::SQS::Queue", 2),
+                Map.entry("AWS::SQS::QueuePolicy", 2))));
     }
 
     @Test
@@ -191,7 +196,8 @@ abstract class StatelessStackContract {
         assertRolePolicy(Topology.Function.FAN_OUT, List.of(
                 logs(Topology.Function.FAN_OUT),
                 statement(List.of("dynamodb:DeleteItem", "dynamodb:Scan"), List.of(TABLE_ARN)),
-                postToConnections()));
+                postToConnections(),
+                sendToFailedInvocations()));
     }
 
     @Test
@@ -377,6 +383,62 @@ abstract class StatelessStackContract {
     }
 
     @Test
+    void failedInvocationsQueue_isAnotherQueue_keepingMessages14Days_encrypted_andRefusingPlainTransport() {
+        assertThat(failedInvocationsQueue()).isNotEqualTo(queue());
+        assertThat(template().findResources("AWS::SQS::Queue", Map.of(
+                "Properties", Match.objectEquals(Map.of(
+                        "MessageRetentionPeriod", 14 * 24 * 3600,
+                        "SqsManagedSseEnabled", true)),
+                "DeletionPolicy", "Delete"))).containsOnlyKeys(queue(), failedInvocationsQueue());
+        template().hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectEquals(Map.of(
+                "Queues", List.of(ref(failedInvocationsQueue())),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                        "Effect", "Deny",
+                        "Action", "sqs:*",
+                        "Principal", Map.of("AWS", "*"),
+                        "Resource", getAtt(failedInvocationsQueue(), "Arn"),
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false"))))))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("asynchronouslyInvoked")
+    void asynchronousTarget_retriesTwice_forAtMostAnHour_thenKeepsTheRecordInTheFailedInvocationsQueue(
+            Topology.Function function) {
+        String config = logicalIdOf(template(), "AWS::Lambda::EventInvokeConfig",
+                Map.of("FunctionName", ref(functionOf(function))));
+
+        template().hasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.objectEquals(Map.of(
+                "FunctionName", ref(functionOf(function)),
+                // The live alias's name, read from the alias itself so that the alias exists first.
+                "Qualifier", Map.of("Fn::Select", List.of(7, Map.of("Fn::Split", List.of(":", ref(aliasOf(function)))))),
+                "MaximumRetryAttempts", 2,
+                "MaximumEventAgeInSeconds", 3600,
+                "DestinationConfig", Map.of("OnFailure", Map.of(
+                        "Destination", getAtt(failedInvocationsQueue(), "Arn"))))));
+        // Lambda checks the role's permission when the configuration is created.
+        String policy = logicalIdOf(template(), "AWS::IAM::Policy", Map.of("Roles", List.of(ref(roleOf(function)))));
+        template().hasResource("AWS::Lambda::EventInvokeConfig", Map.of(
+                "Properties", Match.objectLike(Map.of("FunctionName", ref(functionOf(function)))),
+                "DependsOn", Match.arrayWith(List.of(policy))));
+        assertThat(template().findResources("AWS::Lambda::EventInvokeConfig")).containsOnlyKeys(config);
+    }
+
+    @ParameterizedTest
+    @MethodSource("asynchronouslyInvoked")
+    void asynchronousTargetRole_maySendToTheFailedInvocationsQueue_only(Topology.Function function) {
+        template().hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+                "Roles", List.of(ref(roleOf(function))),
+                "PolicyDocument", Match.objectLike(Map.of("Statement",
+                        Match.arrayWith(List.of(Match.objectEquals(sendToFailedInvocations()))))))));
+        List<Map<String, Object>> sqs = TemplateFacts.allPolicyStatements(template()).stream()
+                .filter(s -> TemplateFacts.actions(s).stream().anyMatch(a -> a.startsWith("sqs:")))
+                .filter(s -> TemplateFacts.resources(s).contains(getAtt(failedInvocationsQueue(), "Arn")))
+                .filter(s -> ALLOW.equals(s.get("Effect")))
+                .toList();
+        assertThat(sqs).containsOnly(sendToFailedInvocations()).hasSize(asynchronouslyInvoked().size());
+    }
+
+    @Test
     void errorActionRole_isAssumedByIot_andMayOnlySendToTheQueue() {
         String role = errorActionRole();
         template().hasResourceProperties("AWS::IAM::Policy", Match.objectEquals(Map.of(
@@ -444,6 +506,7 @@ abstract class StatelessStackContract {
         template().hasOutput("MqttPort", Map.of("Value", "8883"));
         template().hasOutput("HttpsPort", Map.of("Value", "8443"));
         template().hasOutput("FailedDeliveriesQueueUrl", Map.of("Value", ref(queue())));
+        template().hasOutput("FailedInvocationsQueueUrl", Map.of("Value", ref(failedInvocationsQueue())));
     }
 
     // ----- template readers
@@ -481,8 +544,30 @@ abstract class StatelessStackContract {
         return logicalIdOf(template(), "AWS::ApiGatewayV2::Authorizer", Map.of());
     }
 
+    /** The rules' error-action queue, as its output names it. */
     private String queue() {
-        return logicalIdOf(template(), "AWS::SQS::Queue", Map.of());
+        return outputRef("FailedDeliveriesQueueUrl");
+    }
+
+    /** The on-failure destination of the rules' asynchronous invocations, as its output names it. */
+    private String failedInvocationsQueue() {
+        return outputRef("FailedInvocationsQueueUrl");
+    }
+
+    @SuppressWarnings("unchecked")
+    private String outputRef(String key) {
+        Map<String, Map<String, Object>> outputs = template().findOutputs(key);
+        assertThat(outputs).as("output %s", key).hasSize(1);
+        return (String) ((Map<String, Object>) outputs.values().iterator().next().get("Value")).get("Ref");
+    }
+
+    /** The functions the topic rules invoke, asynchronously as IoT's Lambda action does. */
+    static List<Topology.Function> asynchronouslyInvoked() {
+        return TOPIC_RULES.stream().map(Topology.TopicRule::target).distinct().toList();
+    }
+
+    private Map<String, Object> sendToFailedInvocations() {
+        return statement("sqs:SendMessage", getAtt(failedInvocationsQueue(), "Arn"));
     }
 
     private String endpointLookup() {
