@@ -416,7 +416,10 @@ abstract class StatelessStackContract {
                 "DestinationConfig", Map.of("OnFailure", Map.of(
                         "Destination", getAtt(failedInvocationsQueue(), "Arn"))))));
         // Lambda checks the role's permission when the configuration is created.
-        String policy = logicalIdOf(template(), "AWS::IAM::Policy", Map.of("Roles", List.of(ref(roleOf(function)))));
+        String policy = logicalIdOf(template(), "AWS::IAM::Policy", Map.of(
+                "Roles", List.of(ref(roleOf(function))),
+                "PolicyDocument", Match.objectLike(Map.of("Statement",
+                        Match.arrayWith(List.of(Match.objectEquals(sendToFailedInvocations())))))));
         template().hasResource("AWS::Lambda::EventInvokeConfig", Map.of(
                 "Properties", Match.objectLike(Map.of("FunctionName", ref(functionOf(function)))),
                 "DependsOn", Match.arrayWith(List.of(policy))));
