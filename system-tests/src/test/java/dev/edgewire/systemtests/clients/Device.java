@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -121,12 +122,14 @@ public final class Device implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (client.getState().isConnected()) {
             try {
                 client.disconnect().get(patience.toSeconds(), TimeUnit.SECONDS);
-            } catch (ExecutionException closedMeanwhile) {
+            } catch (ExecutionException | TimeoutException closedMeanwhile) {
                 // The broker ended the connection first (for one, after a refused publish).
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

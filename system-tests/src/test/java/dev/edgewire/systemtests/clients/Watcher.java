@@ -61,7 +61,8 @@ public final class Watcher implements WebSocket.Listener, AutoCloseable {
      * client in (which is then closed again).
      */
     public static Optional<Integer> refusal(URI stage, Duration patience) throws Exception {
-        try (Watcher unexpected = connect(stage, patience)) {
+        try {
+            connect(stage, patience).close();
             return Optional.empty();
         } catch (ExecutionException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {

@@ -196,14 +196,22 @@ public final class Deployment implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws Exception {
+    public synchronized void close() {
         for (AutoCloseable client : new AutoCloseable[] {table, connectionsApi, sdkHttp}) {
-            if (client != null) {
-                client.close();
-            }
+            closeQuietly(client);
         }
-        for (AutoCloseable resource : owned.reversed()) {
+        owned.reversed().forEach(Deployment::closeQuietly);
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
             resource.close();
+        } catch (Exception e) {
+            // At the end of the run nothing is left to do about it but say so.
+            System.err.println("could not close " + resource + ": " + e);
         }
     }
 
