@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 final class VanishedClients {
 
-    private static final Pattern BROADCAST = Pattern.compile("broadcast delivered=(\\d+) gone=(\\d+) failed=(\\d+) durationMs=(\\d+)");
+    private static final Pattern BROADCAST = Pattern.compile("broadcast delivered=(\\d+) gone=(\\d+) failed=(\\d+) unsent=(\\d+) durationMs=(\\d+)");
 
     private VanishedClients() {
     }
