@@ -197,7 +197,7 @@ public final class LocalCloud implements AutoCloseable {
             }
             current.publish(topic, payload, qos);
             // IoT Core has no client id for an HTTPS publish: clientid() is "n/a" and principal() the certificate id.
-            onMessage(TopicRuleEngine.NOT_MQTT, certificateId, topic, payload);
+            onMessage(TopicRuleEngine.NOT_MQTT, certificateId, thing, topic, payload);
         }));
         https.start();
 
@@ -242,16 +242,17 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Every message the broker or the HTTPS endpoint accepted: the topic rules run on it, as on AWS. */
     private void onMessage(String clientId, String topic, byte[] payload) {
-        onMessage(clientId, null, topic, payload);
+        onMessage(clientId, null, clientId, topic, payload);
     }
 
-    private void onMessage(String clientId, String principal, String topic, byte[] payload) {
+    /** @param publisher who published, for the log: the client id, or the thing of an HTTPS client certificate */
+    private void onMessage(String clientId, String principal, String publisher, String topic, byte[] payload) {
         acceptedMessages.incrementAndGet();
         java.util.List<TopicRuleEngine.Output> outputs;
         try {
             outputs = rules.evaluate(topic, payload, clientId, principal);
         } catch (TopicRuleEngine.RuleException e) {
-            LOG.warn("topic rule error on '{}' from {}: {}", topic, clientId, e.getMessage());
+            LOG.warn("topic rule error on '{}' from {}: {}", topic, publisher, e.getMessage());
             return;
         }
         for (TopicRuleEngine.Output output : outputs) {
