@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A reading a device publishes, over MQTT or over HTTPS, reaches the people watching the stage as a
- * {@code {"type":"telemetry",...}} envelope: IoT rule, fan-out function, {@code @connections}.
+ * {@code {"type":"telemetry",...}} envelope: IoT rule, fan-out function, {@code @connections}. Watchers see it
+ * under the identity AWS authenticated, never under the name the payload claims.
  */
 @ContractTest
 class ReadingDeliveryIT {
@@ -90,6 +91,40 @@ class ReadingDeliveryIT {
 
             assertThat(envelope.path("deviceId").asText())
                     .as("the device the policy let publish on %s, whatever the payload says", topic).isEqualTo(thing);
+        }
+    }
+
+    @Test
+    void aReadingOnGeneralInboundOverMqtt_reachesWatchersUnderTheClientId_notThePayloadsClaim(Deployment deployment)
+            throws Exception {
+        String thing = deployment.thingName();
+        try (Watcher watcher = Watcher.connect(deployment.stage(deployment.token()), deployment.patience());
+                Device device = Device.connect(deployment)) {
+
+            JsonNode envelope = publishUntilDelivered(deployment, watcher, (seq, probe) ->
+                    device.publish("general/inbound", Readings.reading(thing + "-impostor", seq, probe).toString()));
+
+            assertThat(envelope.path("topic").asText()).isEqualTo("general/inbound");
+            assertThat(envelope.path("deviceId").asText()).as("the MQTT client id, which the policy ties to the thing")
+                    .isEqualTo(thing);
+        }
+    }
+
+    @Test
+    void aReadingOnGeneralInboundOverHttps_reachesWatchersUnderTheCertificateId(Deployment deployment) throws Exception {
+        String thing = deployment.thingName();
+        try (Watcher watcher = Watcher.connect(deployment.stage(deployment.token()), deployment.patience());
+                HttpsDevice device = HttpsDevice.of(deployment)) {
+
+            JsonNode envelope = publishUntilDelivered(deployment, watcher, (seq, probe) -> {
+                HttpResponse<String> response = device.publish("general/inbound",
+                        Readings.reading(thing + "-impostor", seq, probe).toString());
+                assertThat(response.statusCode()).as("HTTPS publish answered %s", response.body()).isEqualTo(200);
+            });
+
+            assertThat(envelope.path("topic").asText()).isEqualTo("general/inbound");
+            assertThat(envelope.path("deviceId").asText()).as("the id of the certificate the publish was made with")
+                    .isEqualTo(deployment.outputs().require("CertificateId"));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.edgewire.systemtests.target.Deployment;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -15,7 +16,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class ConnectionTable {
 
-    private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DynamoDbClient dynamoDb;
@@ -33,20 +33,23 @@ public final class ConnectionTable {
 
     /**
      * Writes a row for a connection that does not exist, as a {@code $disconnect} that never ran leaves
-     * behind; its id has the shape of API Gateway's (16 characters, the last one '=').
+     * behind. Its id has the shape of API Gateway's: 11 random bytes in base64, 16 characters with the
+     * final '=' (without '+' or '/', so that no path encoding differs between targets).
      */
     public String putRowOfAGoneConnection() {
-        StringBuilder id = new StringBuilder("gone");
-        while (id.length() < 15) {
-            id.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
-        }
-        id.append('=');
+        String id;
+        do {
+            byte[] random = new byte[11];
+            RANDOM.nextBytes(random);
+            id = Base64.getEncoder().encodeToString(random);
+        } while (id.contains("+") || id.contains("/"));
+        String connectionId = id;
         Instant now = Instant.now();
         dynamoDb.putItem(b -> b.tableName(name).item(Map.of(
-                "connectionId", AttributeValue.fromS(id.toString()),
+                "connectionId", AttributeValue.fromS(connectionId),
                 "connectedAt", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
                 "expiresAt", AttributeValue.fromN(Long.toString(now.plus(Duration.ofHours(2)).getEpochSecond())))));
-        return id.toString();
+        return connectionId;
     }
 
     public void delete(String connectionId) {

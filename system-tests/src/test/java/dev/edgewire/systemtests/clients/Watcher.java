@@ -42,13 +42,21 @@ public final class Watcher implements WebSocket.Listener, AutoCloseable {
         this.patience = patience;
     }
 
-    /** Opens a connection to {@code stage} (the stage URL with its query string); fails as the handshake fails. */
+    /** Opens a connection to {@code stage} (the stage URL with its query string); a refusal says its HTTP status. */
     public static Watcher connect(URI stage, Duration patience) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         Watcher watcher = new Watcher(http, patience);
         try {
             watcher.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(15))
                     .buildAsync(stage, watcher).get(patience.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            http.close();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof WebSocketHandshakeException handshake) {
+                    throw new Refused(handshake.getResponse().statusCode(), withoutToken(stage), e);
+                }
+            }
+            throw e;
         } catch (Exception e) {
             http.close();
             throw e;
@@ -64,14 +72,27 @@ public final class Watcher implements WebSocket.Listener, AutoCloseable {
         try {
             connect(stage, patience).close();
             return Optional.empty();
-        } catch (ExecutionException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof WebSocketHandshakeException handshake) {
-                    return Optional.of(handshake.getResponse().statusCode());
-                }
-            }
-            throw e;
+        } catch (Refused refused) {
+            return Optional.of(refused.status());
         }
+    }
+
+    /** The stage answered the WebSocket upgrade with an HTTP error instead of 101. */
+    public static final class Refused extends Exception {
+        private final int status;
+
+        Refused(int status, String stage, Throwable cause) {
+            super("The stage refused a WebSocket connection to " + stage + " with HTTP " + status, cause);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private static String withoutToken(URI stage) {
+        return stage.toString().replaceAll("(token=)[^&]*", "$1***");
     }
 
     public void send(String frame) throws Exception {
