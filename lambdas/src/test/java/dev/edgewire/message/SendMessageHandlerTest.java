@@ -17,7 +17,6 @@ import dev.edgewire.device.DevicePublisher;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.ExpiringContext;
 import dev.edgewire.testing.TestContext;
 import dev.edgewire.topology.Topology.Topics;
 import java.nio.charset.StandardCharsets;
@@ -184,7 +183,7 @@ class SendMessageHandlerTest {
     @Test
     void sendMessage_withNoTimeLeftToPost_handsEveryConnectionOver_andStillReachesTheDevices() throws Exception {
         var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class),
-                new ExpiringContext(() -> 1_000));
+                TestContext.withRemainingMillis(() -> 1_000));
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         verify(api, never()).postToConnection(any(PostToConnectionRequest.class));

@@ -16,7 +16,6 @@ import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.ExpiringContext;
 import dev.edgewire.testing.MutableClock;
 import dev.edgewire.testing.TestContext;
 import java.time.Duration;
@@ -136,7 +135,7 @@ class FanOutHandlerTest {
 
     @Test
     void reading_withNoTimeLeftToPost_isHandedOverForEveryConnection() {
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new ExpiringContext(() -> 4_999));
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), TestContext.withRemainingMillis(() -> 4_999));
 
         verify(api, never()).postToConnection(any(PostToConnectionRequest.class));
         assertThat(handedOver).singleElement().satisfies(h -> {

@@ -5,12 +5,26 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntSupplier;
 
-/** A Lambda context with fixed values, as the runtime would pass one. */
-public record TestContext(String awsRequestId, String functionName) implements Context {
+/**
+ * A Lambda context with fixed values, as the runtime would pass one; its remaining time is 30 s
+ * unless a test says otherwise (an invocation nearing its limit).
+ */
+public record TestContext(String awsRequestId, String functionName, IntSupplier remainingMillis) implements Context {
 
     public TestContext() {
         this("c6af9ac6-7b61-11e6-9a41-93e812345678", "edgewire-test");
+    }
+
+    public TestContext(String awsRequestId, String functionName) {
+        this(awsRequestId, functionName, () -> 30_000);
+    }
+
+    /** The default context with {@code remainingMillis} left, asked each time. */
+    public static TestContext withRemainingMillis(IntSupplier remainingMillis) {
+        TestContext defaults = new TestContext();
+        return new TestContext(defaults.awsRequestId(), defaults.functionName(), remainingMillis);
     }
 
     @Override
@@ -55,7 +69,7 @@ public record TestContext(String awsRequestId, String functionName) implements C
 
     @Override
     public int getRemainingTimeInMillis() {
-        return 30_000;
+        return remainingMillis.getAsInt();
     }
 
     @Override
