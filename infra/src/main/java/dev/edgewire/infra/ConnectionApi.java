@@ -2,6 +2,7 @@ package dev.edgewire.infra;
 
 import dev.edgewire.topology.Topology;
 import java.util.List;
+import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
@@ -17,6 +18,8 @@ import software.amazon.awscdk.services.apigatewayv2.WebSocketApi;
 import software.amazon.awscdk.services.apigatewayv2.WebSocketRoute;
 import software.amazon.awscdk.services.apigatewayv2.WebSocketRouteOptions;
 import software.amazon.awscdk.services.apigatewayv2.WebSocketStage;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.Role;
@@ -36,7 +39,11 @@ public final class ConnectionApi extends Construct {
     /** Query-string identity source of the {@code $connect} authorizer. */
     static final String TOKEN_IDENTITY_SOURCE = "route.request.querystring." + Topology.TOKEN_QUERY_PARAMETER;
 
-    /** One JSON line per connect, message and disconnect; WebSocket context variables only. */
+    /**
+     * One JSON line per connect, message and disconnect; only variables API Gateway defines for
+     * WebSocket APIs (API Gateway Developer Guide, "Configure logging for WebSocket APIs"): HTTP
+     * APIs' {@code $context.integrationErrorMessage} is not one of them.
+     */
     static final String ACCESS_LOG_FORMAT = "{\"requestId\":\"$context.requestId\","
             + "\"connectionId\":\"$context.connectionId\","
             + "\"eventType\":\"$context.eventType\","
@@ -45,7 +52,7 @@ public final class ConnectionApi extends Construct {
             + "\"requestTime\":\"$context.requestTimeEpoch\","
             + "\"sourceIp\":\"$context.identity.sourceIp\","
             + "\"error\":\"$context.error.message\","
-            + "\"integrationError\":\"$context.integrationErrorMessage\","
+            + "\"integrationError\":\"$context.integration.error\","
             + "\"authorizerError\":\"$context.authorizer.error\"}";
 
     /**
@@ -130,17 +137,29 @@ public final class ConnectionApi extends Construct {
     }
 
     /**
-     * Lets {@code grantee} post to, read and close connections of this stage, and acknowledges on
-     * {@code policyHolder} (the grantee's role) the connection-id wildcard that this needs.
+     * Lets {@code grantee} post to connections of this stage, and nothing else of the management API
+     * (not GET or DELETE), and acknowledges on {@code policyHolder} (the grantee's role) the
+     * connection-id wildcard that this needs. The resource form is
+     * {@code arn:aws:execute-api:region:account:api-id/stage/POST/@connections/*} (API Gateway
+     * Developer Guide, "Use @connections commands in your backend service").
      */
-    public void grantManageConnections(IGrantable grantee, IConstruct policyHolder) {
-        stage.grantManagementApiAccess(grantee);
+    public void grantPostToConnections(IGrantable grantee, IConstruct policyHolder) {
         Stack stack = Stack.of(this);
+        String connections = stack.formatArn(ArnComponents.builder()
+                .service("execute-api")
+                .resource(api.getApiId())
+                .resourceName(stage.getStageName() + "/POST/@connections/*")
+                .build());
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(grantee)
+                .actions(List.of("execute-api:ManageConnections"))
+                .resourceArns(List.of(connections))
+                .build());
         String apiLogicalId = (String) stack.resolve(stack.getLogicalId((CfnElement) api.getNode().getDefaultChild()));
         Acknowledge.finding(policyHolder, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:"
                 + "<AWS::Region>:<AWS::AccountId>:<" + apiLogicalId + ">/" + stage.getStageName()
-                + "/*/@connections/*]", "Connection ids exist only at run time; the wildcard covers the"
-                + " connections of this one stage of this one API (POST, GET, DELETE on @connections).");
+                + "/POST/@connections/*]", "Connection ids exist only at run time; the wildcard covers posts to"
+                + " the connections of this one stage of this one API.");
     }
 
     /** {@code wss://} URL clients connect to. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
@@ -14,6 +15,8 @@ import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.Policy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.IFunction;
@@ -44,10 +47,6 @@ public final class StatelessStack extends Stack {
     public record Props(ITable connectionTable, ISecret tokenSecret, String stageName, Path lambdaJar) {
     }
 
-    /** Memory and time limit of one function. */
-    record Sizing(int memoryMb, Duration timeout) {
-    }
-
     private final Map<Topology.Function, HandlerFunction> functions = new EnumMap<>(Topology.Function.class);
     private final ConnectionApi connectionApi;
 
@@ -57,7 +56,8 @@ public final class StatelessStack extends Stack {
                 new ConnectionApi.Props(props.stageName(), STAGE_RATE_LIMIT, STAGE_BURST_LIMIT));
         IotDataEndpoint iotEndpoint = new IotDataEndpoint(this, "IotDataEndpoint");
 
-        Map<String, String> environment = Map.of(
+        // Each variable a function may be given; a function gets those its needs name, and no other.
+        Map<String, String> settings = Map.of(
                 Topology.Env.CONNECTIONS_TABLE, props.connectionTable().getTableName(),
                 Topology.Env.CALLBACK_URL, connectionApi.callbackUrl(),
                 Topology.Env.IOT_DATA_ENDPOINT, iotEndpoint.address(),
@@ -67,12 +67,24 @@ public final class StatelessStack extends Stack {
         // One asset for every function: the jar is uploaded once.
         Code code = Code.fromAsset(props.lambdaJar().toAbsolutePath().toString());
         for (Topology.Function function : Topology.Function.values()) {
-            Sizing sizing = sizing(function);
+            Map<String, String> environment = new TreeMap<>();
+            for (String name : function.environment()) {
+                if (settings.containsKey(name)) {
+                    environment.put(name, settings.get(name));
+                }
+            }
             // "Handler" suffix: CDK treats a construct named "Default" specially.
             HandlerFunction handler = new HandlerFunction(this, function.id() + "Handler", new HandlerFunction.Props(
-                    function, code, sizing.memoryMb(), sizing.timeout(), environment));
+                    function, code, function.memoryMb(), Duration.seconds(function.timeoutSeconds()), environment));
             functions.put(function, handler);
-            grantWhatItNeeds(function, handler, props);
+        }
+        // The continuation target's ARN exists once that function does; it is not told its own.
+        for (Topology.Function function : Topology.Function.values()) {
+            if (function.environment().contains(Topology.Env.CONTINUATION_FUNCTION)) {
+                functions.get(function).function().addEnvironment(Topology.Env.CONTINUATION_FUNCTION,
+                        alias(Topology.CONTINUATION_TARGET).getFunctionArn());
+            }
+            grantWhatItNeeds(function, props);
         }
 
         IFunction authorizer = alias(Topology.Function.AUTHORIZER);
@@ -90,7 +102,9 @@ public final class StatelessStack extends Stack {
         output("MqttPort", Integer.toString(MQTT_PORT), "MQTT over TLS port of the IoT endpoint");
         output("HttpsPort", Integer.toString(HTTPS_PORT), "HTTPS publish port of the IoT endpoint");
         output("FailedDeliveriesQueueUrl", rules.failedDeliveries().getQueueUrl(),
-                "Readings the topic rules could not deliver to the fan-out function");
+                "Readings the topic rules could not hand to the fan-out function (IoT's error-action messages)");
+        output("FailedInvocationsQueueUrl", rules.failedInvocations().getQueueUrl(),
+                "Readings whose fan-out failed every attempt or grew too old (Lambda's invocation records)");
     }
 
     /** The alias callers invoke. */
@@ -98,45 +112,58 @@ public final class StatelessStack extends Stack {
         return functions.get(function).alias();
     }
 
-    /**
-     * Memory also sets the CPU share. The two broadcasting functions post to every connection
-     * concurrently and get a bit over half a vCPU; the rest make one or two small calls (a
-     * DynamoDB write, an HMAC check, one post back) and do fine on half of that.
-     */
-    static Sizing sizing(Topology.Function function) {
-        return switch (function) {
-            case SEND_MESSAGE, FAN_OUT -> new Sizing(1024, Duration.seconds(30));
-            case CONNECT, DISCONNECT, DEFAULT, AUTHORIZER -> new Sizing(512, Duration.seconds(10));
-        };
-    }
-
-    /** Least privilege, by what each handler does. */
-    private void grantWhatItNeeds(Topology.Function function, HandlerFunction handlerFunction, Props props) {
+    /** Exactly the actions of the function's {@link Topology.Need needs}, each on its own resources. */
+    private void grantWhatItNeeds(Topology.Function function, Props props) {
+        HandlerFunction handlerFunction = functions.get(function);
         IFunction handler = handlerFunction.alias();
         Role role = handlerFunction.role();
-        switch (function) {
-            case CONNECT, DISCONNECT -> props.connectionTable().grantWriteData(handler);
-            case SEND_MESSAGE -> {
-                // Reads every connection to broadcast and deletes the ones that are gone.
-                props.connectionTable().grantReadWriteData(handler);
-                connectionApi.grantManageConnections(handler, role);
-                grantPublishToDevices(handler);
-                Acknowledge.finding(role, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:"
-                        + "<AWS::AccountId>:topic/" + Topology.Topics.forThing(Topology.Topics.COMMANDS_TEMPLATE, "*")
-                        + "]", "A person may address any device; the wildcard stands for the thing name in"
-                        + " the commands topic only, not for any other topic.");
+        List<String> tableActions = function.needs().stream()
+                .filter(n -> n.environment().contains(Topology.Env.CONNECTIONS_TABLE))
+                .flatMap(n -> n.actions().stream())
+                .sorted()
+                .toList();
+        if (!tableActions.isEmpty()) {
+            props.connectionTable().grant(handler, tableActions.toArray(String[]::new));
+        }
+        for (Topology.Need need : function.needs()) {
+            switch (need) {
+                case SAVE_CONNECTION, FORGET_CONNECTION, LIST_CONNECTIONS -> {
+                    // granted together above, in one statement on the table
+                }
+                case POST_TO_CONNECTIONS -> connectionApi.grantPostToConnections(handler, role);
+                case PUBLISH_TO_DEVICES -> {
+                    grantPublishToDevices(handler);
+                    Acknowledge.finding(role, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:"
+                            + "<AWS::AccountId>:topic/" + Topology.Topics.forThing(Topology.Topics.COMMANDS_TEMPLATE, "*")
+                            + "]", "A person may address any device; the wildcard stands for the thing name in"
+                            + " the commands topic only, not for any other topic.");
+                }
+                case READ_TOKEN_KEY -> Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                        .grantee(handler)
+                        .actions(need.actions())
+                        .resourceArns(List.of(props.tokenSecret().getSecretArn()))
+                        .build());
+                case CONTINUE_BROADCAST -> grantContinuation(function, handlerFunction);
             }
-            case FAN_OUT -> {
-                props.connectionTable().grantReadWriteData(handler);
-                connectionApi.grantManageConnections(handler, role);
-            }
-            // Answers the sender only (an error for an unknown action), and forgets the sender's row
-            // if API Gateway says it is already gone.
-            case DEFAULT -> {
-                props.connectionTable().grant(handler, "dynamodb:DeleteItem");
-                connectionApi.grantManageConnections(handler, role);
-            }
-            case AUTHORIZER -> props.tokenSecret().grantRead(handler);
+        }
+    }
+
+    /**
+     * lambda:InvokeFunction on the continuation target's alias. The target's own grant is a policy
+     * of its own: in the role's default policy it would make the function depend on its own alias.
+     */
+    private void grantContinuation(Topology.Function function, HandlerFunction handlerFunction) {
+        PolicyStatement invoke = PolicyStatement.Builder.create()
+                .actions(Topology.Need.CONTINUE_BROADCAST.actions())
+                .resources(List.of(alias(Topology.CONTINUATION_TARGET).getFunctionArn()))
+                .build();
+        if (function == Topology.CONTINUATION_TARGET) {
+            Policy.Builder.create(handlerFunction, "ContinuationPolicy")
+                    .statements(List.of(invoke))
+                    .roles(List.of(handlerFunction.role()))
+                    .build();
+        } else {
+            handlerFunction.role().addToPrincipalPolicy(invoke);
         }
     }
 

@@ -52,13 +52,16 @@ final class TestDeployment {
         directory = Files.createTempDirectory("edgewire-infra-test");
         csrFile = writeCsr(directory.resolve(THING + ".csr"), THING);
         lambdaJar = writeJar(directory.resolve("handlers.jar"));
+        // The feature flags of cdk.json, as the CLI passes them, so both syntheses build the same stacks.
+        Map<String, Object> context = new java.util.HashMap<>(cdkJsonContext());
+        context.putAll(Map.of(
+                DeploymentSettings.THING_NAME, THING,
+                DeploymentSettings.STAGE, STAGE,
+                DeploymentSettings.CSR_FILE, csrFile.toString(),
+                DeploymentSettings.LAMBDA_JAR, lambdaJar.toString()));
         app = new App(AppProps.builder()
                 .outdir(directory.resolve("cdk.out").toString())
-                .context(Map.of(
-                        DeploymentSettings.THING_NAME, THING,
-                        DeploymentSettings.STAGE, STAGE,
-                        DeploymentSettings.CSR_FILE, csrFile.toString(),
-                        DeploymentSettings.LAMBDA_JAR, lambdaJar.toString()))
+                .context(context)
                 .build());
         long started = System.nanoTime();
         deployment = EdgewireApp.assemble(app, DeploymentSettings.fromContext(app.getNode()));
@@ -66,6 +69,14 @@ final class TestDeployment {
         System.out.printf("in-process assemble + synth (both stacks, cdk-nag included) took %d ms%n",
                 (System.nanoTime() - started) / 1_000_000);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(directory)));
+    }
+
+    /** The {@code context} of the checkout's {@code cdk.json}. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> cdkJsonContext() throws IOException {
+        Path cdkJson = Path.of(System.getProperty("edgewire.root", "..")).resolve("cdk.json");
+        Map<String, Object> file = new com.fasterxml.jackson.databind.ObjectMapper().readValue(cdkJson.toFile(), Map.class);
+        return (Map<String, Object>) file.getOrDefault("context", Map.of());
     }
 
     /** The shared, synthesised deployment. */

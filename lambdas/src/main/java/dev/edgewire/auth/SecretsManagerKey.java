@@ -2,41 +2,159 @@ package dev.edgewire.auth;
 
 import dev.edgewire.runtime.Lazy;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 /**
- * The token key from a Secrets Manager secret, read once on first use and kept for the life of
- * the function instance: the secret string's UTF-8 bytes, or the secret binary.
+ * The token keys from a Secrets Manager secret: the versions labelled {@code AWSCURRENT} and, when
+ * there is one, {@code AWSPREVIOUS}; each the secret string's UTF-8 bytes, or the secret binary.
+ * Read on first use and again once {@link #REFRESH_INTERVAL} has passed, so a rotation reaches every
+ * function instance within that time, while tokens minted with the key it replaced keep working.
+ *
+ * <p>A failed re-read does not fail every connect: the keys last read are used for up to
+ * {@link #MAX_STALENESS} after they were read, with another try every {@link #RETRY_INTERVAL} and a
+ * warning each time. Beyond that, or when the first read fails, {@link #keys()} throws.
+ *
+ * <p>Facts from the AWS Secrets Manager API Reference, GetSecretValue
+ * (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html): the
+ * request is {@code SecretId} with an optional {@code VersionStage} (without one, AWSCURRENT); to
+ * get the previous version, ask for {@code VersionStage} AWSPREVIOUS; a label no version carries
+ * answers {@code ResourceNotFoundException} ("Secrets Manager can't find the resource that you
+ * asked for", HTTP 400). PutSecretValue without {@code VersionStages} moves AWSCURRENT to the new
+ * version and AWSPREVIOUS to the one it came from (API_PutSecretValue.html), which is how the
+ * README's rotation works. Required permission: {@code secretsmanager:GetSecretValue}, plus
+ * {@code kms:Decrypt} only for a customer-managed key.
  */
-public final class SecretsManagerKey implements Supplier<byte[]> {
+public final class SecretsManagerKey implements TokenKeys {
 
-    private final Lazy<byte[]> key;
+    /** How long keys are used before they are read again; a rotation takes effect within this. */
+    public static final Duration REFRESH_INTERVAL = Duration.ofMinutes(5);
+    /** After a failed read, how long until the next try (not on every connect while Secrets Manager is down). */
+    public static final Duration RETRY_INTERVAL = Duration.ofSeconds(30);
+    /**
+     * How long after their last good read keys are still used while reads fail: a rotation done to
+     * shut out a leaked key must not be ignored for longer than this by an instance that cannot read.
+     */
+    public static final Duration MAX_STALENESS = Duration.ofMinutes(15);
 
-    public SecretsManagerKey(Supplier<SecretsManagerClient> secretsManager, String secretArn) {
-        Objects.requireNonNull(secretsManager, "secretsManager");
+    static final String CURRENT = "AWSCURRENT";
+    static final String PREVIOUS = "AWSPREVIOUS";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SecretsManagerKey.class);
+
+    /** Keys as read at {@code readAt}; read again from {@code nextReadAt}. */
+    private record Snapshot(List<byte[]> keys, Instant readAt, Instant nextReadAt) {
+    }
+
+    private final Supplier<SecretsManagerClient> secretsManager;
+    private final String secretArn;
+    private final Clock clock;
+    private volatile Snapshot snapshot;
+
+    /**
+     * @param secretsManager built on first use, so a function that never verifies a token never builds it
+     * @param clock          decides when the keys are read again
+     */
+    public SecretsManagerKey(Supplier<SecretsManagerClient> secretsManager, String secretArn, Clock clock) {
+        this.secretsManager = Lazy.of(Objects.requireNonNull(secretsManager, "secretsManager"));
         if (secretArn == null || secretArn.isBlank()) {
             throw new IllegalArgumentException("secretArn must not be blank");
         }
-        this.key = Lazy.of(() -> read(secretsManager.get(), secretArn));
+        this.secretArn = secretArn;
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    public SecretsManagerKey(Supplier<SecretsManagerClient> secretsManager, String secretArn) {
+        this(secretsManager, secretArn, Clock.systemUTC());
+    }
+
+    /** The current key, then the previous one if the secret has one; copies. */
     @Override
-    public byte[] get() {
-        return key.get().clone();
+    public List<byte[]> keys() {
+        Snapshot s = snapshot;
+        if (s == null || !clock.instant().isBefore(s.nextReadAt())) {
+            s = refresh();
+        }
+        return s.keys().stream().map(byte[]::clone).toList();
     }
 
-    private static byte[] read(SecretsManagerClient client, String secretArn) {
-        GetSecretValueResponse secret = client.getSecretValue(GetSecretValueRequest.builder().secretId(secretArn).build());
-        if (secret.secretString() != null) {
-            return secret.secretString().getBytes(StandardCharsets.UTF_8);
+    private synchronized Snapshot refresh() {
+        Snapshot last = snapshot;
+        Instant now = clock.instant();
+        if (last != null && now.isBefore(last.nextReadAt())) {
+            return last; // another thread read them meanwhile
         }
-        if (secret.secretBinary() != null) {
-            return secret.secretBinary().asByteArray();
+        try {
+            Snapshot read = new Snapshot(readKeys(), now, now.plus(REFRESH_INTERVAL));
+            if (last == null || !sameKeys(last.keys(), read.keys())) {
+                LOG.info("token keys read from {}: {}", secretArn, read.keys().size() == 1 ? CURRENT : CURRENT + " and " + PREVIOUS);
+            }
+            snapshot = read;
+            return read;
+        } catch (RuntimeException e) {
+            Instant usableUntil = last == null ? now : last.readAt().plus(MAX_STALENESS);
+            if (!now.isBefore(usableUntil)) {
+                snapshot = null;
+                LOG.error("cannot read the token keys from {}{}: {}", secretArn,
+                        last == null ? "" : " and the keys read at " + last.readAt() + " are too old to use", e.toString());
+                throw new IllegalStateException("the token keys in " + secretArn + " cannot be read", e);
+            }
+            Instant retryAt = now.plus(RETRY_INTERVAL);
+            Snapshot kept = new Snapshot(last.keys(), last.readAt(), retryAt.isBefore(usableUntil) ? retryAt : usableUntil);
+            LOG.warn("cannot read the token keys from {} ({}); using those read at {} until {}, next try at {}",
+                    secretArn, e.toString(), last.readAt(), usableUntil, kept.nextReadAt());
+            snapshot = kept;
+            return kept;
         }
-        throw new IllegalStateException("secret " + secretArn + " has neither a string nor a binary value");
+    }
+
+    private List<byte[]> readKeys() {
+        SecretsManagerClient client = secretsManager.get();
+        byte[] current = read(client, CURRENT);
+        byte[] previous;
+        try {
+            previous = read(client, PREVIOUS);
+        } catch (ResourceNotFoundException e) {
+            // A secret that was never rotated has no AWSPREVIOUS version.
+            return List.of(current);
+        }
+        // A version can carry both labels (for example after a rotation was rolled back).
+        return Arrays.equals(current, previous) ? List.of(current) : List.of(current, previous);
+    }
+
+    private byte[] read(SecretsManagerClient client, String stage) {
+        GetSecretValueResponse secret = client.getSecretValue(GetSecretValueRequest.builder()
+                .secretId(secretArn)
+                .versionStage(stage)
+                .build());
+        return Optional.ofNullable(secret.secretString())
+                .map(s -> s.getBytes(StandardCharsets.UTF_8))
+                .or(() -> Optional.ofNullable(secret.secretBinary()).map(b -> b.asByteArray()))
+                .orElseThrow(() -> new IllegalStateException(
+                        "secret " + secretArn + " " + stage + " has neither a string nor a binary value"));
+    }
+
+    private static boolean sameKeys(List<byte[]> a, List<byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

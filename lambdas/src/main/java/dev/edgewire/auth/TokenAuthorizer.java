@@ -29,22 +29,30 @@ public final class TokenAuthorizer
     /** Principal of a denied request; API Gateway wants one either way. */
     static final String ANONYMOUS = "anonymous";
 
-    private final Supplier<byte[]> key;
+    private final TokenKeys keys;
     private final Clock clock;
 
-    /** Used by Lambda: reads the key from Secrets Manager on first use and keeps it. */
+    /**
+     * Used by Lambda: reads the keys from Secrets Manager on first use and again every five minutes
+     * (see {@link SecretsManagerKey}).
+     */
     public TokenAuthorizer() {
         this(CloudServices.fromEnvironment());
         Priming.register(this);
     }
 
     private TokenAuthorizer(CloudServices services) {
-        this(services.tokenKey(), services.clock());
+        this(services.tokenKeys(), services.clock());
     }
 
-    /** @param key supplies the HMAC key; called on every request, so it should cache */
+    /** @param key supplies the one HMAC key tokens are signed with; called on every request, so it should cache */
     public TokenAuthorizer(Supplier<byte[]> key, Clock clock) {
-        this.key = Objects.requireNonNull(key, "key");
+        this(TokenKeys.of(key), clock);
+    }
+
+    /** @param keys the keys a token may be signed with (current, then previous); called on every request */
+    public TokenAuthorizer(TokenKeys keys, Clock clock) {
+        this.keys = Objects.requireNonNull(keys, "keys");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -53,7 +61,7 @@ public final class TokenAuthorizer
         return Logging.withContext(context, () -> {
             Map<String, String> query = event.getQueryStringParameters();
             String token = query == null ? null : query.get(Topology.TOKEN_QUERY_PARAMETER);
-            Tokens.Verification verification = Tokens.verify(key.get(), token, clock);
+            Tokens.Verification verification = Tokens.verify(keys.keys(), token, clock);
             if (!verification.valid()) {
                 LOG.info("denied a connection: token {}", verification.reason());
                 return policy(ANONYMOUS, IamPolicyResponseV1.DENY, event.getMethodArn(), null);
@@ -83,7 +91,7 @@ public final class TokenAuthorizer
 
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        // The key stays out of the snapshot: it is read on the first request after restore.
+        // The keys stay out of the snapshot: they are read on the first request after restore.
         Priming.primeCommonPaths();
     }
 

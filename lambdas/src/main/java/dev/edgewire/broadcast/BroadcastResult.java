@@ -1,6 +1,7 @@
 package dev.edgewire.broadcast;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -10,11 +11,18 @@ import java.util.Set;
  * @param gone connections API Gateway reported gone (410); their rows were deleted
  * @param failed posts that failed otherwise; logged with their connection ids
  * @param goneConnectionIds the ids counted in {@code gone}
+ * @param unsent connections not posted to because the deadline passed first, in the order read
  */
-public record BroadcastResult(int delivered, int gone, int failed, Duration duration, Set<String> goneConnectionIds) {
+public record BroadcastResult(int delivered, int gone, int failed, Duration duration, Set<String> goneConnectionIds,
+                              List<String> unsent) {
 
     public BroadcastResult {
         goneConnectionIds = Set.copyOf(goneConnectionIds);
+        unsent = List.copyOf(unsent);
+    }
+
+    public BroadcastResult(int delivered, int gone, int failed, Duration duration, Set<String> goneConnectionIds) {
+        this(delivered, gone, failed, duration, goneConnectionIds, List.of());
     }
 
     public int attempted() {
@@ -24,6 +32,7 @@ public record BroadcastResult(int delivered, int gone, int failed, Duration dura
     /** The counts, without the ids, for a log line. */
     @Override
     public String toString() {
-        return "delivered=" + delivered + " gone=" + gone + " failed=" + failed + " durationMs=" + duration.toMillis();
+        return "delivered=" + delivered + " gone=" + gone + " failed=" + failed + " unsent=" + unsent.size()
+                + " durationMs=" + duration.toMillis();
     }
 }

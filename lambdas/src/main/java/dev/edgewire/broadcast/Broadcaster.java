@@ -2,14 +2,18 @@ package dev.edgewire.broadcast;
 
 import dev.edgewire.connection.ConnectionRepository;
 import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -54,13 +58,26 @@ public final class Broadcaster {
 
     /** Sends {@code payload} to every connection in the table. */
     public BroadcastResult toAll(String payload) {
-        return run(connections::forEachConnectionId, payload);
+        return toAll(payload, Deadline.NONE);
+    }
+
+    /**
+     * Sends {@code payload} to every connection in the table until {@code deadline} passes; the
+     * connections not posted to by then are in {@link BroadcastResult#unsent()}.
+     */
+    public BroadcastResult toAll(String payload, Deadline deadline) {
+        return run(connections::forEachConnectionId, payload, deadline);
     }
 
     /** Sends {@code payload} to each of these connections (for example ids read a moment ago). */
     public BroadcastResult toEach(Iterable<String> connectionIds, String payload) {
+        return toEach(connectionIds, payload, Deadline.NONE);
+    }
+
+    /** As {@link #toEach(Iterable, String)}, stopping at {@code deadline} as {@link #toAll(String, Deadline)} does. */
+    public BroadcastResult toEach(Iterable<String> connectionIds, String payload, Deadline deadline) {
         Objects.requireNonNull(connectionIds, "connectionIds");
-        return run(connectionIds::forEach, payload);
+        return run(connectionIds::forEach, payload, deadline);
     }
 
     /** Sends {@code payload} to one connection, with the same gone-handling as a broadcast. */
@@ -68,8 +85,12 @@ public final class Broadcaster {
         return post(connectionId, SdkBytes.fromUtf8String(payload));
     }
 
-    private BroadcastResult run(Consumer<Consumer<String>> source, String payload) {
+    private BroadcastResult run(Consumer<Consumer<String>> source, String payload, Deadline deadline) {
         Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(deadline, "deadline");
+        // Ids seen once the deadline passed; a segmented scan calls in from several threads.
+        Queue<String> unsent = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stopped = new AtomicBoolean();
         long started = System.nanoTime();
         SdkBytes data = SdkBytes.fromUtf8String(payload);
         Semaphore inFlight = new Semaphore(maxInFlight);
@@ -80,7 +101,18 @@ public final class Broadcaster {
         Map<String, String> logContext = MDC.getCopyOfContextMap();
         try (ExecutorService posts = Executors.newVirtualThreadPerTaskExecutor()) {
             source.accept(connectionId -> {
+                if (stopped.get() || deadline.passed()) {
+                    stopped.set(true);
+                    unsent.add(connectionId);
+                    return;
+                }
                 inFlight.acquireUninterruptibly();
+                if (deadline.passed()) {
+                    stopped.set(true);
+                    inFlight.release();
+                    unsent.add(connectionId);
+                    return;
+                }
                 try {
                     posts.execute(() -> {
                         if (logContext != null) {
@@ -103,7 +135,7 @@ public final class Broadcaster {
             });
         } // close() waits for every post (and every gone-delete) to finish
         BroadcastResult result = new BroadcastResult(delivered.intValue(), gone.size(), failed.intValue(),
-                Duration.ofNanos(System.nanoTime() - started), gone);
+                Duration.ofNanos(System.nanoTime() - started), gone, List.copyOf(unsent));
         LOG.info("broadcast {}", result);
         return result;
     }

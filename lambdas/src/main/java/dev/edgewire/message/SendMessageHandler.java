@@ -6,6 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
 import dev.edgewire.broadcast.BroadcastResult;
 import dev.edgewire.broadcast.Broadcaster;
+import dev.edgewire.broadcast.Continuation;
+import dev.edgewire.broadcast.Deadline;
 import dev.edgewire.broadcast.Envelope;
 import dev.edgewire.device.DevicePublisher;
 import dev.edgewire.message.SendMessageParser.Rejected;
@@ -15,7 +17,9 @@ import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.runtime.Priming;
 import dev.edgewire.runtime.Responses;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import org.crac.Resource;
 import org.slf4j.Logger;
@@ -32,9 +36,18 @@ public final class SendMessageHandler
 
     private static final Logger LOG = LoggerFactory.getLogger(SendMessageHandler.class);
 
+    /**
+     * The most API Gateway takes in one {@code @connections} post (API Gateway Developer Guide,
+     * "Amazon API Gateway quotas": WebSocket message payload size, 128 KB).
+     */
+    static final int MAX_ENVELOPE_BYTES = 128 * 1024;
+    /** Time kept back from the function's limit for the posts in flight, the publish and the hand-over. */
+    static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
+
     private final SendMessageParser parser;
     private final Broadcaster broadcaster;
     private final DevicePublisher devices;
+    private final Continuation continuation;
     private final Clock clock;
 
     /** Used by Lambda: builds its clients once from the environment. */
@@ -44,13 +57,16 @@ public final class SendMessageHandler
     }
 
     private SendMessageHandler(CloudServices services) {
-        this(new SendMessageParser(), services.broadcaster(), services.devicePublisher(), services.clock());
+        this(new SendMessageParser(), services.broadcaster(), services.devicePublisher(), services.continuation(),
+                services.clock());
     }
 
-    public SendMessageHandler(SendMessageParser parser, Broadcaster broadcaster, DevicePublisher devices, Clock clock) {
+    public SendMessageHandler(SendMessageParser parser, Broadcaster broadcaster, DevicePublisher devices,
+                              Continuation continuation, Clock clock) {
         this.parser = Objects.requireNonNull(parser, "parser");
         this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
         this.devices = Objects.requireNonNull(devices, "devices");
+        this.continuation = Objects.requireNonNull(continuation, "continuation");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -66,7 +82,29 @@ public final class SendMessageHandler
             }
             SendMessage request = (SendMessage) parsed;
             String envelope = Json.write(new Envelope.Message(sender, request.message(), clock.millis()));
-            BroadcastResult result = broadcaster.toAll(envelope);
+            int envelopeBytes = envelope.getBytes(StandardCharsets.UTF_8).length;
+            if (envelopeBytes > MAX_ENVELOPE_BYTES) {
+                // A body just under the limit can grow past it once wrapped (escapes, sender, time):
+                // one clear error here rather than one refused post per connection.
+                String detail = "The message is " + envelopeBytes + " bytes once wrapped for delivery; the limit is "
+                        + MAX_ENVELOPE_BYTES + " bytes. Send a shorter message.";
+                LOG.warn("rejected a message from {}: {}", sender, detail);
+                broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(detail)));
+                return Responses.status(413);
+            }
+            BroadcastResult result = broadcaster.toAll(envelope, Deadline.of(context, DEADLINE_MARGIN));
+            if (!result.unsent().isEmpty()) {
+                try {
+                    continuation.handOver(envelope, result.unsent(), context);
+                } catch (RuntimeException e) {
+                    LOG.error("message from {} reached {} connections; handing the other {} over failed", sender,
+                            result.delivered(), result.unsent().size(), e);
+                    broadcaster.sendTo(sender, Json.write(new Envelope.Error("PartlyDelivered",
+                            "The message reached " + result.delivered() + " connections but not "
+                                    + result.unsent().size() + " others; try again.")));
+                    return Responses.status(502);
+                }
+            }
             try {
                 String topic = request.deviceId()
                         .map(thing -> devices.publishTo(thing, envelope))

@@ -1,8 +1,11 @@
 package dev.edgewire.runtime;
 
 import dev.edgewire.auth.SecretsManagerKey;
+import dev.edgewire.auth.TokenKeys;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.ConnectionPoster;
+import dev.edgewire.broadcast.Continuation;
+import dev.edgewire.broadcast.LambdaContinuation;
 import dev.edgewire.broadcast.SignedConnectionPoster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.device.DevicePublisher;
@@ -17,12 +20,15 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.ServiceMetadata;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
@@ -45,11 +51,13 @@ public final class CloudServices {
     private final Lazy<ApiGatewayManagementApiClient> managementApi;
     private final Lazy<IotDataPlaneClient> iotData;
     private final Supplier<byte[]> tokenKey;
+    private final TokenKeys tokenKeys;
     private final Lazy<ConnectionRepository> connections;
     private final Lazy<ConnectionPoster> poster;
     private final Lazy<Broadcaster> broadcaster;
     private final Lazy<DevicePublisher> devicePublisher;
     private final Lazy<ConnectionIdCache> connectionIdCache;
+    private final Lazy<Continuation> continuation;
 
     private CloudServices(Builder b) {
         this.settings = new Settings(b);
@@ -65,14 +73,18 @@ public final class CloudServices {
         if (b.tokenKey != null) {
             byte[] key = b.tokenKey.clone();
             this.tokenKey = key::clone;
+            this.tokenKeys = TokenKeys.of(tokenKey);
         } else if (b.tokenSecretArn != null) {
             Lazy<SecretsManagerClient> secrets = Lazy.of(() ->
                     configure(SecretsManagerClient.builder(), null).httpClient(httpClient.get()).build());
-            this.tokenKey = new SecretsManagerKey(secrets, b.tokenSecretArn);
+            SecretsManagerKey fromSecret = new SecretsManagerKey(secrets, b.tokenSecretArn, settings.clock);
+            this.tokenKey = () -> fromSecret.keys().getFirst();
+            this.tokenKeys = fromSecret;
         } else {
             this.tokenKey = () -> {
                 throw new IllegalStateException("no token key: set " + Env.TOKEN_SECRET_ARN + " or Builder.tokenKey");
             };
+            this.tokenKeys = TokenKeys.of(tokenKey);
         }
         this.connections = Lazy.of(() -> new ConnectionRepository(dynamoDb.get(),
                 required(settings.connectionsTable, Env.CONNECTIONS_TABLE), settings.clock, settings.scanSegments));
@@ -83,6 +95,10 @@ public final class CloudServices {
         this.broadcaster = Lazy.of(() -> new Broadcaster(poster.get(), connections.get(), settings.broadcastConcurrency));
         this.devicePublisher = Lazy.of(() -> new DevicePublisher(iotData.get(), settings.outboundTopic, settings.commandTopicTemplate));
         this.connectionIdCache = Lazy.of(() -> new ConnectionIdCache(connections.get(), settings.connectionCacheTtl, settings.clock));
+        this.continuation = Lazy.of(() -> b.continuation != null ? b.continuation
+                : new LambdaContinuation(httpClient.get(), settings.credentials, settings.region,
+                        b.lambdaEndpoint != null ? b.lambdaEndpoint : lambdaEndpoint(settings.region),
+                        b.continuationFunction));
     }
 
     /** Built from the {@link Env} variables and {@code AWS_REGION}, as Lambda sets them. */
@@ -91,9 +107,7 @@ public final class CloudServices {
     }
 
     static CloudServices fromEnvironment(Function<String, String> env) {
-        Builder b = builder()
-                // Lambda puts the role's credentials in the environment; reading them there skips the provider chain.
-                .credentialsProvider(EnvironmentVariableCredentialsProvider.create());
+        Builder b = builder().credentialsProvider(lambdaCredentials());
         String region = env.apply("AWS_REGION");
         if (region != null && !region.isBlank()) {
             b.region(Region.of(region));
@@ -104,10 +118,28 @@ public final class CloudServices {
         ifSet(env, Env.OUTBOUND_TOPIC, b::outboundTopic);
         ifSet(env, Env.COMMAND_TOPIC_TEMPLATE, b::commandTopicTemplate);
         ifSet(env, Env.TOKEN_SECRET_ARN, b::tokenSecretArn);
+        ifSet(env, Env.CONTINUATION_FUNCTION, b::continuationFunction);
         ifSet(env, Env.BROADCAST_CONCURRENCY, v -> b.broadcastConcurrency((int) number(Env.BROADCAST_CONCURRENCY, v)));
         ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments((int) number(Env.SCAN_SEGMENTS, v)));
         ifSet(env, Env.CONNECTION_CACHE_TTL_MS, v -> b.connectionCacheTtl(Duration.ofMillis(number(Env.CONNECTION_CACHE_TTL_MS, v))));
         return b.build();
+    }
+
+    /**
+     * Where Lambda puts the role's credentials: in environment variables for an on-demand function,
+     * and only behind the container-credentials endpoint ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI}
+     * with {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}) for a function restored from a SnapStart
+     * snapshot, so that no credentials are frozen into it (Lambda Developer Guide, "Improving
+     * startup performance with Lambda SnapStart", and its runtime environment variables page).
+     * Just these two, in this order: the rest of the SDK's default chain (profile files, web
+     * identity, instance metadata) never applies on Lambda and would only cost start-up time.
+     */
+    static AwsCredentialsProvider lambdaCredentials() {
+        return AwsCredentialsProviderChain.builder()
+                .credentialsProviders(EnvironmentVariableCredentialsProvider.create(),
+                        ContainerCredentialsProvider.builder().build())
+                .reuseLastProviderEnabled(true)
+                .build();
     }
 
     public static Builder builder() {
@@ -126,9 +158,14 @@ public final class CloudServices {
         return iotData.get();
     }
 
-    /** The token key; read from Secrets Manager on first call when configured by ARN, then kept. */
+    /** The current token key; from Secrets Manager when configured by ARN, read again every five minutes. */
     public Supplier<byte[]> tokenKey() {
         return tokenKey;
+    }
+
+    /** The keys the authorizer accepts: the current one and, during a rotation, the previous one. */
+    public TokenKeys tokenKeys() {
+        return tokenKeys;
     }
 
     public Clock clock() {
@@ -180,12 +217,28 @@ public final class CloudServices {
         return connectionIdCache.get();
     }
 
+    /** Where a broadcast hands the connections it had no time left for. */
+    public Continuation continuation() {
+        return continuation.get();
+    }
+
     private <B extends AwsClientBuilder<B, C>, C> B configure(B builder, URI endpoint) {
         builder.region(settings.region).credentialsProvider(settings.credentials);
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
         return builder;
+    }
+
+    /** Lambda's regional endpoint, unless {@code AWS_ENDPOINT_URL_LAMBDA} or {@code AWS_ENDPOINT_URL} names another, as the SDK's clients do. */
+    private static URI lambdaEndpoint(Region region) {
+        for (String name : new String[] {"AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"}) {
+            String value = System.getenv(name);
+            if (value != null && !value.isBlank()) {
+                return URI.create(value.trim());
+            }
+        }
+        return URI.create("https://" + ServiceMetadata.of("lambda").endpointFor(region));
     }
 
     private static SdkHttpClient httpClient(int concurrency) {
@@ -270,8 +323,29 @@ public final class CloudServices {
         private int scanSegments = Defaults.SCAN_SEGMENTS;
         private Duration connectionCacheTtl = Duration.ofMillis(Defaults.CONNECTION_CACHE_TTL_MS);
         private Clock clock = Clock.systemUTC();
+        private String continuationFunction;
+        private Continuation continuation;
+        private URI lambdaEndpoint;
 
         private Builder() {
+        }
+
+        /** ARN of the function that continues broadcasts; without one, a function continues in itself. */
+        public Builder continuationFunction(String arn) {
+            this.continuationFunction = arn;
+            return this;
+        }
+
+        /** Lambda's endpoint for continuations; without one, the region's (or {@code AWS_ENDPOINT_URL_LAMBDA}). */
+        public Builder lambdaEndpoint(URI endpoint) {
+            this.lambdaEndpoint = endpoint;
+            return this;
+        }
+
+        /** How broadcasts are continued, instead of invoking a Lambda function (local mode, tests). */
+        public Builder continuation(Continuation continuation) {
+            this.continuation = continuation;
+            return this;
         }
 
         /** Region of every client; without one, us-east-1 (any region works against local endpoints). */

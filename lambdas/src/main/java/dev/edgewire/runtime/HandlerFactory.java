@@ -25,10 +25,11 @@ public final class HandlerFactory {
             case CONNECT -> new ConnectHandler(services.connections());
             case DISCONNECT -> new DisconnectHandler(services.connections());
             case SEND_MESSAGE -> new SendMessageHandler(new SendMessageParser(), services.broadcaster(),
-                    services.devicePublisher(), services.clock());
+                    services.devicePublisher(), services.continuation(), services.clock());
             case DEFAULT -> new DefaultRouteHandler(services.broadcaster());
-            case AUTHORIZER -> new TokenAuthorizer(services.tokenKey(), services.clock());
-            case FAN_OUT -> new FanOutHandler(services.connectionIdCache(), services.broadcaster());
+            case AUTHORIZER -> new TokenAuthorizer(services.tokenKeys(), services.clock());
+            case FAN_OUT -> new FanOutHandler(services.connectionIdCache(), services.broadcaster(),
+                    services.continuation());
         };
     }
 }

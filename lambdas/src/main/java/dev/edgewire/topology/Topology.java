@@ -1,7 +1,13 @@
 package dev.edgewire.topology;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The one declaration of the system's shape: the WebSocket routes and the function behind each,
@@ -41,6 +47,8 @@ public final class Topology {
         public static final String COMMAND_TOPIC_TEMPLATE = "COMMAND_TOPIC_TEMPLATE";
         /** ARN of the Secrets Manager secret holding the WebSocket token key. */
         public static final String TOKEN_SECRET_ARN = "TOKEN_SECRET_ARN";
+        /** ARN of the function (alias) that takes over a broadcast an invocation had no time left to finish. */
+        public static final String CONTINUATION_FUNCTION = "CONTINUATION_FUNCTION";
         /** Optional: most {@code @connections} posts in flight per broadcast (default {@value Defaults#BROADCAST_CONCURRENCY}). */
         public static final String BROADCAST_CONCURRENCY = "BROADCAST_CONCURRENCY";
         /** Optional: parallel Scan segments when reading connection ids (default {@value Defaults#SCAN_SEGMENTS}). */
@@ -120,21 +128,90 @@ public final class Topology {
         public static final List<String> DEVICE_SUBSCRIBE = List.of(COMMANDS_TEMPLATE, GENERAL_OUTBOUND);
     }
 
-    /** The functions of the cloud side; {@code id} names the construct in CDK and the handler in local mode. */
+    /**
+     * What a function's code calls on AWS, each with the IAM actions it takes and the environment
+     * variables its client reads. The stack grants a function exactly the actions of its needs and
+     * sets exactly their variables; local mode refuses any other call, as IAM would.
+     */
+    public enum Need {
+        /** {@code $connect} saves the connection. */
+        SAVE_CONNECTION(List.of("dynamodb:PutItem"), List.of(Env.CONNECTIONS_TABLE)),
+        /** A connection that closed or that API Gateway reports gone is forgotten. */
+        FORGET_CONNECTION(List.of("dynamodb:DeleteItem"), List.of(Env.CONNECTIONS_TABLE)),
+        /** Broadcasts read every connection id. */
+        LIST_CONNECTIONS(List.of("dynamodb:Scan"), List.of(Env.CONNECTIONS_TABLE)),
+        /** {@code POST @connections/{id}}, and only that method of the management API. */
+        POST_TO_CONNECTIONS(List.of("execute-api:ManageConnections"), List.of(Env.CALLBACK_URL)),
+        /** IoT Data Plane {@code Publish} to {@code general/outbound} and the devices' command topics. */
+        PUBLISH_TO_DEVICES(List.of("iot:Publish"),
+                List.of(Env.IOT_DATA_ENDPOINT, Env.OUTBOUND_TOPIC, Env.COMMAND_TOPIC_TEMPLATE)),
+        /** The WebSocket token key, current and previous version. */
+        READ_TOKEN_KEY(List.of("secretsmanager:GetSecretValue"), List.of(Env.TOKEN_SECRET_ARN)),
+        /**
+         * Hands the connections a broadcast had no time left for to an asynchronous fan-out
+         * invocation, instead of being cut off and retried from the start.
+         */
+        CONTINUE_BROADCAST(List.of("lambda:InvokeFunction"), List.of(Env.CONTINUATION_FUNCTION));
+
+        private final List<String> actions;
+        private final List<String> environment;
+
+        Need(List<String> actions, List<String> environment) {
+            this.actions = actions;
+            this.environment = environment;
+        }
+
+        /** IAM actions, {@code service:Action}. */
+        public List<String> actions() {
+            return actions;
+        }
+
+        /** Names of the {@link Env} variables the client behind this need reads. */
+        public List<String> environment() {
+            return environment;
+        }
+    }
+
+    /**
+     * The functions of the cloud side, each declared once: {@code id} names the construct in CDK
+     * and the handler in local mode; the handler class; memory (which also sets the CPU share) and
+     * time limit; and what it calls. The two broadcasting functions post to many connections at
+     * once and get a bit over half a vCPU; the rest make one or two small calls and do fine on half
+     * of that. sendMessage answers a route, so its limit stays under API Gateway's 29 s
+     * integration timeout (API Gateway Developer Guide, "Amazon API Gateway quotas", WebSocket APIs).
+     */
     public enum Function {
-        CONNECT("Connect", "dev.edgewire.connection.ConnectHandler"),
-        DISCONNECT("Disconnect", "dev.edgewire.connection.DisconnectHandler"),
-        SEND_MESSAGE("SendMessage", "dev.edgewire.message.SendMessageHandler"),
-        DEFAULT("Default", "dev.edgewire.message.DefaultRouteHandler"),
-        AUTHORIZER("Authorizer", "dev.edgewire.auth.TokenAuthorizer"),
-        FAN_OUT("FanOut", "dev.edgewire.telemetry.FanOutHandler");
+        CONNECT("Connect", "dev.edgewire.connection.ConnectHandler", 512, 10,
+                Set.of(Need.SAVE_CONNECTION)),
+        DISCONNECT("Disconnect", "dev.edgewire.connection.DisconnectHandler", 512, 10,
+                Set.of(Need.FORGET_CONNECTION)),
+        SEND_MESSAGE("SendMessage", "dev.edgewire.message.SendMessageHandler", 1024, 28,
+                Set.of(Need.LIST_CONNECTIONS, Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS,
+                        Need.PUBLISH_TO_DEVICES, Need.CONTINUE_BROADCAST)),
+        /** Answers the sender only (an error for an unknown action), and forgets it if it is gone. */
+        DEFAULT("Default", "dev.edgewire.message.DefaultRouteHandler", 512, 10,
+                Set.of(Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS)),
+        AUTHORIZER("Authorizer", "dev.edgewire.auth.TokenAuthorizer", 512, 10,
+                Set.of(Need.READ_TOKEN_KEY)),
+        FAN_OUT("FanOut", "dev.edgewire.telemetry.FanOutHandler", 1024, 30,
+                Set.of(Need.LIST_CONNECTIONS, Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS,
+                        Need.CONTINUE_BROADCAST));
+
+        /** API Gateway ends an integration call after 29 s; a route's function must end before it. */
+        public static final int ROUTE_TIMEOUT_LIMIT_SECONDS = 29;
 
         private final String id;
         private final String handlerClass;
+        private final int memoryMb;
+        private final int timeoutSeconds;
+        private final Set<Need> needs;
 
-        Function(String id, String handlerClass) {
+        Function(String id, String handlerClass, int memoryMb, int timeoutSeconds, Set<Need> needs) {
             this.id = id;
             this.handlerClass = handlerClass;
+            this.memoryMb = memoryMb;
+            this.timeoutSeconds = timeoutSeconds;
+            this.needs = needs.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(needs));
         }
 
         public String id() {
@@ -149,7 +226,45 @@ public final class Topology {
         public String handler() {
             return handlerClass + "::handleRequest";
         }
+
+        public int memoryMb() {
+            return memoryMb;
+        }
+
+        public int timeoutSeconds() {
+            return timeoutSeconds;
+        }
+
+        public Set<Need> needs() {
+            return needs;
+        }
+
+        public boolean needs(Need need) {
+            return needs.contains(need);
+        }
+
+        /** Every IAM action this function is granted, sorted. */
+        public SortedSet<String> actions() {
+            return needs.stream().flatMap(n -> n.actions().stream()).collect(Collectors.toCollection(TreeSet::new));
+        }
+
+        /**
+         * Every {@link Env} variable this function is given, sorted. The continuation target itself
+         * is not told its own ARN (a function's settings cannot name its own alias in CloudFormation
+         * without a cycle): it continues through the ARN it was invoked by.
+         */
+        public SortedSet<String> environment() {
+            SortedSet<String> names = needs.stream().flatMap(n -> n.environment().stream())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (this == CONTINUATION_TARGET) {
+                names.remove(Env.CONTINUATION_FUNCTION);
+            }
+            return names;
+        }
     }
+
+    /** The function that takes over what a broadcast had no time left for ({@link Need#CONTINUE_BROADCAST}). */
+    public static final Function CONTINUATION_TARGET = Function.FAN_OUT;
 
     /** A WebSocket route and the function that serves it. */
     public record Route(String routeKey, Function function, boolean authorized) {
@@ -174,9 +289,12 @@ public final class Topology {
                             + Topics.TELEMETRY_FILTER + "'",
                     Function.FAN_OUT),
             new TopicRule("GeneralInbound", Topics.GENERAL_INBOUND,
-                    // No deviceId from the topic here: the reading names its device itself.
-                    "SELECT *, topic() AS topic, timestamp() AS receivedAt FROM '"
-                            + Topics.GENERAL_INBOUND + "'",
+                    // The device is who AWS authenticated, never what the payload claims: the MQTT
+                    // client id (the IoT policy lets a thing connect under its own name only), or, for
+                    // an HTTPS publish, which has no client id (clientid() is "n/a"), the certificate
+                    // id that principal() returns (AWS IoT SQL reference, "clientid()", "principal()").
+                    "SELECT *, clientid() AS deviceId, principal() AS principal, topic() AS topic,"
+                            + " timestamp() AS receivedAt FROM '" + Topics.GENERAL_INBOUND + "'",
                     Function.FAN_OUT));
 
     /** The route with this key, if declared. */

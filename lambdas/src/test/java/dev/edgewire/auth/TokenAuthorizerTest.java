@@ -10,9 +10,11 @@ import static org.mockito.Mockito.when;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import dev.edgewire.testing.Events;
+import dev.edgewire.testing.MutableClock;
 import dev.edgewire.testing.TestContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -23,14 +25,16 @@ import org.mockito.ArgumentCaptor;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 class TokenAuthorizerTest {
 
     /** The key the token in authorizer-connect.json was signed with; a test value, not a secret. */
     private static final byte[] KEY = "edgewire-unit-test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
-    /** The token in the event file expires at 22:00. */
+    /** The token in the event file was issued at 20:00 and expires at 22:00. */
     private static final Instant BEFORE_EXPIRY = Instant.parse("2026-11-29T21:00:00Z");
     private static final String METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/demo/$connect";
+    private static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-key";
 
     private static TokenAuthorizer authorizerAt(Instant now) {
         return new TokenAuthorizer(() -> KEY, Clock.fixed(now, ZoneOffset.UTC));
@@ -74,24 +78,20 @@ class TokenAuthorizerTest {
 
     @Test
     void forgedAndMalformedTokens_areDenied() {
-        for (String token : List.of("v1.d3NjYXQtdXNlcg.1795989600.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-                "v1.YWRtaW4.1795989600.ZTTRc_EiGEuM19QKiW_l2i0LAnkPRjahaD16MGUSTPs", "garbage", "")) {
-            var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
-            Map<String, String> query = new HashMap<>(event.getQueryStringParameters());
-            query.put("token", token);
-            event.setQueryStringParameters(query);
-
-            assertPolicy(authorizerAt(BEFORE_EXPIRY).handleRequest(event, new TestContext()), IamPolicyResponseV1.DENY);
+        // A zeroed signature, the valid signature under another subject, and the same token in the
+        // v1 form of before issued-at (its signature valid for that form).
+        for (String token : List.of("v2.d3NjYXQtdXNlcg.1795982400.1795989600.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                "v2.YWRtaW4.1795982400.1795989600.zqLEfWpbXgD6I8eReuco5ugm9tDNdLNGkSRvZ_lTqEo",
+                "v1.d3NjYXQtdXNlcg.1795989600.ZTTRc_EiGEuM19QKiW_l2i0LAnkPRjahaD16MGUSTPs", "garbage", "")) {
+            assertPolicy(authorizerAt(BEFORE_EXPIRY).handleRequest(withToken(token), new TestContext()), IamPolicyResponseV1.DENY);
         }
     }
 
     @Test
-    void keyFromSecretsManager_isReadOnce_forManyRequests() {
-        SecretsManagerClient secrets = mock(SecretsManagerClient.class);
-        when(secrets.getSecretValue(any(GetSecretValueRequest.class)))
-                .thenReturn(GetSecretValueResponse.builder().secretString(new String(KEY, StandardCharsets.UTF_8)).build());
-        var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-key"),
-                Clock.fixed(BEFORE_EXPIRY, ZoneOffset.UTC));
+    void keysFromSecretsManager_areReadOnce_forManyRequestsWithinFiveMinutes() {
+        var secrets = new RotatingSecret(KEY);
+        var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN,
+                Clock.fixed(BEFORE_EXPIRY, ZoneOffset.UTC)), Clock.fixed(BEFORE_EXPIRY, ZoneOffset.UTC));
         var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
 
         for (int i = 0; i < 3; i++) {
@@ -99,8 +99,109 @@ class TokenAuthorizerTest {
         }
 
         ArgumentCaptor<GetSecretValueRequest> read = ArgumentCaptor.forClass(GetSecretValueRequest.class);
-        verify(secrets, times(1)).getSecretValue(read.capture());
-        assertThat(read.getValue().secretId()).isEqualTo("arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-key");
+        verify(secrets.client, times(2)).getSecretValue(read.capture());
+        assertThat(read.getAllValues()).extracting(GetSecretValueRequest::secretId).containsOnly(SECRET_ARN);
+        assertThat(read.getAllValues()).extracting(GetSecretValueRequest::versionStage).containsExactly("AWSCURRENT", "AWSPREVIOUS");
+    }
+
+    @Test
+    void tokenSignedWithTheOldKey_isAllowedAfterARotation_andDeniedOnceThatKeyIsNoLongerPrevious() {
+        byte[] newKey = "the-key-after-the-first-rotation-0123456".getBytes(StandardCharsets.UTF_8);
+        byte[] newerKey = "the-key-after-the-second-rotation-012345".getBytes(StandardCharsets.UTF_8);
+        var secrets = new RotatingSecret(KEY);
+        var clock = new MutableClock(BEFORE_EXPIRY);
+        var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock);
+        var signedWithOldKey = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
+        var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Duration.ofHours(1), clock));
+        assertPolicy(authorizer.handleRequest(signedWithOldKey, new TestContext()), IamPolicyResponseV1.ALLOW);
+
+        secrets.rotate(newKey);
+        clock.advance(SecretsManagerKey.REFRESH_INTERVAL);
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.ALLOW);
+        assertPolicy(authorizer.handleRequest(signedWithOldKey, new TestContext()), IamPolicyResponseV1.ALLOW);
+
+        secrets.rotate(newerKey);
+        clock.advance(SecretsManagerKey.REFRESH_INTERVAL);
+        assertPolicy(authorizer.handleRequest(signedWithOldKey, new TestContext()), IamPolicyResponseV1.DENY);
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.ALLOW);
+    }
+
+    @Test
+    void tokenSignedWithTheNewKey_isDenied_untilTheKeysAreReadAgain() {
+        byte[] newKey = "the-key-after-the-first-rotation-0123456".getBytes(StandardCharsets.UTF_8);
+        var secrets = new RotatingSecret(KEY);
+        var clock = new MutableClock(BEFORE_EXPIRY);
+        var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock);
+        var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Duration.ofHours(1), clock));
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.DENY);
+
+        secrets.rotate(newKey);
+        clock.advance(SecretsManagerKey.REFRESH_INTERVAL.minusSeconds(1));
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.DENY);
+        clock.advance(Duration.ofSeconds(1));
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.ALLOW);
+    }
+
+    @Test
+    void tokenClaimingALongLife_isDenied_sevenDaysAfterItWasIssued() {
+        // v2, subject "u", issued at 2026-11-29T21:00:00Z, expiry claimed a year later; signed with KEY.
+        Instant issued = BEFORE_EXPIRY;
+        String payload = "v2.dQ." + issued.getEpochSecond() + "." + issued.plus(Duration.ofDays(365)).getEpochSecond();
+        String token = payload + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(KEY, payload));
+        var event = withToken(token);
+
+        assertPolicy(authorizerAt(issued.plus(Duration.ofDays(7)).minusSeconds(1)).handleRequest(event, new TestContext()),
+                IamPolicyResponseV1.ALLOW);
+        assertPolicy(authorizerAt(issued.plus(Duration.ofDays(7))).handleRequest(event, new TestContext()),
+                IamPolicyResponseV1.DENY);
+    }
+
+    /** A Secrets Manager secret whose versions move as PutSecretValue moves them; AWSPREVIOUS absent until the first rotation. */
+    private static final class RotatingSecret {
+        final SecretsManagerClient client = mock(SecretsManagerClient.class);
+        private volatile byte[] current;
+        private volatile byte[] previous;
+
+        RotatingSecret(byte[] initial) {
+            current = initial;
+            when(client.getSecretValue(any(GetSecretValueRequest.class))).thenAnswer(call -> {
+                GetSecretValueRequest request = call.getArgument(0);
+                byte[] value = switch (request.versionStage()) {
+                    case "AWSCURRENT" -> current;
+                    case "AWSPREVIOUS" -> previous;
+                    default -> null;
+                };
+                if (value == null) {
+                    throw ResourceNotFoundException.builder().message(
+                            "Secrets Manager can't find the specified secret value for staging label: " + request.versionStage()).build();
+                }
+                return GetSecretValueResponse.builder().arn(request.secretId())
+                        .secretString(new String(value, StandardCharsets.UTF_8)).build();
+            });
+        }
+
+        void rotate(byte[] next) {
+            previous = current;
+            current = next;
+        }
+    }
+
+    private static APIGatewayCustomAuthorizerEvent withToken(String token) {
+        var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
+        Map<String, String> query = new HashMap<>(event.getQueryStringParameters());
+        query.put("token", token);
+        event.setQueryStringParameters(query);
+        return event;
+    }
+
+    private static byte[] hmac(byte[] key, String text) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(text.getBytes(StandardCharsets.US_ASCII));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void assertPolicy(IamPolicyResponseV1 response, String effect) {

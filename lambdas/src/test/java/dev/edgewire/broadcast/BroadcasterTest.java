@@ -151,4 +151,19 @@ class BroadcasterTest {
         assertThat(post.getValue().connectionId()).isEqualTo("sender");
         assertThat(post.getValue().data().asUtf8String()).isEqualTo("{\"type\":\"error\"}");
     }
+
+    @Test
+    void broadcast_stopsStartingPostsOnceTheDeadlinePasses_andReturnsTheRestInOrder() {
+        DynamoDbClient dynamoDb = Dynamo.withConnections("c1", "c2", "c3", "c4", "c5");
+        AtomicInteger checks = new AtomicInteger();
+        // one post in flight at a time; the deadline passes after the first two connections were started
+        var broadcaster = new Broadcaster(api, repository(dynamoDb), 1);
+
+        BroadcastResult result = broadcaster.toEach(List.of("c1", "c2", "c3", "c4", "c5"), "{}",
+                () -> checks.incrementAndGet() > 4);
+
+        assertThat(result.delivered()).isEqualTo(2);
+        assertThat(result.unsent()).containsExactly("c3", "c4", "c5");
+        verify(api, times(2)).postToConnection(any(PostToConnectionRequest.class));
+    }
 }

@@ -17,12 +17,14 @@ import dev.edgewire.device.DevicePublisher;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
 import dev.edgewire.testing.Events;
+import dev.edgewire.testing.ExpiringContext;
 import dev.edgewire.testing.TestContext;
 import dev.edgewire.topology.Topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
@@ -48,11 +50,17 @@ class SendMessageHandlerTest {
     private final ApiGatewayManagementApiClient api = mock(ApiGatewayManagementApiClient.class);
     private final IotDataPlaneClient iot = mock(IotDataPlaneClient.class);
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    private record HandedOver(String payload, List<String> connectionIds) {
+    }
+
+    private final List<HandedOver> handedOver = new ArrayList<>();
     private final SendMessageHandler handler = new SendMessageHandler(
             new SendMessageParser(),
             new Broadcaster(api, new ConnectionRepository(dynamoDb, "connections", clock, 1), 16),
             new DevicePublisher(iot, Topics.GENERAL_OUTBOUND, Topics.COMMANDS_TEMPLATE),
+            (payload, ids, context) -> handedOver.add(new HandedOver(payload, ids)),
             clock);
+
 
     @Test
     void sendMessage_broadcastsTheEnvelopeToEveryConnection_andPublishesItToGeneralOutbound() throws Exception {
@@ -150,5 +158,40 @@ class SendMessageHandlerTest {
                 .filter(p -> p.connectionId().equals(SENDER)).toList();
         assertThat(toSender).hasSize(2);
         assertThat(Json.MAPPER.readTree(toSender.get(1).data().asUtf8String()).get("error").asText()).isEqualTo("PublishFailed");
+    }
+
+    @Test
+    void sendMessage_whoseEnvelopeWouldPassTheFrameLimit_getsOneErrorToTheSender_andNothingIsSent() throws Exception {
+        APIGatewayV2WebSocketEvent event = Events.load("send-message.json", APIGatewayV2WebSocketEvent.class);
+        String prefix = "{\"action\":\"sendMessage\",\"message\":\"";
+        String body = prefix + "a".repeat(SendMessageParser.MAX_BODY_BYTES - prefix.length() - 2) + "\"}";
+        assertThat(body.getBytes(StandardCharsets.UTF_8)).hasSize(SendMessageParser.MAX_BODY_BYTES);
+        event.setBody(body);
+
+        var response = handler.handleRequest(event, new TestContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(413);
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(1)).postToConnection(posts.capture());
+        assertThat(posts.getValue().connectionId()).isEqualTo(SENDER);
+        JsonNode error = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        assertThat(error.get("type").asText()).isEqualTo("error");
+        assertThat(error.get("error").asText()).isEqualTo("BadRequest");
+        assertThat(error.get("detail").asText()).contains("once wrapped").contains("131072");
+        verifyNoInteractions(iot);
+    }
+
+    @Test
+    void sendMessage_withNoTimeLeftToPost_handsEveryConnectionOver_andStillReachesTheDevices() throws Exception {
+        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class),
+                new ExpiringContext(() -> 1_000));
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        verify(api, never()).postToConnection(any(PostToConnectionRequest.class));
+        assertThat(handedOver).singleElement().satisfies(h -> {
+            assertThat(h.connectionIds()).containsExactlyInAnyOrder(SENDER, "other-1", "other-2");
+            assertThat(Json.MAPPER.readTree(h.payload()).get("message").asText()).isEqualTo("hello from terminal2");
+        });
+        verify(iot).publish(any(PublishRequest.class));
     }
 }

@@ -97,6 +97,9 @@ class ShadedJarIT {
         JsonNode policy = Json.MAPPER.readTree(run.responseJson());
         assertThat(policy.get("principalId").asText()).isEqualTo("bench");
         assertThat(policy.at("/policyDocument/Statement/0/Effect").asText()).isEqualTo("Allow");
+        // The current key and the previous one, which this secret, never rotated, does not have.
+        assertThat(api.secretRequests()).extracting(ConnectionsApiServer.SecretRequest::versionStage)
+                .containsExactly("AWSCURRENT", "AWSPREVIOUS");
     }
 
     @Test

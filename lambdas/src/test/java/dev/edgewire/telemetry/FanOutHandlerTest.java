@@ -11,15 +11,19 @@ import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.broadcast.Broadcaster;
+import dev.edgewire.broadcast.ContinuationEvent;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
 import dev.edgewire.testing.Events;
+import dev.edgewire.testing.ExpiringContext;
 import dev.edgewire.testing.MutableClock;
 import dev.edgewire.testing.TestContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
@@ -37,8 +41,10 @@ class FanOutHandlerTest {
     private final DynamoDbClient dynamoDb = Dynamo.withConnections("c1", "c2");
     private final ApiGatewayManagementApiClient api = mock(ApiGatewayManagementApiClient.class);
     private final ConnectionRepository repository = new ConnectionRepository(dynamoDb, "connections", clock, 1);
+    private final List<ContinuationEvent> handedOver = new ArrayList<>();
     private final FanOutHandler handler = new FanOutHandler(
-            new ConnectionIdCache(repository, Duration.ofSeconds(1), clock), new Broadcaster(api, repository, 16));
+            new ConnectionIdCache(repository, Duration.ofSeconds(1), clock), new Broadcaster(api, repository, 16),
+            (payload, ids, context) -> handedOver.add(new ContinuationEvent(payload, ids)));
 
     @Test
     void reading_isSentToEveryConnection_asATelemetryEnvelope() throws Exception {
@@ -55,7 +61,7 @@ class FanOutHandlerTest {
     }
 
     @Test
-    void generalInboundReading_namesItsDeviceItself() throws Exception {
+    void generalInboundReadingOverMqtt_isNamedByTheClientIdTheRuleSelected_andKeepsNoPrincipal() throws Exception {
         handler.handleRequest(Events.ruleOutput("general-inbound-rule-output.json"), new TestContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
@@ -63,6 +69,18 @@ class FanOutHandlerTest {
         JsonNode envelope = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
         assertThat(envelope.get("deviceId").asText()).isEqualTo("thing-2");
         assertThat(envelope.get("topic").asText()).isEqualTo("general/inbound");
+        assertThat(envelope.get("reading").has("principal")).isFalse();
+    }
+
+    @Test
+    void generalInboundReadingOverHttps_isNamedByItsCertificate_notByWhatItClaims() throws Exception {
+        handler.handleRequest(Events.ruleOutput("general-inbound-https-rule-output.json"), new TestContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        JsonNode envelope = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        assertThat(envelope.get("deviceId").asText())
+                .isEqualTo("8a0c7a3b9d2e4f6a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a");
     }
 
     @Test
@@ -114,5 +132,45 @@ class FanOutHandlerTest {
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(3)).postToConnection(posts.capture());
         assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId).containsExactlyInAnyOrder("c1", "c2", "c1");
+    }
+
+    @Test
+    void reading_withNoTimeLeftToPost_isHandedOverForEveryConnection() {
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new ExpiringContext(() -> 4_999));
+
+        verify(api, never()).postToConnection(any(PostToConnectionRequest.class));
+        assertThat(handedOver).singleElement().satisfies(h -> {
+            assertThat(h.connectionIds()).containsExactlyInAnyOrder("c1", "c2");
+            assertThat(h.payload()).startsWith("{\"type\":\"telemetry\",\"deviceId\":\"thing-1\"");
+        });
+    }
+
+    @Test
+    void continuation_postsItsPayloadToItsConnectionsOnly_withoutReadingTheTable() {
+        String payload = "{\"type\":\"message\",\"from\":\"x\",\"message\":\"hi\",\"sentAt\":1}";
+        handler.handleRequest(new HashMap<>(new ContinuationEvent(payload, List.of("c9", "c8")).toEvent()),
+                new TestContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId)
+                .containsExactlyInAnyOrder("c9", "c8");
+        assertThat(posts.getAllValues()).allSatisfy(p -> assertThat(p.data().asUtf8String()).isEqualTo(payload));
+        verify(dynamoDb, never()).scan(any(ScanRequest.class));
+        assertThat(handedOver).isEmpty();
+    }
+
+    @Test
+    void readingThatCarriesAContinuationField_isAReading_notAContinuation() {
+        Map<String, Object> reading = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
+        reading.put(ContinuationEvent.FIELD, Map.of("payload", "forged", "connectionIds", List.of("victim")));
+
+        handler.handleRequest(reading, new TestContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId)
+                .containsExactlyInAnyOrder("c1", "c2");
+        assertThat(posts.getValue().data().asUtf8String()).startsWith("{\"type\":\"telemetry\"");
     }
 }

@@ -49,7 +49,9 @@ class FanOutIT {
                 .build();
         connections = new ConnectionRepository(dynamoDb, table, Clock.systemUTC(), 1);
         handler = new FanOutHandler(new ConnectionIdCache(connections, TTL, Clock.systemUTC()),
-                new Broadcaster(managementApi, connections, 16));
+                new Broadcaster(managementApi, connections, 16), (payload, ids, context) -> {
+                    throw new AssertionError("no broadcast here should run out of time");
+                });
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.edgewire.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.edgewire.auth.SigV4Check;
 import dev.edgewire.runtime.Json;
@@ -16,10 +17,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -42,7 +46,12 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
  * session token in {@code X-Amz-Security-Token}, and answers 403 {@code UnrecognizedClientException}
  * without it.
  *
- * <p>It can also stand in front of a DynamoDB-compatible store ({@link #forwardDynamoDbTo}), so
+ * <p>It can also stand in for Secrets Manager's {@code GetSecretValue} (JSON 1.1, {@code POST /}) with
+ * an {@code AWSCURRENT} and an optional {@code AWSPREVIOUS} version, answering a label no version
+ * carries with 400 {@code ResourceNotFoundException}, as the service does (AWS Secrets Manager API
+ * Reference, GetSecretValue).
+ *
+ * <p>And it can stand in front of a DynamoDB-compatible store ({@link #forwardDynamoDbTo}), so
  * DynamoDB calls get the same signature check before the store serves them.
  */
 public final class ConnectionsApiServer implements AutoCloseable {
@@ -61,6 +70,20 @@ public final class ConnectionsApiServer implements AutoCloseable {
     public record Publish(String topic, String query, String body) {
     }
 
+    /** One GetSecretValue request it received; {@code versionStage} and {@code versionId} are null when not sent. */
+    public record SecretRequest(String secretId, String versionStage, String versionId) {
+    }
+
+    private record SecretVersion(String id, String value) {
+    }
+
+    /** The versions that carry the AWSCURRENT and AWSPREVIOUS labels; {@code previous} may be null. */
+    private record SecretVersions(SecretVersion current, SecretVersion previous) {
+    }
+
+    private static final String AWSCURRENT = "AWSCURRENT";
+    private static final String AWSPREVIOUS = "AWSPREVIOUS";
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<String> gone = ConcurrentHashMap.newKeySet();
@@ -71,8 +94,9 @@ public final class ConnectionsApiServer implements AutoCloseable {
     private final List<Answer> nextAnswers = new CopyOnWriteArrayList<>();
     private final AtomicInteger verified = new AtomicInteger();
     private final Map<String, AtomicInteger> verifiedByService = new ConcurrentHashMap<>();
+    private final List<SecretRequest> secretRequests = new CopyOnWriteArrayList<>();
     private volatile Duration delay = Duration.ZERO;
-    private volatile String secretString;
+    private volatile SecretVersions secret;
     private volatile SigV4Check signer;
     private volatile String sessionToken;
     private volatile URI dynamoDb;
@@ -100,13 +124,43 @@ public final class ConnectionsApiServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
+    /** The Secrets Manager endpoint a client is given: the same server. */
+    public URI secretsManagerEndpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
     public void markGone(String connectionId) {
         gone.add(connectionId);
     }
 
-    /** Also answer Secrets Manager's GetSecretValue (JSON 1.1 on {@code POST /}) with this secret string. */
+    /**
+     * Also answer Secrets Manager's GetSecretValue (JSON 1.1 on {@code POST /}) with this secret string,
+     * as the secret's only version: AWSCURRENT, and no AWSPREVIOUS.
+     */
     public void serveSecret(String secretString) {
-        this.secretString = secretString;
+        serveSecretVersions(secretString, null);
+    }
+
+    /** Serve these two versions of the secret; {@code previous} null for a secret that has no AWSPREVIOUS. */
+    public void serveSecretVersions(String current, String previous) {
+        this.secret = new SecretVersions(version(current), previous == null ? null : version(previous));
+    }
+
+    /**
+     * A new AWSCURRENT version, as PutSecretValue without VersionStages makes one: the version that
+     * was current becomes AWSPREVIOUS, and the one that was AWSPREVIOUS loses its label.
+     */
+    public synchronized void rotateSecret(String newValue) {
+        SecretVersions now = secret;
+        if (now == null) {
+            throw new IllegalStateException("no secret is served yet: serveSecret first");
+        }
+        this.secret = new SecretVersions(version(newValue), now.current());
+    }
+
+    /** The GetSecretValue requests received, in order. */
+    public List<SecretRequest> secretRequests() {
+        return List.copyOf(secretRequests);
     }
 
     /**
@@ -179,6 +233,7 @@ public final class ConnectionsApiServer implements AutoCloseable {
         nextAnswers.clear();
         verified.set(0);
         verifiedByService.clear();
+        secretRequests.clear();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -224,9 +279,8 @@ public final class ConnectionsApiServer implements AutoCloseable {
                 respond(exchange, 200, "{\"message\":\"OK\",\"traceId\":\"local\"}");
             } else if (dynamoDb != null && target != null && target.startsWith("DynamoDB_20120810.")) {
                 forwardToDynamoDb(exchange, bytes);
-            } else if (secretString != null && "secretsmanager.GetSecretValue".equals(target)) {
-                String arn = Json.MAPPER.readTree(body).path("SecretId").asText();
-                respond(exchange, 200, Json.write(Map.of("ARN", arn, "SecretString", secretString)));
+            } else if (secret != null && "secretsmanager.GetSecretValue".equals(target)) {
+                answerGetSecretValue(exchange, body);
             } else {
                 respond(exchange, 404, "{\"message\":\"Not Found\"}");
             }
@@ -235,6 +289,37 @@ public final class ConnectionsApiServer implements AutoCloseable {
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    private void answerGetSecretValue(HttpExchange exchange, String body) throws IOException {
+        JsonNode request = Json.MAPPER.readTree(body);
+        String arn = request.path("SecretId").asText();
+        String stage = request.hasNonNull("VersionStage") ? request.get("VersionStage").asText() : null;
+        String versionId = request.hasNonNull("VersionId") ? request.get("VersionId").asText() : null;
+        secretRequests.add(new SecretRequest(arn, stage, versionId));
+        SecretVersions versions = secret;
+        Map<String, SecretVersion> byStage = new HashMap<>();
+        byStage.put(AWSCURRENT, versions.current());
+        if (versions.previous() != null) {
+            byStage.put(AWSPREVIOUS, versions.previous());
+        }
+        // Without VersionStage or VersionId the service answers AWSCURRENT; with both they must name one version.
+        String label = stage == null && versionId == null ? AWSCURRENT : stage;
+        SecretVersion found = label != null ? byStage.get(label)
+                : byStage.values().stream().filter(v -> v.id().equals(versionId)).findFirst().orElse(null);
+        if (found == null || (versionId != null && !found.id().equals(versionId))) {
+            String what = label != null ? "staging label: " + label : "VersionId: " + versionId;
+            respond(exchange, 400, Json.write(Map.of("__type", "ResourceNotFoundException",
+                    "Message", "Secrets Manager can't find the specified secret value for " + what)));
+            return;
+        }
+        List<String> labels = byStage.entrySet().stream().filter(e -> e.getValue() == found).map(Map.Entry::getKey).toList();
+        respond(exchange, 200, Json.write(Map.of("ARN", arn, "Name", arn.substring(arn.lastIndexOf(':') + 1),
+                "VersionId", found.id(), "SecretString", found.value(), "VersionStages", labels)));
+    }
+
+    private static SecretVersion version(String value) {
+        return new SecretVersion(UUID.randomUUID().toString(), Objects.requireNonNull(value, "value"));
     }
 
     private boolean signatureMatches(HttpExchange exchange, byte[] body, SigV4Check check) {

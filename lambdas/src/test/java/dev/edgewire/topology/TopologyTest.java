@@ -42,6 +42,23 @@ class TopologyTest {
     }
 
     @Test
+    void generalInboundRule_namesTheDeviceByWhatAwsAuthenticated_overwritingThePayloadsClaim() {
+        assertThat(Topology.TOPIC_RULES.get(1).sql())
+                .startsWith("SELECT *, clientid() AS deviceId, principal() AS principal,");
+    }
+
+    @Test
+    void everyFunction_isGivenTheVariablesOfItsNeeds_andTheContinuationTargetNotItsOwnArn() {
+        assertThat(Function.CONNECT.environment()).containsExactly("CONNECTIONS_TABLE");
+        assertThat(Function.AUTHORIZER.environment()).containsExactly("TOKEN_SECRET_ARN");
+        assertThat(Function.SEND_MESSAGE.environment()).containsExactly("CALLBACK_URL", "COMMAND_TOPIC_TEMPLATE",
+                "CONNECTIONS_TABLE", "CONTINUATION_FUNCTION", "IOT_DATA_ENDPOINT", "OUTBOUND_TOPIC");
+        assertThat(Function.FAN_OUT.environment()).containsExactly("CALLBACK_URL", "CONNECTIONS_TABLE");
+        assertThat(Function.FAN_OUT.actions()).containsExactly("dynamodb:DeleteItem", "dynamodb:Scan",
+                "execute-api:ManageConnections", "lambda:InvokeFunction");
+    }
+
+    @Test
     void deviceTopics_areFilledInPerThing() {
         assertThat(Topology.Topics.DEVICE_PUBLISH)
                 .map(t -> Topology.Topics.forThing(t, "thing-7"))

@@ -13,6 +13,8 @@ import dev.edgewire.local.rules.TopicRuleEngine;
 import dev.edgewire.local.store.ConnectionTableStore;
 import dev.edgewire.local.store.Dynalite;
 import dev.edgewire.local.websocket.ConnectionRegistry;
+import dev.edgewire.broadcast.ContinuationEvent;
+import dev.edgewire.local.lambda.FunctionRoles;
 import dev.edgewire.local.websocket.ConnectionsApi;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.runtime.CloudServices;
@@ -171,22 +173,15 @@ public final class LocalCloud implements AutoCloseable {
         URI callbackUrl = URI.create("http://127.0.0.1:" + webPort + "/" + config.stage());
         iotDataClient = IotDataPlaneClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials)
                 .endpointOverride(URI.create("https://127.0.0.1:" + httpsPort)).httpClient(sdkHttp).build();
-        CloudServices services = CloudServices.builder()
-                .region(Region.US_EAST_1)
-                .credentialsProvider(credentials)
-                .dynamoDbClient(storeClient)
-                .callbackUrl(callbackUrl)
-                .iotDataClient(iotDataClient)
-                .tokenKey(tokenKey)
-                .connectionsTable(TABLE_NAME)
+        // Each function gets only what its role and environment would give it on AWS.
+        FunctionRoles.Shared shared = new FunctionRoles.Shared(Region.US_EAST_1, credentials, storeClient, TABLE_NAME,
+                callbackUrl, iotDataClient, tokenKey,
                 // All invocations share one keep-alive pool of the SDK's HTTP client, sized above for
                 // RULE_CONCURRENCY invocations with this many posts in flight each.
-                .broadcastConcurrency(BROADCAST_CONCURRENCY)
-                .connectionCacheTtl(config.connectionCacheTtl())
-                .build();
+                BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast);
         Map<Function, Object> handlers = new EnumMap<>(Function.class);
         for (Function f : Function.values()) {
-            handlers.put(f, HandlerFactory.create(f, services));
+            handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));
         }
         lambdas = new LocalLambdas(handlers);
         rules = new TopicRuleEngine(Topology.TOPIC_RULES, mapper, Clock.systemUTC());
@@ -195,13 +190,14 @@ public final class LocalCloud implements AutoCloseable {
 
         https = new Server();
         https.addConnector(httpsConnector(https, httpsPort));
-        https.setHandler(new PublishEndpoint(CREDENTIALS, (clientId, topic, payload, qos) -> {
+        https.setHandler(new PublishEndpoint(CREDENTIALS, (thing, certificateId, topic, payload, qos) -> {
             LocalBroker current = broker;
             if (current == null) {
                 throw new PublishEndpoint.Unavailable("the MQTT broker is stopped");
             }
             current.publish(topic, payload, qos);
-            onMessage(clientId, topic, payload);
+            // IoT Core has no client id for an HTTPS publish: clientid() is "n/a" and principal() the certificate id.
+            onMessage(TopicRuleEngine.NOT_MQTT, certificateId, topic, payload);
         }));
         https.start();
 
@@ -228,12 +224,32 @@ public final class LocalCloud implements AutoCloseable {
         Files.writeString(outputsFile, mapper.writeValueAsString(Map.of(STACK_NAME, outputs())));
     }
 
+    /**
+     * A broadcast's rest, handed over as on AWS: an asynchronous invocation of the continuation
+     * target, through the same bounded queue as the rules' invocations.
+     */
+    private void continueBroadcast(String payload, java.util.List<String> connectionIds,
+                                   com.amazonaws.services.lambda.runtime.Context context) {
+        Map<String, Object> event = new ContinuationEvent(payload, connectionIds).toEvent();
+        ruleActions.execute(() -> {
+            try {
+                lambdas.invoke(Topology.CONTINUATION_TARGET, event);
+            } catch (RuntimeException e) {
+                LOG.error("continued broadcast to {} connections failed: {}", connectionIds.size(), e.toString());
+            }
+        });
+    }
+
     /** Every message the broker or the HTTPS endpoint accepted: the topic rules run on it, as on AWS. */
     private void onMessage(String clientId, String topic, byte[] payload) {
+        onMessage(clientId, null, topic, payload);
+    }
+
+    private void onMessage(String clientId, String principal, String topic, byte[] payload) {
         acceptedMessages.incrementAndGet();
         java.util.List<TopicRuleEngine.Output> outputs;
         try {
-            outputs = rules.evaluate(topic, payload, clientId);
+            outputs = rules.evaluate(topic, payload, clientId, principal);
         } catch (TopicRuleEngine.RuleException e) {
             LOG.warn("topic rule error on '{}' from {}: {}", topic, clientId, e.getMessage());
             return;
@@ -500,11 +516,6 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     private static String certificateId(LocalPki.Identity identity) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(identity.certificate().getEncoded());
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return LocalPki.certificateId(identity.certificate());
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,11 +38,18 @@ public final class TokenCommand implements Callable<Integer> {
     String subject;
 
     @Option(names = "--ttl", defaultValue = "1h", converter = DurationConverter.class,
-            description = "How long the token is valid, e.g. 30m, 12h (default: ${DEFAULT-VALUE}).")
+            description = "How long the token is valid, e.g. 30m, 12h; at most 168h (7 days), the longest the"
+                    + " authorizer accepts a token for (default: ${DEFAULT-VALUE}).")
     Duration ttl;
 
     @Override
     public Integer call() throws IOException {
+        if (ttl.compareTo(Tokens.MAX_LIFETIME) > 0) {
+            spec.commandLine().getErr().println("edgewire-device: --ttl " + ttl.toString().substring(2).toLowerCase(Locale.ROOT)
+                    + " is longer than the authorizer accepts a token for: at most " + Tokens.MAX_LIFETIME.toHours()
+                    + "h (" + Tokens.MAX_LIFETIME.toDays() + " days); mint a new one when it runs out");
+            return ExitCodes.USAGE;
+        }
         String text = keyFile.equals("-")
                 ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
                 : Files.readString(Path.of(keyFile));

@@ -39,6 +39,32 @@ class TokenCommandTest {
     }
 
     @Test
+    void aTtlLongerThanTheAuthorizerAccepts_isAUsageError_andPrintsNoToken() throws Exception {
+        Path keyFile = Files.writeString(dir.resolve("key"), KEY);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int exit = new CommandLine(new TokenCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("--key-file", keyFile.toString(), "--ttl", "169h");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).contains("--ttl 169h").contains("at most 168h (7 days)");
+    }
+
+    @Test
+    void aTtlOfSevenDays_isTheLongestMinted() throws Exception {
+        Path keyFile = Files.writeString(dir.resolve("key"), KEY);
+        StringWriter out = new StringWriter();
+
+        int exit = new CommandLine(new TokenCommand()).setOut(new PrintWriter(out))
+                .execute("--key-file", keyFile.toString(), "--ttl", "168h");
+
+        assertThat(exit).isZero();
+        assertThat(Tokens.verify(KEY.getBytes(StandardCharsets.UTF_8), out.toString().strip(), Clock.systemUTC()).valid()).isTrue();
+    }
+
+    @Test
     void aKeyShorterThanTokensNeed_isAUsageError_andPrintsNoToken() throws Exception {
         Path keyFile = Files.writeString(dir.resolve("key"), "short");
         StringWriter out = new StringWriter();

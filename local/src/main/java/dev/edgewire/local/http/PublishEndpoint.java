@@ -34,8 +34,12 @@ public final class PublishEndpoint extends Handler.Abstract {
     /** Where an accepted message goes: the broker and the topic rules. */
     @FunctionalInterface
     public interface Sink {
-        /** @throws Unavailable when the message cannot be taken now (the caller gets a 503 and may retry) */
-        void publish(String clientId, String topic, byte[] payload, int qos);
+        /**
+         * @param thing the thing name of the client certificate, {@code null} for a SigV4-signed call
+         * @param certificateId the certificate's id as IoT Core gives it (what {@code principal()} returns), or {@code null}
+         * @throws Unavailable when the message cannot be taken now (the caller gets a 503 and may retry)
+         */
+        void publish(String thing, String certificateId, String topic, byte[] payload, int qos);
     }
 
     private final CloudCredentials cloud;
@@ -79,9 +83,11 @@ public final class PublishEndpoint extends Handler.Abstract {
             return error(response, callback, 413, "Payload Too Large: at most " + MAX_PAYLOAD + " bytes", traceId);
         }
         String principal;
+        String certificateId = null;
         X509Certificate certificate = clientCertificate(request);
         if (certificate != null) {
             principal = LocalPki.commonName(certificate);
+            certificateId = LocalPki.certificateId(certificate);
             if (!ThingPolicy.mayPublish(principal, topic)) {
                 LOG.warn("refused HTTPS publish of {} to '{}': not in its policy {}", principal, topic,
                         ThingPolicy.publishTopics(principal));
@@ -106,7 +112,7 @@ public final class PublishEndpoint extends Handler.Abstract {
             }
         }
         try {
-            sink.publish(principal, topic, payload, qos);
+            sink.publish(principal, certificateId, topic, payload, qos);
         } catch (Unavailable e) {
             LOG.warn("HTTPS publish of {} to '{}' not accepted: {}", principal, topic, e.getMessage());
             return error(response, callback, 503, "Service Unavailable: " + e.getMessage() + "; retry later", traceId);

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 public final class LocalLambdas {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalLambdas.class);
-    private static final int TIMEOUT_MILLIS = 30_000;
 
     private final Map<Function, RequestHandler<Object, Object>> handlers = new EnumMap<>(Function.class);
 
@@ -47,10 +46,11 @@ public final class LocalLambdas {
     static final class LocalContext implements Context {
         private final Function function;
         private final String requestId = UUID.randomUUID().toString();
-        private final long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;
+        private final long deadline;
 
         LocalContext(Function function) {
             this.function = function;
+            this.deadline = System.currentTimeMillis() + function.timeoutSeconds() * 1000L;
         }
 
         @Override
@@ -100,7 +100,7 @@ public final class LocalLambdas {
 
         @Override
         public int getMemoryLimitInMB() {
-            return 512;
+            return function.memoryMb();
         }
 
         @Override

@@ -117,6 +117,16 @@ public final class LocalPki {
         return new Identity(cert, keys.getPrivate(), null, null);
     }
 
+    /** The id IoT Core gives a certificate: the SHA-256 of its DER encoding, in lowercase hex. */
+    public static String certificateId(X509Certificate certificate) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The common name of a certificate's subject, or {@code null} if it has none. */
     public static String commonName(X509Certificate certificate) {
         X500Name name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /**
  * Evaluates the IoT topic rules of {@link Topology#TOPIC_RULES} on each message, as the IoT rules
  * engine does for the subset of IoT SQL the rules use: {@code SELECT *} plus projections of
- * {@code topic()}, {@code topic(n)}, {@code clientid()} and {@code timestamp()}, {@code FROM} an MQTT
+ * {@code topic()}, {@code topic(n)}, {@code clientid()}, {@code principal()} and {@code timestamp()}, {@code FROM} an MQTT
  * topic filter. A rule whose SQL uses anything else is refused when the engine is built, so a new
  * rule cannot silently behave differently here than on AWS.
  */
@@ -25,12 +25,15 @@ public final class TopicRuleEngine {
     private static final Pattern SELECT = Pattern.compile(
             "^SELECT\\s+(?<items>.+?)\\s+FROM\\s+'(?<filter>[^']+)'\\s*$", Pattern.CASE_INSENSITIVE);
     private static final Pattern PROJECTION = Pattern.compile(
-            "^(?<fn>topic|clientid|timestamp)\\((?<arg>\\d*)\\)\\s+AS\\s+(?<name>[A-Za-z_][A-Za-z0-9_]*)$",
+            "^(?<fn>topic|clientid|principal|timestamp)\\((?<arg>\\d*)\\)\\s+AS\\s+(?<name>[A-Za-z_][A-Za-z0-9_]*)$",
             Pattern.CASE_INSENSITIVE);
 
     /** A rule's output for one message: the JSON the rule's action receives. */
     public record Output(TopicRule rule, ObjectNode payload) {
     }
+
+    /** What {@code clientid()} returns for a message that did not come over MQTT (AWS IoT SQL reference, "clientid()"). */
+    public static final String NOT_MQTT = "n/a";
 
     /** A message the engine could not evaluate (the rule's error action on AWS). */
     public static final class RuleException extends Exception {
@@ -60,6 +63,14 @@ public final class TopicRuleEngine {
      * cannot take the projections: that rule fails with {@link RuleException}, as on AWS.
      */
     public List<Output> evaluate(String topic, byte[] payload, String clientId) throws RuleException {
+        return evaluate(topic, payload, clientId, null);
+    }
+
+    /**
+     * As {@link #evaluate(String, byte[], String)}, with the publisher's {@code principal()}: the
+     * certificate id of a certificate-authenticated client.
+     */
+    public List<Output> evaluate(String topic, byte[] payload, String clientId, String principal) throws RuleException {
         List<Output> outputs = new ArrayList<>();
         JsonNode parsed = null;
         for (CompiledRule compiled : rules) {
@@ -86,6 +97,7 @@ public final class TopicRuleEngine {
                         }
                     }
                     case "clientid" -> out.put(p.name(), clientId == null ? "" : clientId);
+                    case "principal" -> out.put(p.name(), principal == null ? "" : principal);
                     case "timestamp" -> out.put(p.name(), now);
                     default -> throw new IllegalStateException(p.function());
                 }

@@ -46,6 +46,25 @@ class TopicRuleEngineTest {
     }
 
     @Test
+    void generalInbound_namesTheMqttClient_notTheDeviceThePayloadClaims() throws Exception {
+        var outputs = engine.evaluate("general/inbound", bytes("{\"deviceId\":\"thing-9\",\"seq\":1}"), "thing-1");
+
+        assertThat(outputs).singleElement().satisfies(o -> assertThat(o.payload().get("deviceId").asText())
+                .isEqualTo("thing-1"));
+    }
+
+    @Test
+    void generalInboundOverHttps_hasNoClientId_andNamesTheCertificate() throws Exception {
+        var outputs = engine.evaluate("general/inbound", bytes("{\"deviceId\":\"thing-9\"}"),
+                TopicRuleEngine.NOT_MQTT, "c0ffee");
+
+        assertThat(outputs).singleElement().satisfies(o -> {
+            assertThat(o.payload().get("deviceId").asText()).isEqualTo("n/a");
+            assertThat(o.payload().get("principal").asText()).isEqualTo("c0ffee");
+        });
+    }
+
+    @Test
     void topicsNoRuleSelectsFrom_produceNothing() throws Exception {
         assertThat(engine.evaluate("devices/thing-1/commands", bytes("{}"), null)).isEmpty();
         assertThat(engine.evaluate("devices/thing-1/telemetry/extra", bytes("{}"), null)).isEmpty();

@@ -1,0 +1,175 @@
+package dev.edgewire.systemtests.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A person watching the stage, as a browser, wscat or Postman is: a WebSocket client (the JDK's) that keeps
+ * every envelope it receives and how its connection ended. A frame that carries several envelopes
+ * ({@code {"type":"batch","items":[...]}}) counts as its items.
+ */
+public final class Watcher implements WebSocket.Listener, AutoCloseable {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final Duration patience;
+    private final List<JsonNode> envelopes = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket socket;
+
+    private Watcher(HttpClient http, Duration patience) {
+        this.http = http;
+        this.patience = patience;
+    }
+
+    /** Opens a connection to {@code stage} (the stage URL with its query string); fails as the handshake fails. */
+    public static Watcher connect(URI stage, Duration patience) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        Watcher watcher = new Watcher(http, patience);
+        try {
+            watcher.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(15))
+                    .buildAsync(stage, watcher).get(patience.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            http.close();
+            throw e;
+        }
+        return watcher;
+    }
+
+    /**
+     * The HTTP status the stage answered a refused connection attempt with, or empty if it let the
+     * client in (which is then closed again).
+     */
+    public static Optional<Integer> refusal(URI stage, Duration patience) throws Exception {
+        try {
+            connect(stage, patience).close();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof WebSocketHandshakeException handshake) {
+                    return Optional.of(handshake.getResponse().statusCode());
+                }
+            }
+            throw e;
+        }
+    }
+
+    public void send(String frame) throws Exception {
+        socket.sendText(frame, true).get(patience.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Sends {@code {"action":"sendMessage","message":...}}, with {@code deviceId} when given. */
+    public void sendMessage(JsonNode message, String deviceId) throws Exception {
+        ObjectNode frame = JSON.createObjectNode().put("action", "sendMessage").set("message", message);
+        if (deviceId != null) {
+            frame.put("deviceId", deviceId);
+        }
+        send(frame.toString());
+    }
+
+    /** Its connection id, as the cloud names it in the {@code from} of the messages it sends. */
+    public String connectionId() throws Exception {
+        String marker = "who am I " + UUID.randomUUID();
+        sendMessage(JSON.getNodeFactory().textNode(marker), null);
+        return awaitEnvelope("the echo of my own message",
+                e -> "message".equals(e.path("type").asText()) && marker.equals(e.path("message").asText()))
+                .path("from").asText();
+    }
+
+    /** The first envelope, received before or within the patience, that matches; fails saying what it got. */
+    public JsonNode awaitEnvelope(String what, Predicate<JsonNode> matching) {
+        await().atMost(patience).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> assertThat(find(matching))
+                .as("%s at a WebSocket client, which got %s", what, envelopes).isPresent());
+        return find(matching).orElseThrow();
+    }
+
+    public Optional<JsonNode> find(Predicate<JsonNode> matching) {
+        return envelopes.stream().filter(matching).findFirst();
+    }
+
+    public List<JsonNode> envelopes() {
+        return List.copyOf(envelopes);
+    }
+
+    /** Completes with the close code when the connection ends (1006 when it ended without a close frame). */
+    public CompletableFuture<Integer> closeCode() {
+        return closeCode;
+    }
+
+    /** Drops the TCP connection without a close frame, as a laptop that sleeps or a phone that loses signal. */
+    public void vanish() {
+        socket.abort();
+        http.shutdownNow();
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        webSocket.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            String frame = partial.toString();
+            partial.setLength(0);
+            try {
+                JsonNode envelope = JSON.readTree(frame);
+                if ("batch".equals(envelope.path("type").asText()) && envelope.path("items").isArray()) {
+                    envelope.path("items").forEach(envelopes::add);
+                } else {
+                    envelopes.add(envelope);
+                }
+            } catch (Exception notJson) {
+                // Kept, so that the failure message shows it: everything the cloud sends is a JSON object.
+                envelopes.add(JSON.getNodeFactory().textNode(frame));
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeCode.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        // The connection ended without a close frame.
+        closeCode.complete(1006);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (socket != null && !socket.isOutputClosed()) {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception ignored) {
+            // The connection is gone already.
+        } finally {
+            http.shutdownNow();
+        }
+    }
+}
