@@ -161,12 +161,8 @@ class LambdaRuntimeIT {
             DEPLOYED.put(environment, new EnumMap<>(Function.class));
             for (Function function : Function.values()) {
                 StandIns s = standIns.get(environment).get(function);
-                int memoryMb = switch (function) {
-                    // The sizes the stack gives them (StatelessStack.sizing in infra).
-                    case SEND_MESSAGE, FAN_OUT -> 1024;
-                    case CONNECT, DISCONNECT, DEFAULT, AUTHORIZER -> 512;
-                };
-                var lambda = LambdaExecutionEnvironment.start(function, environment.initType, memoryMb, Duration.ofSeconds(30), s.variables());
+                var lambda = LambdaExecutionEnvironment.start(function, environment.initType, function.memoryMb(),
+                        Duration.ofSeconds(function.timeoutSeconds()), s.variables());
                 DEPLOYED.get(environment).put(function, new Deployed(environment, function, lambda, s.aws(), s.credentialsEndpoint(),
                         s.table(), new ConnectionRepository(dynamoDb, s.table(), Clock.systemUTC(), 1)));
             }
@@ -330,22 +326,24 @@ class LambdaRuntimeIT {
 
     @ParameterizedTest
     @EnumSource(Environment.class)
-    void fanOut_sendsEachReadingToEveryConnection_andDropsOneWithoutADevice(Environment environment) throws IOException {
+    void fanOut_sendsEachReadingToEveryConnection_andDropsOneWithoutADevice(Environment environment) {
         Deployed fanOut = deployed(environment, Function.FAN_OUT);
         fanOut.connections().save("a=", "198.51.100.1");
         fanOut.connections().save("b=", "198.51.100.2");
 
         fanOut.serveFixture("telemetry-rule-output.json");
         fanOut.serveFixture("general-inbound-rule-output.json");
+        fanOut.serveFixture("general-inbound-https-rule-output.json");
         fanOut.serveFixture("general-inbound-without-device-rule-output.json");
 
         Map<String, List<String>> frames = fanOut.aws().postsById();
         assertThat(frames).containsOnlyKeys("a=", "b=");
         for (List<String> received : frames.values()) {
-            assertThat(received).hasSize(2);
-            assertThat(Json.MAPPER.readTree(received.get(0)).path("deviceId").asText()).isEqualTo("thing-1");
-            assertThat(Json.MAPPER.readTree(received.get(1)).path("deviceId").asText()).isEqualTo("thing-2");
-            assertThat(Json.MAPPER.readTree(received.get(0)).path("type").asText()).isEqualTo("telemetry");
+            List<JsonNode> envelopes = received.stream().map(LambdaRuntimeIT::json).toList();
+            assertThat(envelopes).extracting(e -> e.path("type").asText()).containsOnly("telemetry");
+            // Named by what AWS authenticated: the topic, the MQTT client id, the HTTPS publisher's certificate.
+            assertThat(envelopes).extracting(e -> e.path("deviceId").asText()).containsExactly("thing-1", "thing-2",
+                    "8a0c7a3b9d2e4f6a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a");
         }
         fanOut.assertRanAsLambdaDoes("dynamodb", "execute-api");
     }

@@ -31,6 +31,8 @@ public final class LambdaJvm {
 
     /** The secret the stand-in serves as the token key, whatever ARN it is asked for. */
     public static final String TOKEN_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-key";
+    /** The fan-out's alias, which takes over a broadcast that runs out of time. */
+    public static final String CONTINUATION_FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edgewire-FanOut:live";
 
     private final String classPath;
 
@@ -85,22 +87,25 @@ public final class LambdaJvm {
     }
 
     /**
-     * The {@link Topology.Env} variables the stack gives {@code function}, pointed at the local
-     * stand-ins. Every function gets every variable, as the stack does today; when the topology
-     * declares which variables each function reads, this is the one place to apply it.
+     * The {@link Topology.Env} variables the stack gives {@code function}: those it declares
+     * ({@link Topology.Function#environment()}), pointed at the local stand-ins.
      */
     public static Map<String, String> functionEnvironment(Topology.Function function, ConnectionsApiServer api, String table) {
-        return stackVariables(api, table);
+        Map<String, String> env = new HashMap<>(stackVariables(api, table));
+        env.keySet().retainAll(function.environment());
+        return env;
     }
 
     /**
      * Where the SDK clients send what would go to AWS: {@code AWS_ENDPOINT_URL_<SERVICE>}, which the
-     * SDK reads itself. Secrets Manager is served by the {@code @connections} stand-in.
+     * SDK reads itself. Secrets Manager and Lambda (a broadcast's continuation) go to the
+     * {@code @connections} stand-in.
      */
     public static Map<String, String> endpointOverrides(URI dynamoDb, ConnectionsApiServer api) {
         return Map.of(
                 "AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString(),
-                "AWS_ENDPOINT_URL_SECRETS_MANAGER", api.iotDataEndpoint().toString());
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER", api.iotDataEndpoint().toString(),
+                "AWS_ENDPOINT_URL_LAMBDA", api.iotDataEndpoint().toString());
     }
 
     private static Map<String, String> stackVariables(ConnectionsApiServer api, String table) {
@@ -110,7 +115,8 @@ public final class LambdaJvm {
                 Topology.Env.IOT_DATA_ENDPOINT, api.iotDataEndpoint().toString(),
                 Topology.Env.OUTBOUND_TOPIC, Topology.Topics.GENERAL_OUTBOUND,
                 Topology.Env.COMMAND_TOPIC_TEMPLATE, Topology.Topics.COMMANDS_TEMPLATE,
-                Topology.Env.TOKEN_SECRET_ARN, TOKEN_SECRET_ARN);
+                Topology.Env.TOKEN_SECRET_ARN, TOKEN_SECRET_ARN,
+                Topology.Env.CONTINUATION_FUNCTION, CONTINUATION_FUNCTION_ARN);
     }
 
     /** @param target a {@code Topology.Function} name, or {@code HELLO} */
