@@ -159,7 +159,10 @@ class LambdaRuntimeIT {
         double setUp = (System.nanoTime() - startedNanos) / 1e9;
         for (Environment environment : Environment.values()) {
             DEPLOYED.put(environment, new EnumMap<>(Function.class));
-            for (Function function : Function.values()) {
+        }
+        // A function's two environments one after the other: its test runs both.
+        for (Function function : Function.values()) {
+            for (Environment environment : Environment.values()) {
                 StandIns s = standIns.get(environment).get(function);
                 var lambda = LambdaExecutionEnvironment.start(function, environment.initType, function.memoryMb(),
                         Duration.ofSeconds(function.timeoutSeconds()), s.variables());
@@ -167,7 +170,8 @@ class LambdaRuntimeIT {
                         s.table(), new ConnectionRepository(dynamoDb, s.table(), Clock.systemUTC(), 1)));
             }
         }
-        System.out.printf("LambdaRuntimeIT: jar unpacked, tables and stand-ins ready in %.1f s; 12 JVMs started%n", setUp);
+        System.out.printf("LambdaRuntimeIT: jar unpacked, tables and stand-ins ready in %.1f s; 12 JVMs starting, %d at a time%n",
+                setUp, LambdaExecutionEnvironment.STARTING_AT_ONCE);
     }
 
     private static StandIns standIns(Environment environment, Function function, Endpoint endpoint) throws IOException {
