@@ -2,14 +2,9 @@ package dev.edgewire.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.edgewire.testing.ContainerCredentialsEndpoint;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,39 +19,21 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
  */
 class LambdaCredentialsIT {
 
-    private static final String TOKEN = "container-token-for-this-test";
-
-    private HttpServer endpoint;
-    private final AtomicInteger authorizedCalls = new AtomicInteger();
+    private ContainerCredentialsEndpoint endpoint;
 
     @BeforeEach
     void start() throws IOException {
-        endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        endpoint.createContext("/credentials", exchange -> {
-            boolean authorized = TOKEN.equals(exchange.getRequestHeaders().getFirst("Authorization"));
-            byte[] body = (authorized
-                    ? "{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"container-secret\","
-                            + "\"Token\":\"container-session\",\"Expiration\":\""
-                            + Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS) + "\"}"
-                    : "{\"message\":\"unauthorized\"}").getBytes(StandardCharsets.UTF_8);
-            if (authorized) {
-                authorizedCalls.incrementAndGet();
-            }
-            exchange.sendResponseHeaders(authorized ? 200 : 403, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        endpoint.start();
-        System.setProperty("aws.containerCredentialsFullUri",
-                "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/credentials");
-        System.setProperty("aws.containerAuthorizationToken", TOKEN);
+        endpoint = new ContainerCredentialsEndpoint(ContainerCredentialsEndpoint.newRoleSession());
+        Map<String, String> variables = endpoint.environment();
+        System.setProperty("aws.containerCredentialsFullUri", variables.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+        System.setProperty("aws.containerAuthorizationToken", variables.get("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
     }
 
     @AfterEach
     void stop() {
         System.clearProperty("aws.containerCredentialsFullUri");
         System.clearProperty("aws.containerAuthorizationToken");
-        endpoint.stop(0);
+        endpoint.close();
     }
 
     @Test
@@ -67,8 +44,9 @@ class LambdaCredentialsIT {
         AwsCredentials credentials = CloudServices.lambdaCredentials().resolveCredentials();
 
         assertThat(credentials).isInstanceOf(AwsSessionCredentials.class);
-        assertThat(credentials.accessKeyId()).isEqualTo("ASIACONTAINER");
-        assertThat(((AwsSessionCredentials) credentials).sessionToken()).isEqualTo("container-session");
-        assertThat(authorizedCalls).hasValue(1);
+        assertThat(credentials.accessKeyId()).isEqualTo(endpoint.credentials().accessKeyId());
+        assertThat(((AwsSessionCredentials) credentials).sessionToken()).isEqualTo(endpoint.credentials().sessionToken());
+        assertThat(endpoint.served()).isEqualTo(1);
+        assertThat(endpoint.refused()).isZero();
     }
 }

@@ -11,11 +11,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -25,7 +29,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
  * A small real HTTP server on a free loopback port that answers as API Gateway's
@@ -35,17 +42,25 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * request stands in for the network between a Lambda and API Gateway. When given the caller's
  * credentials it also checks each request's SigV4 signature, as API Gateway does, by signing the
  * request it received again with the SDK's signer at the request's own time, and answers 403
- * {@code InvalidSignatureException} on a mismatch.
+ * {@code InvalidSignatureException} on a mismatch. Given session credentials, it also wants their
+ * session token in {@code X-Amz-Security-Token}, and answers 403 {@code UnrecognizedClientException}
+ * without it.
  *
  * <p>It can also stand in for Secrets Manager's {@code GetSecretValue} (JSON 1.1, {@code POST /}) with
  * an {@code AWSCURRENT} and an optional {@code AWSPREVIOUS} version, answering a label no version
  * carries with 400 {@code ResourceNotFoundException}, as the service does (AWS Secrets Manager API
  * Reference, GetSecretValue).
+ *
+ * <p>And it can stand in front of a DynamoDB-compatible store ({@link #forwardDynamoDbTo}), so
+ * DynamoDB calls get the same signature check before the store serves them.
  */
 public final class ConnectionsApiServer implements AutoCloseable {
 
 
     public static final String STAGE = "demo";
+    private static final Pattern SIGNING_SERVICE = Pattern.compile("Credential=[^/]+/\\d{8}/[^/]+/([^/]+)/aws4_request");
+    /** Headers the JDK's HTTP client sets itself and refuses to be given. */
+    private static final Set<String> UNFORWARDED = Set.of("host", "connection", "content-length", "expect", "upgrade");
 
     /** One post it received. */
     public record Post(String connectionId, String body) {
@@ -78,10 +93,14 @@ public final class ConnectionsApiServer implements AutoCloseable {
     private final AtomicInteger peakInFlight = new AtomicInteger();
     private final List<Answer> nextAnswers = new CopyOnWriteArrayList<>();
     private final AtomicInteger verified = new AtomicInteger();
+    private final Map<String, AtomicInteger> verifiedByService = new ConcurrentHashMap<>();
     private final List<SecretRequest> secretRequests = new CopyOnWriteArrayList<>();
     private volatile Duration delay = Duration.ZERO;
     private volatile SecretVersions secret;
     private volatile SigV4Check signer;
+    private volatile String sessionToken;
+    private volatile URI dynamoDb;
+    private volatile HttpClient forwarder;
     private volatile List<String> lastSignedHeaders = List.of();
 
     /** A canned answer for the next {@code @connections} post, in place of the normal one. */
@@ -145,11 +164,23 @@ public final class ConnectionsApiServer implements AutoCloseable {
     }
 
     /**
-     * Check every request's SigV4 signature against this key pair from now on. A session token, when
-     * the caller has one, is taken from the request: it must be sent, and signed, but is not checked.
+     * Check every request's SigV4 signature against this key pair from now on. With session
+     * credentials the request must also carry their session token; with a plain key pair, a session
+     * token the caller sends is taken as signed and not checked.
      */
     public void verifySignatures(AwsCredentialsIdentity credentials) {
+        this.sessionToken = credentials instanceof AwsSessionCredentialsIdentity session ? session.sessionToken() : null;
         this.signer = new SigV4Check(credentials.accessKeyId(), credentials.secretAccessKey(), Clock.systemUTC());
+    }
+
+    /**
+     * Also serve DynamoDB's JSON protocol ({@code X-Amz-Target: DynamoDB_20120810.*}) by passing each
+     * request, once its signature is checked, to the store at {@code store}; give handlers
+     * {@link #iotDataEndpoint()} as their DynamoDB endpoint.
+     */
+    public void forwardDynamoDbTo(URI store) {
+        this.forwarder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor).build();
+        this.dynamoDb = store;
     }
 
     /** The headers the last correctly signed request listed as signed. */
@@ -160,6 +191,15 @@ public final class ConnectionsApiServer implements AutoCloseable {
     /** Requests whose signature was checked and found right. */
     public int verifiedSignatures() {
         return verified.get();
+    }
+
+    /**
+     * Correctly signed requests by the service named in their credential scope ({@code dynamodb},
+     * {@code execute-api}, {@code iotdata}, {@code secretsmanager}).
+     */
+    public int verifiedSignatures(String service) {
+        AtomicInteger count = verifiedByService.get(service);
+        return count == null ? 0 : count.get();
     }
 
     /** Answers the next {@code times} posts with {@code status} and this error type, without delivering them. */
@@ -192,6 +232,7 @@ public final class ConnectionsApiServer implements AutoCloseable {
         peakInFlight.set(0);
         nextAnswers.clear();
         verified.set(0);
+        verifiedByService.clear();
         secretRequests.clear();
     }
 
@@ -205,12 +246,19 @@ public final class ConnectionsApiServer implements AutoCloseable {
                 Thread.sleep(delay);
             }
             SigV4Check check = signer;
+            String token = sessionToken;
+            if (check != null && token != null && !token.equals(exchange.getRequestHeaders().getFirst("X-Amz-Security-Token"))) {
+                exchange.getResponseHeaders().add("x-amzn-ErrorType", "UnrecognizedClientException");
+                respond(exchange, 403, "{\"message\":\"The security token included in the request is invalid.\"}");
+                return;
+            }
             if (check != null && !signatureMatches(exchange, bytes, check)) {
                 exchange.getResponseHeaders().add("x-amzn-ErrorType", "InvalidSignatureException");
                 respond(exchange, 403, "{\"message\":\"The request signature we calculated does not match the signature you provided.\"}");
                 return;
             }
             String path = exchange.getRequestURI().getRawPath();
+            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
             String connectionsPrefix = "/" + STAGE + "/@connections/";
             if ("POST".equals(exchange.getRequestMethod()) && path.startsWith(connectionsPrefix)) {
                 String id = URLDecoder.decode(path.substring(connectionsPrefix.length()), StandardCharsets.UTF_8);
@@ -229,7 +277,9 @@ public final class ConnectionsApiServer implements AutoCloseable {
                 String topic = URLDecoder.decode(path.substring("/topics/".length()), StandardCharsets.UTF_8);
                 publishes.add(new Publish(topic, exchange.getRequestURI().getQuery(), body));
                 respond(exchange, 200, "{\"message\":\"OK\",\"traceId\":\"local\"}");
-            } else if (secret != null && "secretsmanager.GetSecretValue".equals(exchange.getRequestHeaders().getFirst("X-Amz-Target"))) {
+            } else if (dynamoDb != null && target != null && target.startsWith("DynamoDB_20120810.")) {
+                forwardToDynamoDb(exchange, bytes);
+            } else if (secret != null && "secretsmanager.GetSecretValue".equals(target)) {
                 answerGetSecretValue(exchange, body);
             } else {
                 respond(exchange, 404, "{\"message\":\"Not Found\"}");
@@ -282,8 +332,33 @@ public final class ConnectionsApiServer implements AutoCloseable {
             int from = authorization.indexOf("SignedHeaders=") + "SignedHeaders=".length();
             lastSignedHeaders = List.of(authorization.substring(from, authorization.indexOf(',', from)).split(";"));
             verified.incrementAndGet();
+            Matcher service = SIGNING_SERVICE.matcher(authorization);
+            if (service.find()) {
+                verifiedByService.computeIfAbsent(service.group(1), k -> new AtomicInteger()).incrementAndGet();
+            }
         }
         return verdict == SigV4Check.Verdict.VALID;
+    }
+
+    private void forwardToDynamoDb(HttpExchange exchange, byte[] body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(dynamoDb.resolve("/"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!UNFORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        HttpResponse<byte[]> answer = forwarder.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        for (String name : List.of("Content-Type", "x-amzn-RequestId", "x-amz-crc32")) {
+            answer.headers().firstValue(name).ifPresent(value -> exchange.getResponseHeaders().add(name, value));
+        }
+        byte[] bytes = answer.body();
+        exchange.sendResponseHeaders(answer.statusCode(), bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {
@@ -307,6 +382,9 @@ public final class ConnectionsApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        if (forwarder != null) {
+            forwarder.close();
+        }
         executor.close();
     }
 }

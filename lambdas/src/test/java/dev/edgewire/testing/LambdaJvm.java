@@ -1,6 +1,7 @@
 package dev.edgewire.testing;
 
 import dev.edgewire.bench.ColdStartChild;
+import dev.edgewire.topology.Topology;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +29,11 @@ public final class LambdaJvm {
     public record Run(double constructMs, double firstEventMs, double processMs, String responseJson, String output) {
     }
 
+    /** The secret the stand-in serves as the token key, whatever ARN it is asked for. */
+    public static final String TOKEN_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-key";
+    /** The fan-out's alias, which takes over a broadcast that runs out of time. */
+    public static final String CONTINUATION_FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edgewire-FanOut:live";
+
     private final String classPath;
 
     private LambdaJvm(String classPath) {
@@ -39,16 +46,23 @@ public final class LambdaJvm {
     }
 
     public static LambdaJvm ofJar(Path jar) {
-        String serialization = Stream.of(System.getProperty("surefire.test.class.path", ""), System.getProperty("java.class.path", ""))
-                .flatMap(cp -> Arrays.stream(cp.split(File.pathSeparator)))
-                .filter(p -> p.contains("aws-lambda-java-serialization")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("aws-lambda-java-serialization is not on the class path"));
+        String serialization = testClassPathJar("aws-lambda-java-serialization").toString();
         try {
             String testClasses = Path.of(LambdaJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
             return new LambdaJvm(String.join(File.pathSeparator, jar.toAbsolutePath().toString(), testClasses, serialization));
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The jar of {@code artifactId} on the tests' class path (as failsafe and surefire give it). */
+    static Path testClassPathJar(String artifactId) {
+        return Stream.of(System.getProperty("surefire.test.class.path", ""), System.getProperty("java.class.path", ""))
+                .flatMap(cp -> Arrays.stream(cp.split(File.pathSeparator)))
+                .map(Path::of)
+                .filter(p -> p.getFileName() != null && p.getFileName().toString().matches(Pattern.quote(artifactId) + "-\\d.*\\.jar"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(artifactId + " is not on the class path"));
     }
 
     /** {@code target/edgewire-lambdas-<version>-aws-lambda.jar}, the artifact infra deploys. */
@@ -64,17 +78,45 @@ public final class LambdaJvm {
 
     /** The variables Lambda would set, pointed at local endpoints (the SDK reads AWS_ENDPOINT_URL_* itself). */
     public static Map<String, String> lambdaEnvironment(URI dynamoDb, ConnectionsApiServer api, String table) {
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(stackVariables(api, table));
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", "local");
         env.put("AWS_SECRET_ACCESS_KEY", "local");
-        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString());
-        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", api.iotDataEndpoint().toString());
-        env.put("CONNECTIONS_TABLE", table);
-        env.put("CALLBACK_URL", api.callbackUrl().toString());
-        env.put("IOT_DATA_ENDPOINT", api.iotDataEndpoint().toString());
-        env.put("TOKEN_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-key");
+        env.putAll(endpointOverrides(dynamoDb, api));
         return env;
+    }
+
+    /**
+     * The {@link Topology.Env} variables the stack gives {@code function}: those it declares
+     * ({@link Topology.Function#environment()}), pointed at the local stand-ins.
+     */
+    public static Map<String, String> functionEnvironment(Topology.Function function, ConnectionsApiServer api, String table) {
+        Map<String, String> env = new HashMap<>(stackVariables(api, table));
+        env.keySet().retainAll(function.environment());
+        return env;
+    }
+
+    /**
+     * Where the SDK clients send what would go to AWS: {@code AWS_ENDPOINT_URL_<SERVICE>}, which the
+     * SDK reads itself. Secrets Manager and Lambda (a broadcast's continuation) go to the
+     * {@code @connections} stand-in.
+     */
+    public static Map<String, String> endpointOverrides(URI dynamoDb, ConnectionsApiServer api) {
+        return Map.of(
+                "AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString(),
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER", api.iotDataEndpoint().toString(),
+                "AWS_ENDPOINT_URL_LAMBDA", api.iotDataEndpoint().toString());
+    }
+
+    private static Map<String, String> stackVariables(ConnectionsApiServer api, String table) {
+        return Map.of(
+                Topology.Env.CONNECTIONS_TABLE, table,
+                Topology.Env.CALLBACK_URL, api.callbackUrl().toString(),
+                Topology.Env.IOT_DATA_ENDPOINT, api.iotDataEndpoint().toString(),
+                Topology.Env.OUTBOUND_TOPIC, Topology.Topics.GENERAL_OUTBOUND,
+                Topology.Env.COMMAND_TOPIC_TEMPLATE, Topology.Topics.COMMANDS_TEMPLATE,
+                Topology.Env.TOKEN_SECRET_ARN, TOKEN_SECRET_ARN,
+                Topology.Env.CONTINUATION_FUNCTION, CONTINUATION_FUNCTION_ARN);
     }
 
     /** @param target a {@code Topology.Function} name, or {@code HELLO} */
