@@ -38,6 +38,9 @@ public final class LocalMode implements Callable<Integer> {
     @Option(names = "--stage", description = "WebSocket stage name.")
     String stage = Topology.DEFAULT_STAGE;
 
+    @Option(names = "--sqs-port", description = "SQS-compatible service (ElasticMQ) holding the failure queues; 0 picks a free port.")
+    int sqsPort = 0;
+
     @Option(names = "--dynamodb-endpoint", description = "Use this DynamoDB-compatible endpoint instead of starting dynalite.")
     URI dynamoDbEndpoint;
 
@@ -66,12 +69,13 @@ public final class LocalMode implements Callable<Integer> {
                 .withPorts(mqttPort, httpsPort, webPort)
                 .withThings(things)
                 .withDynamoDbEndpoint(dynamoDbEndpoint)
+                .withSqsPort(sqsPort)
                 .withLimits(new WebSocketGateway.Limits(api.maxFrameBytes(), api.maxMessageBytes(), idleTimeout,
                         maxConnectionDuration));
         config = new LocalConfig(config.stateDir(), config.host(), config.mqttPort(), config.httpsPort(),
                 config.webPort(), stage, config.things(), config.dynamoDbEndpoint(), config.dynamoDbPort(),
                 config.dynaliteCli(), config.limits(), config.connectionCacheTtl(), config.tokenTtl(),
-                config.expiryInterval());
+                config.expiryInterval(), config.sqsPort());
         LocalCloud cloud = LocalCloud.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
