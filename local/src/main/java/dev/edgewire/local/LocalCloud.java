@@ -169,30 +169,20 @@ public final class LocalCloud implements AutoCloseable {
     private void startAll() throws Exception {
         Path state = config.stateDir();
         Files.createDirectories(state);
-        pki = LocalPki.openOrCreate(state.resolve("certs"));
-        for (String thing : config.things()) {
-            things.put(thing, pki.thing(thing));
-        }
-        byte[] tokenKey = tokenKey(state.resolve("token.key"));
-
         // HttpURLConnection keeps 5 idle connections per host unless told otherwise, and reads the
         // setting once, at the first connection: size it for every post in flight, so posts reuse
         // connections instead of opening new ones.
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", Integer.toString(RULE_CONCURRENCY * BROADCAST_CONCURRENCY));
         }
-        sdkHttp = UrlConnectionHttpClient.builder()
-                .tlsTrustManagersProvider(() -> trustManagers(pki))
-                .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(10))
-                .build();
         var credentials = StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(CREDENTIALS.accessKeyId(), CREDENTIALS.secretAccessKey()));
-        // The SQS service starts (about a second: its actor system and its H2 store) while the rest does.
+        // The SQS service takes a while (its actor system, its web server, its H2 store): it starts
+        // first, beside the rest, and local mode is ready when it is.
         sqsStarting = CompletableFuture.supplyAsync(() -> {
             try {
                 LocalSqs sqs = LocalSqs.start(config.host(), config.sqsPort(), state.resolve("sqs"), Region.US_EAST_1,
-                        credentials, sdkHttp);
+                        credentials);
                 Map<QueueAttributeName, String> keep = Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD,
                         Long.toString(FAILURE_RETENTION.toSeconds()));
                 return new FailureQueues(sqs, sqs.createQueue(FAILED_DELIVERIES_QUEUE, keep),
@@ -201,7 +191,16 @@ public final class LocalCloud implements AutoCloseable {
                 throw new CompletionException(e);
             }
         }, task -> Thread.ofPlatform().name("sqs-start").daemon(true).start(task));
-
+        pki = LocalPki.openOrCreate(state.resolve("certs"));
+        for (String thing : config.things()) {
+            things.put(thing, pki.thing(thing));
+        }
+        byte[] tokenKey = tokenKey(state.resolve("token.key"));
+        sdkHttp = UrlConnectionHttpClient.builder()
+                .tlsTrustManagersProvider(() -> trustManagers(pki))
+                .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(Duration.ofSeconds(10))
+                .build();
         dynamoEndpoint = config.dynamoDbEndpoint();
         if (dynamoEndpoint == null) {
             dynaliteCli = config.dynaliteCli().or(() -> Dynalite.findCli(Path.of("")))

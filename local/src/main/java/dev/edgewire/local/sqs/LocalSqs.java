@@ -28,7 +28,7 @@ import scala.Option;
 import scala.collection.immutable.List$;
 import scala.util.Either;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -63,7 +63,7 @@ public final class LocalSqs implements AutoCloseable {
      * restoring the queues and messages kept there.
      */
     public static LocalSqs start(String host, int port, Path dataDir, Region region,
-                                 AwsCredentialsProvider credentials, SdkHttpClient http) throws IOException {
+                                 AwsCredentialsProvider credentials) throws IOException {
         Files.createDirectories(dataDir);
         ActorSystem actors = ActorSystem.create("local-sqs", quietConfig());
         try {
@@ -85,8 +85,9 @@ public final class LocalSqs implements AutoCloseable {
                         + either.left().get());
             }
             URI endpoint = URI.create("http://" + host + ":" + bound);
+            // Its own plain-HTTP client: the service starts before the local CA that local mode's TLS client trusts.
             SqsClient client = SqsClient.builder().region(region).credentialsProvider(credentials)
-                    .endpointOverride(endpoint).httpClient(http).build();
+                    .endpointOverride(endpoint).httpClient(UrlConnectionHttpClient.create()).build();
             return new LocalSqs(actors, server, endpoint, client);
         } catch (Exception e) {
             actors.terminate();
