@@ -103,7 +103,10 @@ public final class LocalCloud implements AutoCloseable {
     public static final String FAILED_DELIVERIES_QUEUE = "edgewire-failed-deliveries";
     /** The on-failure destination of the rules' asynchronous invocations (output {@code FailedInvocationsQueueUrl}). */
     public static final String FAILED_INVOCATIONS_QUEUE = "edgewire-failed-invocations";
-    /** SQS's longest retention, as the deployed queues keep failures. */
+    /**
+     * The deployed queues' retention, asked for here too; ElasticMQ accepts the attribute and ignores it,
+     * so local records stay until someone deletes them.
+     */
     private static final Duration FAILURE_RETENTION = Duration.ofDays(14);
 
     private final LocalConfig config;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.topology.Topology.Function;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * What Lambda sends to an asynchronous invocation's on-failure destination: the invocation record of
@@ -32,7 +33,7 @@ public final class InvocationRecord {
                                               JsonNode event, Throwable error, Instant at) {
         ObjectNode record = mapper.createObjectNode();
         record.put("version", "1.0");
-        record.put("timestamp", at.toString());
+        record.put("timestamp", at.truncatedTo(ChronoUnit.MILLIS).toString());
         ObjectNode request = record.putObject("requestContext");
         request.put("requestId", requestId);
         request.put("functionArn", LocalLambdas.functionArn(function) + ":$LATEST");

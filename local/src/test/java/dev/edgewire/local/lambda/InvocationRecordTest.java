@@ -17,10 +17,10 @@ class InvocationRecordTest {
         JsonNode event = JSON.readTree("{\"deviceId\":\"thing-1\",\"seq\":3,\"topic\":\"devices/thing-1/telemetry\"}");
 
         JsonNode record = InvocationRecord.retriesExhausted(JSON, Topology.Function.FAN_OUT, "req-1", 3, event,
-                new IllegalStateException("table unreachable"), Instant.parse("2026-12-01T10:00:00Z"));
+                new IllegalStateException("table unreachable"), Instant.parse("2026-12-01T10:00:00.123456789Z"));
 
         assertThat(record).isEqualTo(JSON.readTree("""
-                {"version":"1.0","timestamp":"2026-12-01T10:00:00Z",
+                {"version":"1.0","timestamp":"2026-12-01T10:00:00.123Z",
                  "requestContext":{"requestId":"req-1",
                    "functionArn":"arn:aws:lambda:local:000000000000:function:edgewire-FanOut:$LATEST",
                    "condition":"RetriesExhausted","approximateInvokeCount":3},
