@@ -36,7 +36,9 @@ final class Report {
                 + "seqs that arrived, **missing** is seqs sent that never arrived, **duplicated** is extra copies of "
                 + "seqs that had already arrived (QoS 1 is at-least-once). Streams stay at a rate the fan-out sustains, "
                 + "so a missing reading is a lost reading and not the documented bounded drop of local mode's "
-                + "rule-action queue; that drop is counted separately and reported as well.\n\n");
+                + "rule-action queue; that drop is counted separately and reported as well, and each refused "
+                + "reading is kept in local mode's failed-deliveries queue (a reading whose fan-out failed every "
+                + "attempt is kept in the failed-invocations queue; scenario 4 lists both).\n\n");
 
         for (Outcome o : outcomes) {
             md.append("## ").append(o.title).append(o.passed() ? "" : " (FAILED)").append("\n\n");

@@ -1,18 +1,31 @@
 package dev.edgewire.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import dev.edgewire.local.mqtt.TestMqttClients;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongPredicate;
+import java.util.stream.LongStream;
 
 /**
  * Scenario 4: the DynamoDB-compatible store stops while readings stream and WebSocket clients come
  * and go, then starts again on the same port and data, with local mode running throughout. What
  * needs the table fails with a clear error to the caller and a log line; the rest carries on; after
- * the store is back everything works again without restarting local mode.
+ * the store is back everything works again without restarting local mode. No reading is lost
+ * silently: every reading sent either reached the WebSocket client or is kept in one of local mode's
+ * failure queues, listed through SQS as a user would list them.
  */
 final class StoreOutage {
+
+    /** Readings published during the second, quiet outage, and the first of their seqs (apart from the stream's). */
+    static final int KEPT_READINGS = 3;
+    static final long KEPT_SEQ_BASE = 1_000_000;
 
     private StoreOutage() {
     }
@@ -29,8 +42,16 @@ final class StoreOutage {
                 + "API Gateway's error (HTTP 500 for a connection, an \"Internal server error\" message for a "
                 + "broadcast) and local mode logs it. A fan-out invocation that cannot read the connection ids "
                 + "fails the same way and is tried again 2 s and 4 s later, as Lambda retries an asynchronous "
-                + "invocation twice; its reading is lost (logged) only when all three attempts fail. Readings "
-                + "fanned out from the connection-id cache meanwhile still arrive.";
+                + "invocation twice. When all three attempts fail, its reading is kept in the failed-invocations "
+                + "queue (`FailedInvocationsQueueUrl`: Lambda's invocation record, as the on-failure destination "
+                + "gets it), and a reading the rule-action queue refused when full is kept in the failed-deliveries "
+                + "queue (`FailedDeliveriesQueueUrl`: the rule's error-action message); the scenario lists both "
+                + "queues through SQS, and every reading sent must have reached the client or be kept there. "
+                + "During the outage the readings queue up behind the failing invocations (one at a time reads the "
+                + "connection ids), so a retry usually runs after the store is back and delivers. Hence a second, "
+                + "quiet outage once the stream is over: the store stops again, the device publishes "
+                + KEPT_READINGS + " readings (seqs from " + KEPT_SEQ_BASE + "), and the store stays down until "
+                + "their fan-out has failed all three attempts and their records are in the failed-invocations queue.";
         try (Rig.Stream stream = rig.stream(thing, s.storeReadings(), s.storeRate(),
                 rig.work.resolve(thing + ".outbox.db"), thing)) {
             Tally watcher = stream.receiver;
@@ -86,20 +107,72 @@ final class StoreOutage {
             o.saw("device client (MQTT, does not need the store): acked " + summary.path("acked") + ", pending "
                     + summary.path("pending") + ", exit 0");
             List<String> logged = rig.logs.take();
-            // Only invocations that failed on every attempt lose their reading; a retried one may still deliver it.
+            // Only invocations that failed on every attempt give up their reading; a retried one may still deliver it.
             long failedFanOuts = logged.stream().filter(l -> l.matches(".*rule \\S+ action \\S+ failed after .*")).count();
             long drops = stream.drops();
-            o.saw("fan-out invocations that failed because they could not read the connection ids: " + failedFanOuts
-                    + "; dropped by the rule-action queue: " + drops);
-            o.saw("missing seqs: " + ranges(watcher, thing, s.storeReadings()));
+            KeptReadings kept = awaitKept(rig, thing, seq -> seq < s.storeReadings(), failedFanOuts + drops,
+                    Duration.ofSeconds(20));
+            List<Long> missing = watcher.missingSeqs(thing, s.storeReadings());
+            List<Long> missingNotKept = missing.stream().filter(seq -> !kept.all().contains(seq)).toList();
+            o.row(new Outcome.Row("readings of " + thing + " kept in the failure queues (sent = missing at the "
+                    + "client, received = kept, missing = neither delivered nor kept)", missing.size(),
+                    missing.size() - missingNotKept.size(), missingNotKept.size(), 0));
+            o.saw("fan-out invocations that failed every attempt (logged): " + failedFanOuts
+                    + "; refused by the full rule-action queue: " + drops);
+            o.saw("kept in the failed-invocations queue (Lambda's invocation records): " + kept.invocations().size()
+                    + "; in the failed-deliveries queue (error-action messages): " + kept.deliveries().size()
+                    + "; records that could not be kept: " + rig.cloud.unkeptFailures());
+            o.saw("missing seqs: " + ranges(missing) + "; kept seqs: " + ranges(List.copyOf(kept.all())));
             o.logged.addAll(BrokerRestart.firstLines(logged, 10));
-            o.check(counts.missing() == failedFanOuts + drops, "every missing reading is a logged failed fan-out "
-                    + "(missing " + counts.missing() + ", failed " + failedFanOuts + ", dropped " + drops + ")");
+            o.check(missingNotKept.isEmpty(), "every reading is delivered or kept in a failure queue (missing "
+                    + counts.missing() + ", of which not kept " + missingNotKept.size() + ": " + ranges(missingNotKept) + ")");
+            o.check(rig.cloud.unkeptFailures() == 0, "local mode kept the record of every failed reading in its queue");
             o.check(summary.path("pending").asLong() == 0, "the device delivered every reading to the broker");
             o.check(lastFifthArrived(watcher, thing, s.storeReadings()), "every reading of the last fifth of the "
                     + "stream arrived (service resumed)");
+
+            keptDuringQuietOutage(rig, o, watcher, thing);
         }
         return o;
+    }
+
+    /**
+     * The store stops again with nothing queued: each reading published now fails all three attempts
+     * (the store stays down until it has) and must be kept in the failed-invocations queue, not delivered.
+     */
+    private static void keptDuringQuietOutage(Rig rig, Outcome o, Tally watcher, String thing) throws Exception {
+        rig.cloud.stopStore();
+        try {
+            Rig.awaitFanOutSees(); // the cached connection ids expire, so the fan-out must read the store
+            var device = TestMqttClients.client(rig.cloud.mqttPort(), thing, rig.cloud.pki(), rig.cloud.things().get(thing));
+            device.connect();
+            try {
+                for (long seq = KEPT_SEQ_BASE; seq < KEPT_SEQ_BASE + KEPT_READINGS; seq++) {
+                    device.publishWith().topic("devices/" + thing + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(("{\"deviceId\":\"" + thing + "\",\"seq\":" + seq + ",\"temperature\":20.0}")
+                                    .getBytes(StandardCharsets.UTF_8))
+                            .send();
+                }
+            } finally {
+                device.disconnect();
+            }
+            long started = System.nanoTime();
+            KeptReadings kept = awaitKept(rig, thing, seq -> seq >= KEPT_SEQ_BASE, KEPT_READINGS, Duration.ofMinutes(3));
+            long keptAfter = (System.nanoTime() - started) / 1_000_000;
+            long delivered = LongStream.range(KEPT_SEQ_BASE, KEPT_SEQ_BASE + KEPT_READINGS)
+                    .filter(seq -> watcher.has(thing, seq)).count();
+            o.row(new Outcome.Row("readings of " + thing + " published during the second outage (received = kept in "
+                    + "the failed-invocations queue, missing = neither kept nor delivered)", KEPT_READINGS,
+                    kept.invocations().size(), KEPT_READINGS - kept.invocations().size() - delivered, 0));
+            o.saw("second outage: " + KEPT_READINGS + " readings published, " + kept.invocations().size()
+                    + " kept in the failed-invocations queue " + keptAfter + " ms after publishing (three attempts "
+                    + "each), " + delivered + " delivered");
+            o.check(kept.invocations().size() == KEPT_READINGS && delivered == 0, "every reading whose fan-out "
+                    + "failed all three attempts is kept in the failed-invocations queue");
+            o.logged.addAll(rig.logs.take().stream().filter(l -> l.contains(" failed after ")).limit(KEPT_READINGS).toList());
+        } finally {
+            rig.cloud.startStore();
+        }
     }
 
     private static String handshake(Throwable e) {
@@ -116,8 +189,28 @@ final class StoreOutage {
         return watcher.missingSeqs(thing, sent).stream().allMatch(seq -> seq < sent - sent / 5) && all.sent() == sent;
     }
 
-    private static String ranges(Tally watcher, String thing, long sent) {
-        List<Long> missing = watcher.missingSeqs(thing, sent);
+    /**
+     * Lists the failure queues until they hold {@code expected} readings of {@code thing} whose seqs pass
+     * {@code which}, or {@code timeout} passes (records are sent asynchronously).
+     */
+    private static KeptReadings awaitKept(Rig rig, String thing, LongPredicate which, long expected, Duration timeout)
+            throws InterruptedException {
+        Set<Long> invocations = new TreeSet<>();
+        Set<Long> deliveries = new TreeSet<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            KeptReadings read = KeptReadings.of(rig.cloud.outputs(), thing);
+            read.invocations().stream().filter(which::test).forEach(invocations::add);
+            read.deliveries().stream().filter(which::test).forEach(deliveries::add);
+            if (invocations.size() + deliveries.size() >= expected) {
+                break;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return new KeptReadings(invocations, deliveries);
+    }
+
+    private static String ranges(List<Long> missing) {
         if (missing.isEmpty()) {
             return "none";
         }

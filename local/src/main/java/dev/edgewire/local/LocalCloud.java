@@ -1,15 +1,20 @@
 package dev.edgewire.local;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.auth.Tokens;
 import dev.edgewire.local.dashboard.DashboardSite;
 import dev.edgewire.local.http.CloudCredentials;
 import dev.edgewire.local.http.PublishEndpoint;
+import dev.edgewire.local.lambda.InvocationRecord;
 import dev.edgewire.local.lambda.LocalLambdas;
 import dev.edgewire.local.mqtt.LocalBroker;
 import dev.edgewire.local.pki.LocalPki;
+import dev.edgewire.local.rules.ErrorActionMessage;
 import dev.edgewire.local.rules.TopicRuleEngine;
+import dev.edgewire.local.sqs.LocalSqs;
 import dev.edgewire.local.store.ConnectionTableStore;
 import dev.edgewire.local.store.Dynalite;
 import dev.edgewire.local.websocket.ConnectionRegistry;
@@ -21,6 +26,7 @@ import dev.edgewire.runtime.CloudServices;
 import dev.edgewire.runtime.HandlerFactory;
 import dev.edgewire.topology.Topology;
 import dev.edgewire.topology.Topology.Function;
+import dev.edgewire.topology.Topology.TopicRule;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,9 +35,13 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -58,12 +68,19 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The whole cloud side on loopback: the local store (dynalite), the MQTT broker, the HTTPS publish
- * endpoint, the topic rules and the WebSocket API with its {@code @connections} API, running the
- * handler classes of the Lambda functions in this JVM, wired through the same
+ * The whole cloud side on loopback: the local store (dynalite), the SQS service (ElasticMQ), the MQTT
+ * broker, the HTTPS publish endpoint, the topic rules and the WebSocket API with its {@code @connections}
+ * API, running the handler classes of the Lambda functions in this JVM, wired through the same
  * {@link CloudServices} and {@link HandlerFactory} as on Lambda.
+ *
+ * <p>No reading that a rule accepted is dropped silently. As on AWS, two queues keep the failures for
+ * a user to list: {@value #FAILED_DELIVERIES_QUEUE} gets the rules' error-action messages (the rule
+ * could not hand the reading to the function: here, its queue was full), and
+ * {@value #FAILED_INVOCATIONS_QUEUE}, the on-failure destination, gets Lambda's invocation records of
+ * readings whose invocation failed every attempt.
  */
 public final class LocalCloud implements AutoCloseable {
 
@@ -84,12 +101,26 @@ public final class LocalCloud implements AutoCloseable {
     private static final int RULE_ATTEMPTS = 3;
     private static final Duration RULE_RETRY_DELAY = Duration.ofSeconds(2);
     private static final int BROADCAST_CONCURRENCY = 32;
+    /** The queue of the rules' error action (output {@code FailedDeliveriesQueueUrl}, as on AWS). */
+    public static final String FAILED_DELIVERIES_QUEUE = "edgewire-failed-deliveries";
+    /** The on-failure destination of the rules' asynchronous invocations (output {@code FailedInvocationsQueueUrl}). */
+    public static final String FAILED_INVOCATIONS_QUEUE = "edgewire-failed-invocations";
+    /**
+     * The deployed queues' retention, asked for here too; ElasticMQ accepts the attribute and ignores it,
+     * so local records stay until someone deletes them.
+     */
+    private static final Duration FAILURE_RETENTION = Duration.ofDays(14);
 
     private final LocalConfig config;
     private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final ThreadPoolExecutor ruleActions = new ThreadPoolExecutor(RULE_CONCURRENCY, RULE_CONCURRENCY,
             0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(RULE_QUEUE), Thread.ofVirtual().name("rule-action-", 0).factory());
     private final AtomicLong droppedRuleActions = new AtomicLong();
+    private final AtomicLong keptFailures = new AtomicLong();
+    private final AtomicLong unkeptFailures = new AtomicLong();
+    /** Records of failures go to the SQS service off the publishers' and the rule actions' threads. */
+    private final ExecutorService failureKeeper = Executors.newVirtualThreadPerTaskExecutor();
+    private final ObjectMapper compact = new ObjectMapper();
     private final AtomicLong acceptedMessages = new AtomicLong();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ttl-expiry");
@@ -101,6 +132,7 @@ public final class LocalCloud implements AutoCloseable {
     private Dynalite dynalite;
     private Path dynaliteCli;
     private DynamoDbClient storeClient;
+    private CompletableFuture<FailureQueues> sqsStarting;
     private SdkHttpClient sdkHttp;
     private IotDataPlaneClient iotDataClient;
     private volatile LocalBroker broker;
@@ -113,6 +145,15 @@ public final class LocalCloud implements AutoCloseable {
     private volatile String token;
     private Path outputsFile;
     private final Map<String, LocalPki.Identity> things = new LinkedHashMap<>();
+
+    /** The SQS service and the URLs of the two failure queues on it. */
+    private record FailureQueues(LocalSqs sqs, String failedDeliveries, String failedInvocations) {
+    }
+
+    /** A rule's output on its way to the rule's function, as Lambda's asynchronous event queue holds it. */
+    private record AsyncEvent(TopicRuleEngine.Output output, String topic, String clientId, byte[] payload,
+                              String requestId) {
+    }
 
     private LocalCloud(LocalConfig config) throws IOException {
         this.config = config.withPortsResolved();
@@ -133,12 +174,38 @@ public final class LocalCloud implements AutoCloseable {
     private void startAll() throws Exception {
         Path state = config.stateDir();
         Files.createDirectories(state);
+        // HttpURLConnection keeps 5 idle connections per host unless told otherwise, and reads the
+        // setting once, at the first connection: size it for every post in flight, so posts reuse
+        // connections instead of opening new ones.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", Integer.toString(RULE_CONCURRENCY * BROADCAST_CONCURRENCY));
+        }
+        var credentials = StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(CREDENTIALS.accessKeyId(), CREDENTIALS.secretAccessKey()));
+        // The SQS service takes a while (its actor system, its web server, its H2 store): it starts
+        // first, beside the rest, and local mode is ready when it is.
+        sqsStarting = CompletableFuture.supplyAsync(() -> {
+            try {
+                LocalSqs sqs = LocalSqs.start(config.host(), config.sqsPort(), state.resolve("sqs"), Region.US_EAST_1,
+                        credentials);
+                Map<QueueAttributeName, String> keep = Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD,
+                        Long.toString(FAILURE_RETENTION.toSeconds()));
+                return new FailureQueues(sqs, sqs.createQueue(FAILED_DELIVERIES_QUEUE, keep),
+                        sqs.createQueue(FAILED_INVOCATIONS_QUEUE, keep));
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, task -> Thread.ofPlatform().name("sqs-start").daemon(true).start(task));
         pki = LocalPki.openOrCreate(state.resolve("certs"));
         for (String thing : config.things()) {
             things.put(thing, pki.thing(thing));
         }
         byte[] tokenKey = tokenKey(state.resolve("token.key"));
-
+        sdkHttp = UrlConnectionHttpClient.builder()
+                .tlsTrustManagersProvider(() -> trustManagers(pki))
+                .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(Duration.ofSeconds(10))
+                .build();
         dynamoEndpoint = config.dynamoDbEndpoint();
         if (dynamoEndpoint == null) {
             dynaliteCli = config.dynaliteCli().or(() -> Dynalite.findCli(Path.of("")))
@@ -148,19 +215,6 @@ public final class LocalCloud implements AutoCloseable {
                     state.resolve("dynalite.log"));
             dynamoEndpoint = dynalite.endpoint();
         }
-        // HttpURLConnection keeps 5 idle connections per host unless told otherwise, and reads the
-        // setting once, at the first connection: size it for every post in flight, so posts reuse
-        // connections instead of opening new ones.
-        if (System.getProperty("http.maxConnections") == null) {
-            System.setProperty("http.maxConnections", Integer.toString(RULE_CONCURRENCY * BROADCAST_CONCURRENCY));
-        }
-        sdkHttp = UrlConnectionHttpClient.builder()
-                .tlsTrustManagersProvider(() -> trustManagers(pki))
-                .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(10))
-                .build();
-        var credentials = StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(CREDENTIALS.accessKeyId(), CREDENTIALS.secretAccessKey()));
         storeClient = DynamoDbClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials)
                 .endpointOverride(dynamoEndpoint).httpClient(sdkHttp).build();
         ConnectionTableStore table = new ConnectionTableStore(storeClient, TABLE_NAME, Clock.systemUTC());
@@ -219,6 +273,7 @@ public final class LocalCloud implements AutoCloseable {
             }
         }, 0, config.expiryInterval().toMillis(), TimeUnit.MILLISECONDS);
 
+        failureQueues();
         token = Tokens.mint(tokenKey, "local-user", config.tokenTtl(), Clock.systemUTC());
         outputsFile = state.resolve("outputs.json");
         Files.writeString(outputsFile, mapper.writeValueAsString(Map.of(STACK_NAME, outputs())));
@@ -256,41 +311,86 @@ public final class LocalCloud implements AutoCloseable {
             return;
         }
         for (TopicRuleEngine.Output output : outputs) {
-            runRuleAction(output, 1);
+            runRuleAction(new AsyncEvent(output, topic, clientId, payload, UUID.randomUUID().toString()), 1);
         }
     }
 
     /**
      * Rules invoke Lambda asynchronously. The queue is bounded so that readings arriving faster than the
-     * fan-out can deliver them cost a counted, logged drop (the rule's error action on AWS) instead of
-     * memory without end; the publisher is never blocked. A failed invocation is tried again, as Lambda
-     * retries an asynchronous invocation twice (there after 1 and 2 minutes, here after a few seconds).
+     * fan-out can deliver them are refused instead of costing memory without end; the publisher is never
+     * blocked. A refused reading goes, with the rule's error-action message, to the failed-deliveries
+     * queue, as IoT's error action would put it. A failed invocation is tried again, as Lambda retries an
+     * asynchronous invocation twice (there after 1 and 2 minutes, here after a few seconds); when every
+     * attempt failed, Lambda's invocation record goes to the failed-invocations queue, as the on-failure
+     * destination gets it.
      */
-    private void runRuleAction(TopicRuleEngine.Output output, int attempt) {
+    private void runRuleAction(AsyncEvent event, int attempt) {
+        TopicRule rule = event.output().rule();
         try {
             ruleActions.execute(() -> {
                 try {
-                    Map<String, Object> event = mapper.convertValue(output.payload(), Map.class);
-                    lambdas.invoke(output.rule().target(), event);
+                    Map<String, Object> payload = mapper.convertValue(event.output().payload(), Map.class);
+                    lambdas.invoke(rule.target(), payload, event.requestId());
                 } catch (RuntimeException e) {
                     if (attempt < RULE_ATTEMPTS) {
                         Duration delay = RULE_RETRY_DELAY.multipliedBy(attempt);
-                        LOG.warn("rule {} action {} failed (attempt {} of {}), trying again in {} s: {}", output.rule().id(),
-                                output.rule().target(), attempt, RULE_ATTEMPTS, delay.toSeconds(), e.toString());
+                        LOG.warn("rule {} action {} failed (attempt {} of {}), trying again in {} s: {}", rule.id(),
+                                rule.target(), attempt, RULE_ATTEMPTS, delay.toSeconds(), e.toString());
                         CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
-                                .execute(() -> runRuleAction(output, attempt + 1));
+                                .execute(() -> runRuleAction(event, attempt + 1));
                     } else {
-                        LOG.warn("rule {} action {} failed after {} attempts; its event is dropped: {}", output.rule().id(),
-                                output.rule().target(), attempt, e.toString());
+                        LOG.warn("rule {} action {} failed after {} attempts; its event is kept in {}: {}", rule.id(),
+                                rule.target(), attempt, FAILED_INVOCATIONS_QUEUE, e.toString());
+                        ObjectNode record = InvocationRecord.retriesExhausted(mapper, rule.target(), event.requestId(),
+                                attempt, event.output().payload(), e, Instant.now());
+                        keep(record, FailureQueues::failedInvocations);
                     }
                 }
             });
         } catch (RejectedExecutionException full) {
             long dropped = droppedRuleActions.incrementAndGet();
             if (Long.bitCount(dropped) == 1) {
-                LOG.warn("rule {}: {} actions waiting, fan-out cannot keep up; {} readings dropped so far",
-                        output.rule().id(), RULE_QUEUE, dropped);
+                LOG.warn("rule {}: {} actions waiting, fan-out cannot keep up; {} readings refused so far, kept in {}",
+                        rule.id(), RULE_QUEUE, dropped, FAILED_DELIVERIES_QUEUE);
             }
+            ObjectNode message = ErrorActionMessage.of(mapper, rule.id(), event.topic(), event.clientId(),
+                    event.payload(), LocalLambdas.functionArn(rule.target()),
+                    "Lambda's asynchronous queue refused the invocation: " + RULE_QUEUE + " events waiting");
+            keep(message, FailureQueues::failedDeliveries);
+        }
+    }
+
+    /** Sends a failure's record to its queue, off the caller's thread; a record that cannot be sent is logged whole. */
+    private void keep(ObjectNode record, java.util.function.Function<FailureQueues, String> queue) {
+        try {
+            failureKeeper.execute(() -> {
+                try {
+                    FailureQueues queues = failureQueues();
+                    String body = compact.writeValueAsString(record);
+                    queues.sqs().client().sendMessage(b -> b.queueUrl(queue.apply(queues)).messageBody(body));
+                    keptFailures.incrementAndGet();
+                } catch (JsonProcessingException | RuntimeException e) {
+                    lost(record, e);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            lost(record, closing);
+        }
+    }
+
+    private void lost(ObjectNode record, Exception e) {
+        unkeptFailures.incrementAndGet();
+        LOG.error("a failed reading could not be kept in its queue and is lost ({}): {}", e, record);
+    }
+
+    private FailureQueues failureQueues() {
+        try {
+            return sqsStarting.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -347,9 +447,24 @@ public final class LocalCloud implements AutoCloseable {
         return acceptedMessages.get();
     }
 
-    /** Readings the topic rules dropped because the fan-out queue was full, since start. */
+    /** Readings the topic rules could not hand to the fan-out because its queue was full, since start. */
     public long droppedRuleActions() {
         return droppedRuleActions.get();
+    }
+
+    /** Records of failed readings sent to the failure queues, since start. */
+    public long keptFailures() {
+        return keptFailures.get();
+    }
+
+    /** Failed readings whose record could not be sent to a failure queue (each logged whole), since start. */
+    public long unkeptFailures() {
+        return unkeptFailures.get();
+    }
+
+    /** The SQS service's endpoint, for any SDK or the AWS CLI ({@code --endpoint-url}). */
+    public URI sqsEndpoint() {
+        return failureQueues().sqs().endpoint();
     }
 
     /** The outputs, with the key names of {@code cdk deploy --outputs-file}. */
@@ -368,6 +483,10 @@ public final class LocalCloud implements AutoCloseable {
         out.put("CertificateFile", things.get(first).certificateFile().toAbsolutePath().toString());
         out.put("PrivateKeyFile", things.get(first).privateKeyFile().toAbsolutePath().toString());
         out.put("DynamoDbEndpoint", dynamoEndpoint.toString());
+        FailureQueues queues = failureQueues();
+        out.put("FailedDeliveriesQueueUrl", queues.failedDeliveries());
+        out.put("FailedInvocationsQueueUrl", queues.failedInvocations());
+        out.put("SqsEndpoint", queues.sqs().endpoint().toString());
         out.put("Token", token);
         return out;
     }
@@ -430,8 +549,17 @@ public final class LocalCloud implements AutoCloseable {
         ruleActions.shutdown();
         try {
             ruleActions.awaitTermination(5, TimeUnit.SECONDS);
+            failureKeeper.shutdown();
+            failureKeeper.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (sqsStarting != null) {
+            try {
+                sqsStarting.join().sqs().close();
+            } catch (CompletionException e) {
+                LOG.warn("the SQS service had not started: {}", e.getCause().toString());
+            }
         }
         if (iotDataClient != null) {
             iotDataClient.close();

@@ -29,7 +29,8 @@ public record LocalConfig(
         WebSocketGateway.Limits limits,
         Duration connectionCacheTtl,
         Duration tokenTtl,
-        Duration expiryInterval) {
+        Duration expiryInterval,
+        int sqsPort) {
 
     public LocalConfig {
         if (things.isEmpty()) {
@@ -38,47 +39,57 @@ public record LocalConfig(
         things = List.copyOf(things);
     }
 
-    /** The defaults: AWS IoT's ports for MQTT and HTTPS, 8080 for the WebSocket API, state in {@code .local/}. */
+    /**
+     * The defaults: AWS IoT's ports for MQTT and HTTPS, 8080 for the WebSocket API, state in {@code .local/};
+     * the store and the SQS service on free ports (the outputs name them).
+     */
     public static LocalConfig defaults() {
         return new LocalConfig(Path.of(".local"), "127.0.0.1", 8883, 8443, 8080, Topology.DEFAULT_STAGE,
                 List.of(Topology.DEFAULT_THING_NAME), null, 0, Optional.empty(), WebSocketGateway.Limits.apiGateway(),
-                Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60));
+                Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60), 0);
     }
 
     /** Every port 0 replaced with a free loopback port. */
     LocalConfig withPortsResolved() throws IOException {
         return new LocalConfig(stateDir, host, free(mqttPort), free(httpsPort), free(webPort), stage, things,
-                dynamoDbEndpoint, dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+                dynamoDbEndpoint, dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval,
+                free(sqsPort));
     }
 
     public LocalConfig withStateDir(Path dir) {
         return new LocalConfig(dir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
     }
 
     public LocalConfig withPorts(int mqtt, int https, int web) {
         return new LocalConfig(stateDir, host, mqtt, https, web, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
     }
 
     public LocalConfig withThings(List<String> names) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, names, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
     }
 
     public LocalConfig withDynamoDbEndpoint(URI endpoint) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, endpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
     }
 
     public LocalConfig withLimits(WebSocketGateway.Limits newLimits) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, newLimits, connectionCacheTtl, tokenTtl, expiryInterval);
+                dynamoDbPort, dynaliteCli, newLimits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
     }
 
     public LocalConfig withDynaliteCli(Path cli) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, Optional.ofNullable(cli), limits, connectionCacheTtl, tokenTtl, expiryInterval);
+                dynamoDbPort, Optional.ofNullable(cli), limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
+    }
+
+    /** The port of the SQS service; 0 picks a free one. */
+    public LocalConfig withSqsPort(int port) {
+        return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, port);
     }
 
     private int free(int port) throws IOException {

@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code edgewire-local}: runs the whole system on this machine until Ctrl-C. */
 @Command(name = "edgewire-local", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Runs edgewire's cloud side on loopback: MQTT broker (mutual TLS), HTTPS publish endpoint, "
-                + "topic rules, WebSocket API with @connections, and a DynamoDB-compatible store, with the Lambda "
-                + "handlers in process. No AWS account needed.")
+                + "topic rules, WebSocket API with @connections, a DynamoDB-compatible store and an SQS-compatible "
+                + "service holding the failure queues, with the Lambda handlers in process. No AWS account needed.")
 public final class LocalMode implements Callable<Integer> {
 
     @Option(names = "--state-dir", description = "Certificates, keys, store data and outputs.json live here.")
@@ -37,6 +37,9 @@ public final class LocalMode implements Callable<Integer> {
 
     @Option(names = "--stage", description = "WebSocket stage name.")
     String stage = Topology.DEFAULT_STAGE;
+
+    @Option(names = "--sqs-port", description = "SQS-compatible service (ElasticMQ) holding the failure queues; 0 picks a free port.")
+    int sqsPort = 0;
 
     @Option(names = "--dynamodb-endpoint", description = "Use this DynamoDB-compatible endpoint instead of starting dynalite.")
     URI dynamoDbEndpoint;
@@ -66,12 +69,13 @@ public final class LocalMode implements Callable<Integer> {
                 .withPorts(mqttPort, httpsPort, webPort)
                 .withThings(things)
                 .withDynamoDbEndpoint(dynamoDbEndpoint)
+                .withSqsPort(sqsPort)
                 .withLimits(new WebSocketGateway.Limits(api.maxFrameBytes(), api.maxMessageBytes(), idleTimeout,
                         maxConnectionDuration));
         config = new LocalConfig(config.stateDir(), config.host(), config.mqttPort(), config.httpsPort(),
                 config.webPort(), stage, config.things(), config.dynamoDbEndpoint(), config.dynamoDbPort(),
                 config.dynaliteCli(), config.limits(), config.connectionCacheTtl(), config.tokenTtl(),
-                config.expiryInterval());
+                config.expiryInterval(), config.sqsPort());
         LocalCloud cloud = LocalCloud.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -106,6 +110,9 @@ public final class LocalMode implements Callable<Integer> {
                   MQTT over TLS     localhost:%s   (client certificate from the local CA, client id = thing name)
                   HTTPS publish     https://localhost:%s/topics/{topic}?qos=1   (client certificate)
                   DynamoDB store    %s   table %s
+                  SQS service       %s   failure queues (listed in the outputs file):
+                    FailedDeliveries    readings a topic rule could not hand to the fan-out (error-action messages)
+                    FailedInvocations   readings whose fan-out failed every attempt (Lambda's invocation records)
                   Outputs file      %s
 
                 Token for the WebSocket API (valid 24 h):
@@ -123,7 +130,7 @@ public final class LocalMode implements Callable<Integer> {
                 Ctrl-C stops everything; state stays in %s.
                 """.formatted(startup.toMillis(), cloud.dashboardUrl(),
                 o.get("WebSocketUrl"), stageOf(o), o.get("CallbackUrl"), o.get("MqttPort"), o.get("HttpsPort"),
-                o.get("DynamoDbEndpoint"), o.get("TableName"), cloud.outputsFile().toAbsolutePath(),
+                o.get("DynamoDbEndpoint"), o.get("TableName"), o.get("SqsEndpoint"), cloud.outputsFile().toAbsolutePath(),
                 cloud.token(),
                 o.get("WebSocketUrl"), stageOf(o), cloud.token(),
                 cloud.outputsFile().toAbsolutePath(),

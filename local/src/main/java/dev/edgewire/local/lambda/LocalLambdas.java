@@ -35,21 +35,39 @@ public final class LocalLambdas {
 
     /** Invokes a function synchronously, as API Gateway does; the handler's exception reaches the caller. */
     public Object invoke(Function function, Object event) {
+        return invoke(function, event, UUID.randomUUID().toString());
+    }
+
+    /**
+     * Invokes a function with the request id of its event: Lambda keeps one request id for every attempt
+     * of an asynchronous invocation.
+     */
+    public Object invoke(Function function, Object event, String requestId) {
         RequestHandler<Object, Object> handler = handlers.get(function);
         if (handler == null) {
             throw new IllegalStateException("no handler for " + function);
         }
-        return handler.handleRequest(event, new LocalContext(function));
+        return handler.handleRequest(event, new LocalContext(function, requestId));
+    }
+
+    /** The unqualified ARN local mode gives a function (its handlers see it as the invoked function ARN). */
+    public static String functionArn(Function function) {
+        return "arn:aws:lambda:local:000000000000:function:" + functionName(function);
+    }
+
+    static String functionName(Function function) {
+        return "edgewire-" + function.id();
     }
 
     /** Lambda's {@link Context} for a local invocation. */
     static final class LocalContext implements Context {
         private final Function function;
-        private final String requestId = UUID.randomUUID().toString();
+        private final String requestId;
         private final long deadline;
 
-        LocalContext(Function function) {
+        LocalContext(Function function, String requestId) {
             this.function = function;
+            this.requestId = requestId;
             this.deadline = System.currentTimeMillis() + function.timeoutSeconds() * 1000L;
         }
 
@@ -70,7 +88,7 @@ public final class LocalLambdas {
 
         @Override
         public String getFunctionName() {
-            return "edgewire-" + function.id();
+            return functionName(function);
         }
 
         @Override
@@ -80,7 +98,7 @@ public final class LocalLambdas {
 
         @Override
         public String getInvokedFunctionArn() {
-            return "arn:aws:lambda:local:000000000000:function:" + getFunctionName();
+            return functionArn(function);
         }
 
         @Override

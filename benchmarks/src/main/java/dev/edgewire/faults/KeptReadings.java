@@ -1,0 +1,83 @@
+package dev.edgewire.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgewire.local.LocalCloud;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The readings of one device that local mode kept in its two failure queues, read as a user would,
+ * with the SDK against the queue URLs of the outputs file: {@code FailedInvocationsQueueUrl} holds
+ * Lambda's invocation records (the reading is the record's {@code requestPayload}),
+ * {@code FailedDeliveriesQueueUrl} the rules' error-action messages (the reading is the
+ * {@code base64OriginalPayload}).
+ *
+ * @param invocations seqs in the failed-invocations queue
+ * @param deliveries  seqs in the failed-deliveries queue
+ */
+record KeptReadings(Set<Long> invocations, Set<Long> deliveries) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Long enough that one listing sees every message once. */
+    private static final int HIDE_SECONDS = 600;
+
+    /** Every seq of {@code deviceId} in either queue. */
+    Set<Long> all() {
+        Set<Long> all = new TreeSet<>(invocations);
+        all.addAll(deliveries);
+        return all;
+    }
+
+    /** Reads both queues to the end; what was read stays hidden from other readers for 10 minutes. */
+    static KeptReadings of(Map<String, String> outputs, String deviceId) {
+        try (SqsClient sqs = SqsClient.builder().region(Region.US_EAST_1)
+                .endpointOverride(URI.create(outputs.get("SqsEndpoint")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            Set<Long> invocations = new TreeSet<>();
+            for (String body : drain(sqs, outputs.get("FailedInvocationsQueueUrl"))) {
+                JsonNode reading = JSON.readTree(body).path("requestPayload");
+                if (deviceId.equals(reading.path("deviceId").asText())) {
+                    invocations.add(reading.path("seq").asLong());
+                }
+            }
+            Set<Long> deliveries = new TreeSet<>();
+            for (String body : drain(sqs, outputs.get("FailedDeliveriesQueueUrl"))) {
+                byte[] payload = Base64.getDecoder().decode(JSON.readTree(body).path("base64OriginalPayload").asText());
+                JsonNode reading = JSON.readTree(payload);
+                if (deviceId.equals(reading.path("deviceId").asText())) {
+                    deliveries.add(reading.path("seq").asLong());
+                }
+            }
+            return new KeptReadings(invocations, deliveries);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> drain(SqsClient sqs, String queueUrl) {
+        List<String> bodies = new java.util.ArrayList<>();
+        while (true) {
+            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .visibilityTimeout(HIDE_SECONDS).waitTimeSeconds(0)).messages();
+            if (batch.isEmpty()) {
+                return bodies;
+            }
+            batch.forEach(m -> bodies.add(m.body()));
+        }
+    }
+}

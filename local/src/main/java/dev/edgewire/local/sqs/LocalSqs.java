@@ -1,0 +1,146 @@
+package dev.edgewire.local.sqs;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.pattern.Patterns;
+import org.elasticmq.NodeAddress;
+import org.elasticmq.StrictSQSLimits$;
+import org.elasticmq.actor.QueueManagerActor;
+import org.elasticmq.actor.queue.QueueEvent;
+import org.elasticmq.persistence.sql.SqlQueuePersistenceActor;
+import org.elasticmq.persistence.sql.SqlQueuePersistenceConfig;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.TheSQSRestServerBuilder;
+import org.elasticmq.util.NowProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
+import scala.collection.immutable.List$;
+import scala.util.Either;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Local mode's SQS service: an embedded ElasticMQ server on loopback that speaks SQS's protocols, so
+ * the AWS SDKs and the AWS CLI work against it with an endpoint override. Queues and their messages
+ * are kept on disk (H2 under the state folder) and come back when local mode starts again, as a queue
+ * on AWS outlives its consumers. Local mode creates its queues by name through {@link #createQueue}.
+ */
+public final class LocalSqs implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalSqs.class);
+    /** The account id in local queue URLs and ARNs. */
+    public static final String ACCOUNT_ID = "000000000000";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ActorSystem actors;
+    private final SQSRestServer server;
+    private final URI endpoint;
+    private final SqsClient client;
+
+    private LocalSqs(ActorSystem actors, SQSRestServer server, URI endpoint, SqsClient client) {
+        this.actors = actors;
+        this.server = server;
+        this.endpoint = endpoint;
+        this.client = client;
+    }
+
+    /**
+     * Starts the server on {@code host}:{@code port} (0: a free port) with its data under {@code dataDir},
+     * restoring the queues and messages kept there.
+     */
+    public static LocalSqs start(String host, int port, Path dataDir, Region region,
+                                 AwsCredentialsProvider credentials) throws IOException {
+        Files.createDirectories(dataDir);
+        ActorSystem actors = ActorSystem.create("local-sqs", quietConfig());
+        try {
+            // Every queue change and message goes through this actor into H2, and it restores them on start.
+            String database = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("messages");
+            ActorRef store = actors.actorOf(Props.create(SqlQueuePersistenceActor.class, () ->
+                    new SqlQueuePersistenceActor(new SqlQueuePersistenceConfig(true, "org.h2.Driver", database,
+                            "", "", false), List$.MODULE$.empty())), "store");
+            ActorRef queues = actors.actorOf(Props.create(QueueManagerActor.class, () ->
+                    new QueueManagerActor(new NowProvider(), StrictSQSLimits$.MODULE$, Option.apply(store))), "queues");
+            SQSRestServer server = TheSQSRestServerBuilder.apply(Option.apply(actors), Option.apply(queues), host, port,
+                    new NodeAddress("http", host, port, ""), port == 0, StrictSQSLimits$.MODULE$,
+                    region.id(), ACCOUNT_ID, Option.apply(store)).start();
+            int bound = server.waitUntilStarted().localAddress().getPort();
+            Object restored = Patterns.ask(store, new QueueEvent.Restore(queues), START_TIMEOUT)
+                    .toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (restored instanceof Either<?, ?> either && either.isLeft()) {
+                throw new IOException("the SQS service could not restore its queues from " + dataDir + ": "
+                        + either.left().get());
+            }
+            URI endpoint = URI.create("http://" + host + ":" + bound);
+            // Its own plain-HTTP client: the service starts before the local CA that local mode's TLS client trusts.
+            SqsClient client = SqsClient.builder().region(region).credentialsProvider(credentials)
+                    .endpointOverride(endpoint).httpClient(UrlConnectionHttpClient.create()).build();
+            return new LocalSqs(actors, server, endpoint, client);
+        } catch (Exception e) {
+            actors.terminate();
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("the SQS service did not start: " + e, e);
+        }
+    }
+
+    /** Pekko logs through SLF4J, warnings and up, and leaves shutting down to {@link #close()}. */
+    private static Config quietConfig() {
+        return ConfigFactory.parseMap(Map.of(
+                "pekko.loggers", java.util.List.of("org.apache.pekko.event.slf4j.Slf4jLogger"),
+                "pekko.logging-filter", "org.apache.pekko.event.slf4j.Slf4jLoggingFilter",
+                "pekko.loglevel", "WARNING",
+                "pekko.stdout-loglevel", "OFF",
+                "pekko.log-dead-letters", "off",
+                "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
+                "pekko.jvm-shutdown-hooks", "off"))
+                .withFallback(ConfigFactory.load(LocalSqs.class.getClassLoader()));
+    }
+
+    /**
+     * Creates the standard queue {@code name} if it does not exist yet (it may, from an earlier run)
+     * and returns its URL.
+     */
+    public String createQueue(String name, Map<QueueAttributeName, String> attributes) {
+        return client.createQueue(b -> b.queueName(name).attributes(attributes)).queueUrl();
+    }
+
+    /** The URL the SDKs and the CLI take as their endpoint. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** A client of this server, for local mode's own sends. */
+    public SqsClient client() {
+        return client;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        try {
+            server.stopAndWait();
+        } catch (RuntimeException e) {
+            LOG.warn("SQS service did not stop cleanly: {}", e.toString());
+        }
+        try {
+            scala.concurrent.Await.result(actors.terminate(), scala.concurrent.duration.Duration.create(10, "s"));
+        } catch (Exception e) {
+            LOG.warn("SQS service's actors did not stop cleanly: {}", e.toString());
+        }
+    }
+}
