@@ -281,17 +281,21 @@ public final class LocalCloud implements AutoCloseable {
 
     /**
      * A broadcast's rest, handed over as on AWS: an asynchronous invocation of the continuation
-     * target, through the same bounded queue as the rules' invocations.
+     * target, with Lambda's retries and failed-invocations queue. A full event queue refuses the
+     * hand-over as Lambda's Invoke refuses with 429, so the caller knows; a retry it refuses is kept.
      */
     private void continueBroadcast(String payload, java.util.List<String> connectionIds,
                                    com.amazonaws.services.lambda.runtime.Context context) {
-        Map<String, Object> event = new ContinuationEvent(payload, connectionIds).toEvent();
-        ruleActions.execute(() -> {
-            try {
-                lambdas.invoke(Topology.CONTINUATION_TARGET, event);
-            } catch (RuntimeException e) {
-                LOG.error("continued broadcast to {} connections failed: {}", connectionIds.size(), e.toString());
+        ObjectNode event = mapper.valueToTree(new ContinuationEvent(payload, connectionIds).toEvent());
+        String requestId = UUID.randomUUID().toString();
+        Function target = Topology.CONTINUATION_TARGET;
+        invokeAsync("continuation " + requestId + " of " + target, target, event, requestId, 1, attempt -> {
+            String refusal = "Lambda's asynchronous queue refused the invocation: " + RULE_QUEUE + " events waiting";
+            if (attempt == 1) {
+                throw new IllegalStateException("TooManyRequestsException: " + refusal);
             }
+            keep(InvocationRecord.retriesExhausted(mapper, target, requestId, attempt, event,
+                    new IllegalStateException(refusal), Instant.now()), FailureQueues::failedInvocations);
         });
     }
 
@@ -326,37 +330,48 @@ public final class LocalCloud implements AutoCloseable {
      */
     private void runRuleAction(AsyncEvent event, int attempt) {
         TopicRule rule = event.output().rule();
+        invokeAsync("rule " + rule.id() + " action " + rule.target(), rule.target(), event.output().payload(),
+                event.requestId(), attempt, refusedAttempt -> {
+                    long dropped = droppedRuleActions.incrementAndGet();
+                    if (Long.bitCount(dropped) == 1) {
+                        LOG.warn("rule {}: {} actions waiting, fan-out cannot keep up; {} readings refused so far, kept in {}",
+                                rule.id(), RULE_QUEUE, dropped, FAILED_DELIVERIES_QUEUE);
+                    }
+                    ObjectNode message = ErrorActionMessage.of(mapper, rule.id(), event.topic(), event.clientId(),
+                            event.payload(), LocalLambdas.functionArn(rule.target()),
+                            "Lambda's asynchronous queue refused the invocation: " + RULE_QUEUE + " events waiting");
+                    keep(message, FailureQueues::failedDeliveries);
+                });
+    }
+
+    /**
+     * One asynchronous invocation of {@code target}, as Lambda runs it: on the bounded event queue, tried
+     * again after a failure, and kept as Lambda's invocation record in the failed-invocations queue when
+     * every attempt failed. {@code refused} gets the attempt the full queue turned away.
+     */
+    private void invokeAsync(String what, Function target, ObjectNode payload, String requestId, int attempt,
+                             java.util.function.IntConsumer refused) {
         try {
             ruleActions.execute(() -> {
                 try {
-                    Map<String, Object> payload = mapper.convertValue(event.output().payload(), Map.class);
-                    lambdas.invoke(rule.target(), payload, event.requestId());
+                    lambdas.invoke(target, mapper.convertValue(payload, Map.class), requestId);
                 } catch (RuntimeException e) {
                     if (attempt < RULE_ATTEMPTS) {
                         Duration delay = RULE_RETRY_DELAY.multipliedBy(attempt);
-                        LOG.warn("rule {} action {} failed (attempt {} of {}), trying again in {} s: {}", rule.id(),
-                                rule.target(), attempt, RULE_ATTEMPTS, delay.toSeconds(), e.toString());
+                        LOG.warn("{} failed (attempt {} of {}), trying again in {} s: {}", what, attempt, RULE_ATTEMPTS,
+                                delay.toSeconds(), e.toString());
                         CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
-                                .execute(() -> runRuleAction(event, attempt + 1));
+                                .execute(() -> invokeAsync(what, target, payload, requestId, attempt + 1, refused));
                     } else {
-                        LOG.warn("rule {} action {} failed after {} attempts; its event is kept in {}: {}", rule.id(),
-                                rule.target(), attempt, FAILED_INVOCATIONS_QUEUE, e.toString());
-                        ObjectNode record = InvocationRecord.retriesExhausted(mapper, rule.target(), event.requestId(),
-                                attempt, event.output().payload(), e, Instant.now());
-                        keep(record, FailureQueues::failedInvocations);
+                        LOG.warn("{} failed after {} attempts; its event is kept in {}: {}", what, attempt,
+                                FAILED_INVOCATIONS_QUEUE, e.toString());
+                        keep(InvocationRecord.retriesExhausted(mapper, target, requestId, attempt, payload, e,
+                                Instant.now()), FailureQueues::failedInvocations);
                     }
                 }
             });
         } catch (RejectedExecutionException full) {
-            long dropped = droppedRuleActions.incrementAndGet();
-            if (Long.bitCount(dropped) == 1) {
-                LOG.warn("rule {}: {} actions waiting, fan-out cannot keep up; {} readings refused so far, kept in {}",
-                        rule.id(), RULE_QUEUE, dropped, FAILED_DELIVERIES_QUEUE);
-            }
-            ObjectNode message = ErrorActionMessage.of(mapper, rule.id(), event.topic(), event.clientId(),
-                    event.payload(), LocalLambdas.functionArn(rule.target()),
-                    "Lambda's asynchronous queue refused the invocation: " + RULE_QUEUE + " events waiting");
-            keep(message, FailureQueues::failedDeliveries);
+            refused.accept(attempt);
         }
     }
 
