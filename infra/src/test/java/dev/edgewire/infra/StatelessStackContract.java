@@ -284,6 +284,30 @@ abstract class StatelessStackContract {
                 "SourceArn", arn("execute-api", ref(api()), "/authorizers/", ref(authorizer())))));
     }
 
+    /**
+     * Variables API Gateway defines for WebSocket access logs (API Gateway Developer Guide, "Configure
+     * logging for WebSocket APIs in API Gateway"), the part a format here may use; HTTP APIs' own,
+     * such as {@code $context.integrationErrorMessage}, are not among them.
+     */
+    private static final java.util.Set<String> WEBSOCKET_LOG_VARIABLES = java.util.Set.of(
+            "apiId", "authorizer.error", "authorizer.principalId", "awsEndpointRequestId", "connectedAt",
+            "connectionId", "domainName", "error.message", "error.messageString", "error.responseType",
+            "eventType", "extendedRequestId", "identity.sourceIp", "identity.userAgent", "integration.error",
+            "integration.integrationStatus", "integration.latency", "integration.requestId", "integration.status",
+            "integrationLatency", "integrationStatus", "messageDirection", "messageId", "requestId", "requestTime",
+            "requestTimeEpoch", "routeKey", "stage", "status");
+
+    @Test
+    void accessLogFormat_usesOnlyVariablesWebSocketApisDefine() {
+        java.util.regex.Matcher variables = java.util.regex.Pattern.compile("\\$context\\.([A-Za-z.]+)")
+                .matcher(ConnectionApi.ACCESS_LOG_FORMAT);
+        List<String> used = new ArrayList<>();
+        while (variables.find()) {
+            used.add(variables.group(1));
+        }
+        assertThat(used).hasSizeGreaterThan(5).allSatisfy(v -> assertThat(WEBSOCKET_LOG_VARIABLES).contains(v));
+    }
+
     @Test
     void stage_isNamedFromContext_throttled_andWritesJsonAccessLogs() throws Exception {
         String stage = logicalIdOf(template(), "AWS::ApiGatewayV2::Stage", Map.of());
