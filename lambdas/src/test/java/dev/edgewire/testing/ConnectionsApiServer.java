@@ -56,7 +56,6 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
  */
 public final class ConnectionsApiServer implements AutoCloseable {
 
-
     public static final String STAGE = "demo";
     private static final Pattern SIGNING_SERVICE = Pattern.compile("Credential=[^/]+/\\d{8}/[^/]+/([^/]+)/aws4_request");
     /** Headers the JDK's HTTP client sets itself and refuses to be given. */
@@ -249,12 +248,12 @@ public final class ConnectionsApiServer implements AutoCloseable {
             String token = sessionToken;
             if (check != null && token != null && !token.equals(exchange.getRequestHeaders().getFirst("X-Amz-Security-Token"))) {
                 exchange.getResponseHeaders().add("x-amzn-ErrorType", "UnrecognizedClientException");
-                respond(exchange, 403, "{\"message\":\"The security token included in the request is invalid.\"}");
+                JsonResponses.respond(exchange, 403, "{\"message\":\"The security token included in the request is invalid.\"}");
                 return;
             }
             if (check != null && !signatureMatches(exchange, bytes, check)) {
                 exchange.getResponseHeaders().add("x-amzn-ErrorType", "InvalidSignatureException");
-                respond(exchange, 403, "{\"message\":\"The request signature we calculated does not match the signature you provided.\"}");
+                JsonResponses.respond(exchange, 403, "{\"message\":\"The request signature we calculated does not match the signature you provided.\"}");
                 return;
             }
             String path = exchange.getRequestURI().getRawPath();
@@ -265,24 +264,24 @@ public final class ConnectionsApiServer implements AutoCloseable {
                 Answer canned = nextAnswers.isEmpty() ? null : nextAnswers.removeFirst();
                 if (canned != null) {
                     exchange.getResponseHeaders().add("x-amzn-ErrorType", canned.errorType());
-                    respond(exchange, canned.status(), "{\"message\":\"" + canned.errorType() + "\"}");
+                    JsonResponses.respond(exchange, canned.status(), "{\"message\":\"" + canned.errorType() + "\"}");
                 } else if (gone.contains(id)) {
                     exchange.getResponseHeaders().add("x-amzn-ErrorType", "GoneException");
-                    respond(exchange, 410, "{\"message\":null}");
+                    JsonResponses.respond(exchange, 410, "{\"message\":null}");
                 } else {
                     posts.add(new Post(id, body));
-                    respond(exchange, 200, "");
+                    JsonResponses.respond(exchange, 200, "");
                 }
             } else if ("POST".equals(exchange.getRequestMethod()) && path.startsWith("/topics/")) {
                 String topic = URLDecoder.decode(path.substring("/topics/".length()), StandardCharsets.UTF_8);
                 publishes.add(new Publish(topic, exchange.getRequestURI().getQuery(), body));
-                respond(exchange, 200, "{\"message\":\"OK\",\"traceId\":\"local\"}");
+                JsonResponses.respond(exchange, 200, "{\"message\":\"OK\",\"traceId\":\"local\"}");
             } else if (dynamoDb != null && target != null && target.startsWith("DynamoDB_20120810.")) {
                 forwardToDynamoDb(exchange, bytes);
             } else if (secret != null && "secretsmanager.GetSecretValue".equals(target)) {
                 answerGetSecretValue(exchange, body);
             } else {
-                respond(exchange, 404, "{\"message\":\"Not Found\"}");
+                JsonResponses.respond(exchange, 404, "{\"message\":\"Not Found\"}");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -309,12 +308,12 @@ public final class ConnectionsApiServer implements AutoCloseable {
                 : byStage.values().stream().filter(v -> v.id().equals(versionId)).findFirst().orElse(null);
         if (found == null || (versionId != null && !found.id().equals(versionId))) {
             String what = label != null ? "staging label: " + label : "VersionId: " + versionId;
-            respond(exchange, 400, Json.write(Map.of("__type", "ResourceNotFoundException",
+            JsonResponses.respond(exchange, 400, Json.write(Map.of("__type", "ResourceNotFoundException",
                     "Message", "Secrets Manager can't find the specified secret value for " + what)));
             return;
         }
         List<String> labels = byStage.entrySet().stream().filter(e -> e.getValue() == found).map(Map.Entry::getKey).toList();
-        respond(exchange, 200, Json.write(Map.of("ARN", arn, "Name", arn.substring(arn.lastIndexOf(':') + 1),
+        JsonResponses.respond(exchange, 200, Json.write(Map.of("ARN", arn, "Name", arn.substring(arn.lastIndexOf(':') + 1),
                 "VersionId", found.id(), "SecretString", found.value(), "VersionStages", labels)));
     }
 
@@ -354,17 +353,6 @@ public final class ConnectionsApiServer implements AutoCloseable {
         }
         byte[] bytes = answer.body();
         exchange.sendResponseHeaders(answer.statusCode(), bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-    }
-
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);

@@ -88,32 +88,23 @@ public final class ContainerCredentialsEndpoint implements AutoCloseable {
             exchange.getRequestBody().readAllBytes();
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             if (!"GET".equals(exchange.getRequestMethod()) || !PATH.equals(exchange.getRequestURI().getPath())) {
-                respond(exchange, 404, Map.of("message", "Not Found"));
+                JsonResponses.respond(exchange, 404, Json.write(Map.of("message", "Not Found")));
             } else if (authorization == null) {
                 refused.incrementAndGet();
-                respond(exchange, 401, Map.of("message", "missing Authorization header"));
+                JsonResponses.respond(exchange, 401, Json.write(Map.of("message", "missing Authorization header")));
             } else if (!authorization.equals(authorizationToken)) {
                 refused.incrementAndGet();
-                respond(exchange, 403, Map.of("message", "wrong authorization token"));
+                JsonResponses.respond(exchange, 403, Json.write(Map.of("message", "wrong authorization token")));
             } else {
                 served.incrementAndGet();
                 // Like the role's session: hours ahead, so the SDK caches it and does not refresh mid-test.
                 Instant expiration = Instant.now().plus(Duration.ofHours(6)).truncatedTo(ChronoUnit.SECONDS);
-                respond(exchange, 200, Map.of(
+                JsonResponses.respond(exchange, 200, Json.write(Map.of(
                         "AccessKeyId", credentials.accessKeyId(),
                         "SecretAccessKey", credentials.secretAccessKey(),
                         "Token", credentials.sessionToken(),
-                        "Expiration", expiration.toString()));
+                        "Expiration", expiration.toString())));
             }
-        }
-    }
-
-    private static void respond(HttpExchange exchange, int status, Map<String, String> body) throws IOException {
-        byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
         }
     }
 

@@ -116,25 +116,25 @@ public final class LambdaRuntimeApi implements AutoCloseable {
                 firstPoll.complete(System.nanoTime());
                 next(exchange);
             } else if (call.equals(RESTORE_NEXT)) {
-                respond(exchange, 200, "");
+                JsonResponses.respond(exchange, 200, "");
             } else if (call.equals("POST " + PREFIX + "/init/error") || call.equals("POST " + PREFIX + "/restore/error")) {
                 startFailure.complete(errorType(exchange) + " " + new String(body, StandardCharsets.UTF_8));
-                respond(exchange, 202, "{\"status\":\"OK\"}");
+                JsonResponses.respond(exchange, 202, "{\"status\":\"OK\"}");
             } else if (exchange.getRequestMethod().equals("POST") && rest.startsWith("/invocation/")
                     && (rest.endsWith("/response") || rest.endsWith("/error"))) {
                 String requestId = rest.substring("/invocation/".length(), rest.lastIndexOf('/'));
                 Invocation invocation = handedOut.remove(requestId);
                 if (invocation == null) {
-                    respond(exchange, 400, "{\"errorMessage\":\"unknown request id " + requestId + "\",\"errorType\":\"InvalidRequestID\"}");
+                    JsonResponses.respond(exchange, 400, "{\"errorMessage\":\"unknown request id " + requestId + "\",\"errorType\":\"InvalidRequestID\"}");
                     return;
                 }
                 String text = new String(body, StandardCharsets.UTF_8);
                 // The runtime client always names a type for an error; a blank one must still count as a failure.
                 String type = rest.endsWith("/error") ? String.valueOf(errorType(exchange)) : null;
                 invocation.outcome().complete(new Outcome(requestId, text, type));
-                respond(exchange, 202, "{\"status\":\"OK\"}");
+                JsonResponses.respond(exchange, 202, "{\"status\":\"OK\"}");
             } else {
-                respond(exchange, 404, "{\"errorMessage\":\"not a Runtime API path\",\"errorType\":\"NotFound\"}");
+                JsonResponses.respond(exchange, 404, "{\"errorMessage\":\"not a Runtime API path\",\"errorType\":\"NotFound\"}");
             }
         } catch (InterruptedException e) {
             // closing: the runtime's poll goes unanswered, as when Lambda freezes an environment
@@ -166,17 +166,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         ThreadLocalRandom.current().nextBytes(random);
         return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + HexFormat.of().formatHex(random)
                 + ";Parent=" + HexFormat.of().formatHex(random, 0, 8) + ";Sampled=0";
-    }
-
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
     }
 
     @Override
