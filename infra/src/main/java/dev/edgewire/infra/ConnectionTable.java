@@ -1,6 +1,6 @@
 package dev.edgewire.infra;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;

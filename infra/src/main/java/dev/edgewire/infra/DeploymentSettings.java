@@ -1,6 +1,6 @@
 package dev.edgewire.infra;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;

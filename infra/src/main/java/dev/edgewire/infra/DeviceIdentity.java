@@ -1,6 +1,6 @@
 package dev.edgewire.infra;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.ArnComponents;

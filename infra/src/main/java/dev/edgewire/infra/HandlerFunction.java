@@ -1,6 +1,6 @@
 package dev.edgewire.infra;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.util.Map;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;

@@ -1,6 +1,6 @@
 package dev.edgewire.infra;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;

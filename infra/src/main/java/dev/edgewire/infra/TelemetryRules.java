@@ -1,6 +1,6 @@
 package dev.edgewire.infra;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;

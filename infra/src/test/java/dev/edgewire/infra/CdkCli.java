@@ -2,7 +2,7 @@ package dev.edgewire.infra;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

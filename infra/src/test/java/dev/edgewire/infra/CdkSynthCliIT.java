@@ -2,7 +2,7 @@ package dev.edgewire.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

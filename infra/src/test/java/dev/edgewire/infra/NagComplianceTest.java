@@ -2,7 +2,7 @@ package dev.edgewire.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.edgewire.infra;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import org.junit.jupiter.api.BeforeAll;
 import software.amazon.awscdk.assertions.Template;
 

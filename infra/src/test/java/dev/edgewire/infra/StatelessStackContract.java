@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

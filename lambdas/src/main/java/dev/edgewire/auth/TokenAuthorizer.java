@@ -1,5 +1,6 @@
 package dev.edgewire.auth;
 
+import dev.edgewire.contract.Tokens;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
@@ -7,7 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import dev.edgewire.runtime.CloudServices;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.runtime.Priming;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.edgewire.connection;
 
-import dev.edgewire.topology.Topology.ConnectionTable;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

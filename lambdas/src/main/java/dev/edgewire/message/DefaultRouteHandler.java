@@ -12,7 +12,7 @@ import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.runtime.Priming;
 import dev.edgewire.runtime.Responses;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.util.Objects;
 import org.crac.Resource;
 import org.slf4j.Logger;

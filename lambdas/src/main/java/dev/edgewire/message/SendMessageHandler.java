@@ -9,7 +9,7 @@ import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.Continuation;
 import dev.edgewire.broadcast.Deadline;
 import dev.edgewire.broadcast.Envelope;
-import dev.edgewire.device.DevicePublisher;
+import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.message.SendMessageParser.Rejected;
 import dev.edgewire.message.SendMessageParser.SendMessage;
 import dev.edgewire.runtime.CloudServices;

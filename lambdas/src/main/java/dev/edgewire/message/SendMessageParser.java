@@ -2,7 +2,7 @@ package dev.edgewire.message;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.edgewire.device.DevicePublisher;
+import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.runtime.Json;
 import java.util.Optional;
 

@@ -8,7 +8,7 @@ import dev.edgewire.message.DefaultRouteHandler;
 import dev.edgewire.message.SendMessageHandler;
 import dev.edgewire.message.SendMessageParser;
 import dev.edgewire.telemetry.FanOutHandler;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 
 /** Builds the handler of each function through its collaborator constructor, for local mode and tests. */
 public final class HandlerFactory {

@@ -1,7 +1,7 @@
 package dev.edgewire.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.edgewire.auth.Tokens;
+import dev.edgewire.contract.Tokens;
 import dev.edgewire.broadcast.Envelope;
 import dev.edgewire.message.SendMessageParser;
 import java.nio.charset.StandardCharsets;

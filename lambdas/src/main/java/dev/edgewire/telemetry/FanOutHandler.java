@@ -14,7 +14,7 @@ import dev.edgewire.runtime.CloudServices;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.runtime.Priming;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

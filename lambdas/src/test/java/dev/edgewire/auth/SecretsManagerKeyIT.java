@@ -1,5 +1,6 @@
 package dev.edgewire.auth;
 
+import dev.edgewire.contract.Tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
@@ -9,7 +10,7 @@ import dev.edgewire.testing.ConnectionsApiServer.SecretRequest;
 import dev.edgewire.testing.Events;
 import dev.edgewire.testing.MutableClock;
 import dev.edgewire.testing.TestContext;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.edgewire.auth;
 
+import dev.edgewire.contract.Tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;

@@ -13,7 +13,7 @@ import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
 import dev.edgewire.testing.Events;
 import dev.edgewire.testing.TestContext;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgewire.device.DevicePublisher;
+import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.message.SendMessageParser.Rejected;
 import dev.edgewire.message.SendMessageParser.SendMessage;
 import dev.edgewire.runtime.Json;

@@ -4,7 +4,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import dev.edgewire.topology.Topology.ConnectionTable;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.edgewire.testing;
 
-import dev.edgewire.topology.Topology.ConnectionTable;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -1,6 +1,6 @@
 package dev.edgewire.testing;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

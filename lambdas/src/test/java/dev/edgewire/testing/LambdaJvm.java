@@ -1,7 +1,7 @@
 package dev.edgewire.testing;
 
 import dev.edgewire.bench.ColdStartChild;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.edgewire.local;
 
 import dev.edgewire.local.websocket.WebSocketGateway;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.edgewire.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgewire.auth.Tokens;
+import dev.edgewire.contract.Tokens;
 import dev.edgewire.systemtests.clients.ConnectionTable;
 import dev.edgewire.systemtests.clients.Watcher;
 import dev.edgewire.systemtests.target.Deployment;

@@ -9,7 +9,7 @@ import dev.edgewire.device.tls.TlsMaterial;
 import dev.edgewire.device.transport.Backoff;
 import dev.edgewire.device.transport.MqttSettings;
 import dev.edgewire.device.transport.MqttTransport;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.edgewire.device.command;
 
-import dev.edgewire.auth.Tokens;
+import dev.edgewire.contract.Tokens;
 import dev.edgewire.device.ExitCodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

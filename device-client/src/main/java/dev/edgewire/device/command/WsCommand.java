@@ -6,7 +6,7 @@ import dev.edgewire.device.Json;
 import dev.edgewire.device.target.Setting;
 import dev.edgewire.device.target.Target;
 import dev.edgewire.device.target.TargetOptions;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -165,8 +165,8 @@ public final class Simulation {
             this.transport = transport;
             this.timers = timers;
             this.topic = plan.topicOverride() != null ? plan.topicOverride()
-                    : dev.edgewire.topology.Topology.Topics.forThing(
-                            dev.edgewire.topology.Topology.Topics.TELEMETRY_TEMPLATE, deviceId);
+                    : dev.edgewire.contract.Topology.Topics.forThing(
+                            dev.edgewire.contract.Topology.Topics.TELEMETRY_TEMPLATE, deviceId);
             this.inFlight = new Semaphore(plan.maxInFlight());
         }
 

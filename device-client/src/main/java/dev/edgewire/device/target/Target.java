@@ -1,7 +1,7 @@
 package dev.edgewire.device.target;
 
 import dev.edgewire.device.DeviceException;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package dev.edgewire.device.target;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.Json;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.edgewire.device.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgewire.auth.Tokens;
+import dev.edgewire.contract.Tokens;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

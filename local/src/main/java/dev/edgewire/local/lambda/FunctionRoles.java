@@ -2,9 +2,9 @@ package dev.edgewire.local.lambda;
 
 import dev.edgewire.broadcast.Continuation;
 import dev.edgewire.runtime.CloudServices;
-import dev.edgewire.topology.Topology.Env;
-import dev.edgewire.topology.Topology.Function;
-import dev.edgewire.topology.Topology.Need;
+import dev.edgewire.contract.Topology.Env;
+import dev.edgewire.contract.Topology.Function;
+import dev.edgewire.contract.Topology.Need;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -3,7 +3,7 @@ package dev.edgewire.local.lambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgewire.topology.Topology.Function;
+import dev.edgewire.contract.Topology.Function;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 

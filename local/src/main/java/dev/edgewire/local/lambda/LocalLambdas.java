@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import dev.edgewire.topology.Topology.Function;
+import dev.edgewire.contract.Topology.Function;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.edgewire.local.policy;
 
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.util.List;
 
 /**

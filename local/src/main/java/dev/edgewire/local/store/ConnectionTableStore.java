@@ -1,6 +1,6 @@
 package dev.edgewire.local.store;
 
-import dev.edgewire.topology.Topology.ConnectionTable;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;

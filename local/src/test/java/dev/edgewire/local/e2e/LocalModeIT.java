@@ -14,7 +14,7 @@ import dev.edgewire.local.mqtt.TestMqttClients;
 import dev.edgewire.local.pki.LocalPki;
 import dev.edgewire.local.pki.TestTls;
 import dev.edgewire.local.websocket.WebSocketGateway;
-import dev.edgewire.topology.Topology.ConnectionTable;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
 import dev.edgewire.local.websocket.WebSocketGateway;
-import dev.edgewire.topology.Topology.ConnectionTable;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
-import dev.edgewire.topology.Topology.ConnectionTable;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -8,7 +8,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 
 import dev.edgewire.runtime.CloudServices;
-import dev.edgewire.topology.Topology.Function;
+import dev.edgewire.contract.Topology.Function;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.edgewire.topology.Topology;
+import dev.edgewire.contract.Topology;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.edgewire.topology.Topology;
-import dev.edgewire.topology.Topology.Function;
-import dev.edgewire.topology.Topology.TopicRule;
+import dev.edgewire.contract.Topology;
+import dev.edgewire.contract.Topology.Function;
+import dev.edgewire.contract.Topology.TopicRule;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package dev.edgewire.local.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgewire.topology.Topology.ConnectionTable;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.edgewire.systemtests.target;
 
-import dev.edgewire.auth.Tokens;
+import dev.edgewire.contract.Tokens;
 import dev.edgewire.device.tls.TlsMaterial;
 import java.io.IOException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.edgewire.topology;
+package dev.edgewire.contract;
 
 import java.util.Collections;
 import java.util.EnumSet;

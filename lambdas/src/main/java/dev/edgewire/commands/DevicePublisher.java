@@ -1,6 +1,6 @@
-package dev.edgewire.device;
+package dev.edgewire.commands;
 
-import dev.edgewire.topology.Topology.Topics;
+import dev.edgewire.contract.Topology.Topics;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.SdkBytes;

@@ -1,4 +1,4 @@
-package dev.edgewire.auth;
+package dev.edgewire.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.edgewire.auth;
+package dev.edgewire.contract;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

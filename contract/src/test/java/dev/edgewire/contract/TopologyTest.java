@@ -1,10 +1,10 @@
-package dev.edgewire.topology;
+package dev.edgewire.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgewire.topology.Topology.Function;
-import dev.edgewire.topology.Topology.Route;
-import dev.edgewire.topology.Topology.TopicRule;
+import dev.edgewire.contract.Topology.Function;
+import dev.edgewire.contract.Topology.Route;
+import dev.edgewire.contract.Topology.TopicRule;
 import org.junit.jupiter.api.Test;
 
 class TopologyTest {
