@@ -1,5 +1,6 @@
 package dev.edgewire.benchmarks;
 
+import dev.edgewire.contract.Outputs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -118,20 +119,20 @@ public final class LocalModeProcess implements AutoCloseable {
     }
 
     int mqttPort() {
-        return Integer.parseInt(output("MqttPort"));
+        return Integer.parseInt(output(Outputs.MQTT_PORT));
     }
 
     URI callbackUrl() {
-        return URI.create(output("CallbackUrl"));
+        return URI.create(output(Outputs.CALLBACK_URL));
     }
 
     URI dynamoDbEndpoint() {
-        return URI.create(output("DynamoDbEndpoint"));
+        return URI.create(output(Outputs.DYNAMODB_ENDPOINT));
     }
 
     /** The stage URL with a valid token. */
     URI stage() {
-        return URI.create(output("WebSocketUrl") + "/demo?token=" + output("Token"));
+        return URI.create(output(Outputs.WEB_SOCKET_URL) + "/demo?token=" + output(Outputs.TOKEN));
     }
 
     LocalPki pki() throws Exception {
@@ -159,7 +160,7 @@ public final class LocalModeProcess implements AutoCloseable {
     }
 
     Path caFile() {
-        return Path.of(output("CaCertificateFile"));
+        return Path.of(output(Outputs.CA_CERTIFICATE_FILE));
     }
 
     List<String> dropLog() {

@@ -1,5 +1,6 @@
 package dev.edgewire.faults;
 
+import dev.edgewire.contract.Outputs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
@@ -148,7 +149,7 @@ final class BadInputCatalogue {
     private List<Entry> entries() throws Exception {
         List<Entry> e = new ArrayList<>();
         String ws = "WebSocket $connect";
-        String stage = cloud.outputs().get("WebSocketUrl") + "/" + rig.stageName();
+        String stage = cloud.outputs().get(Outputs.WEB_SOCKET_URL) + "/" + rig.stageName();
         byte[] key = Files.readString(cloud.outputsFile().getParent().resolve("token.key")).strip()
                 .getBytes(StandardCharsets.UTF_8);
         byte[] otherKey = new byte[32];
@@ -297,7 +298,7 @@ final class BadInputCatalogue {
         e.add(mqttSubscribeEntry(mqttSubscribe, "all topics #", "#"));
 
         String connections = "@connections API";
-        String callback = cloud.outputs().get("CallbackUrl");
+        String callback = cloud.outputs().get(Outputs.CALLBACK_URL);
         e.add(new Entry(connections, "unsigned POST", "HTTP 403 ForbiddenException: Missing or wrong SigV4 signature; "
                 + "sign with the local credentials", exact("HTTP 403 ForbiddenException: Missing or wrong SigV4 "
                 + "signature; sign with the local credentials"), () -> {
@@ -515,7 +516,7 @@ final class BadInputCatalogue {
     private String managementPost(String connectionId, String data, String secretAccessKey) {
         try (ApiGatewayManagementApiClient api = ApiGatewayManagementApiClient.builder()
                 .region(Region.US_EAST_1)
-                .endpointOverride(URI.create(cloud.outputs().get("CallbackUrl")))
+                .endpointOverride(URI.create(cloud.outputs().get(Outputs.CALLBACK_URL)))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         LocalCloud.CREDENTIALS.accessKeyId(), secretAccessKey)))
                 .httpClient(UrlConnectionHttpClient.create())

@@ -1,5 +1,6 @@
 package dev.edgewire.faults;
 
+import dev.edgewire.contract.Outputs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgewire.local.LocalCloud;
@@ -44,19 +45,19 @@ record KeptReadings(Set<Long> invocations, Set<Long> deliveries) {
     /** Reads both queues to the end; what was read stays hidden from other readers for 10 minutes. */
     static KeptReadings of(Map<String, String> outputs, String deviceId) {
         try (SqsClient sqs = SqsClient.builder().region(Region.US_EAST_1)
-                .endpointOverride(URI.create(outputs.get("SqsEndpoint")))
+                .endpointOverride(URI.create(outputs.get(Outputs.SQS_ENDPOINT)))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
                 .httpClient(UrlConnectionHttpClient.create()).build()) {
             Set<Long> invocations = new TreeSet<>();
-            for (String body : drain(sqs, outputs.get("FailedInvocationsQueueUrl"))) {
+            for (String body : drain(sqs, outputs.get(Outputs.FAILED_INVOCATIONS_QUEUE_URL))) {
                 JsonNode reading = JSON.readTree(body).path("requestPayload");
                 if (deviceId.equals(reading.path("deviceId").asText())) {
                     invocations.add(reading.path("seq").asLong());
                 }
             }
             Set<Long> deliveries = new TreeSet<>();
-            for (String body : drain(sqs, outputs.get("FailedDeliveriesQueueUrl"))) {
+            for (String body : drain(sqs, outputs.get(Outputs.FAILED_DELIVERIES_QUEUE_URL))) {
                 byte[] payload = Base64.getDecoder().decode(JSON.readTree(body).path("base64OriginalPayload").asText());
                 JsonNode reading = JSON.readTree(payload);
                 if (deviceId.equals(reading.path("deviceId").asText())) {

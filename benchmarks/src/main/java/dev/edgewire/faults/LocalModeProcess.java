@@ -1,5 +1,6 @@
 package dev.edgewire.faults;
 
+import dev.edgewire.contract.Outputs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgewire.local.LocalCloud;
@@ -63,9 +64,9 @@ final class LocalModeProcess implements AutoCloseable {
     }
 
     URI stage() {
-        String callback = outputs.get("CallbackUrl");
-        return URI.create(outputs.get("WebSocketUrl") + callback.substring(callback.lastIndexOf('/'))
-                + "?token=" + outputs.get("Token"));
+        String callback = outputs.get(Outputs.CALLBACK_URL);
+        return URI.create(outputs.get(Outputs.WEB_SOCKET_URL) + callback.substring(callback.lastIndexOf('/'))
+                + "?token=" + outputs.get(Outputs.TOKEN));
     }
 
     /** Rows in the connection table of this run's store. */
@@ -85,7 +86,7 @@ final class LocalModeProcess implements AutoCloseable {
     }
 
     int rows() {
-        return rows(URI.create(outputs.get("DynamoDbEndpoint")));
+        return rows(URI.create(outputs.get(Outputs.DYNAMODB_ENDPOINT)));
     }
 
     /** SIGKILL: no shutdown hook, no close frames, no $disconnect. Returns the exit status. */

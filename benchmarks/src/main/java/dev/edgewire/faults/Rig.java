@@ -1,5 +1,6 @@
 package dev.edgewire.faults;
 
+import dev.edgewire.contract.Outputs;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
 import java.net.URI;
@@ -46,11 +47,11 @@ final class Rig implements AutoCloseable {
     }
 
     URI stage(String token) {
-        return URI.create(cloud.outputs().get("WebSocketUrl") + "/" + stageName() + "?token=" + token);
+        return URI.create(cloud.outputs().get(Outputs.WEB_SOCKET_URL) + "/" + stageName() + "?token=" + token);
     }
 
     String stageName() {
-        String callback = cloud.outputs().get("CallbackUrl");
+        String callback = cloud.outputs().get(Outputs.CALLBACK_URL);
         return callback.substring(callback.lastIndexOf('/') + 1);
     }
 

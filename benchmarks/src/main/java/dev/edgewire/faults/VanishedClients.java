@@ -1,5 +1,6 @@
 package dev.edgewire.faults;
 
+import dev.edgewire.contract.Outputs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ final class VanishedClients {
                         + "in the table: " + first.rows());
                 int exit = first.kill();
                 o.saw("local mode killed, exit status " + exit + "; rows left in the store: "
-                        + LocalModeProcess.rows(URI.create(first.outputs().get("DynamoDbEndpoint"))));
+                        + LocalModeProcess.rows(URI.create(first.outputs().get(Outputs.DYNAMODB_ENDPOINT))));
                 o.check(exit == 137, "local mode died of SIGKILL (exit 137, was " + exit + ")");
             }
             vanishing.forEach(Tally::abort);

@@ -1,5 +1,6 @@
 package dev.edgewire.infra;
 
+import dev.edgewire.contract.Outputs;
 import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +43,7 @@ public record DeploymentSettings(String thingName, String stageName, String cert
     public static final String LAMBDA_JAR_PROPERTY = "edgewire.lambdaJar";
 
     /** AWS IoT thing names: 1-128 of these characters. */
-    private static final Pattern THING_NAME_PATTERN = Pattern.compile("[a-zA-Z0-9:_-]{1,128}");
+    private static final Pattern THING_NAME_PATTERN = Outputs.THING_NAME_PATTERN;
     /** API Gateway stage names. */
     private static final Pattern STAGE_NAME_PATTERN = Pattern.compile("[a-zA-Z0-9_-]{1,128}");
     private static final String BUILD_PROPERTIES = "build.properties";

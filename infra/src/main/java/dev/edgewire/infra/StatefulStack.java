@@ -1,5 +1,6 @@
 package dev.edgewire.infra;
 
+import dev.edgewire.contract.Outputs;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
@@ -47,13 +48,13 @@ public final class StatefulStack extends Stack {
                 + " rotating it means minting new tokens, which a rotation function cannot do for the"
                 + " clients. Rotate by hand (put-secret-value with a new random value) as the README says.");
 
-        CfnOutput.Builder.create(this, "ThingName").value(device.thingName())
+        CfnOutput.Builder.create(this, Outputs.THING_NAME).value(device.thingName())
                 .description("IoT thing name; the device connects with it as MQTT client id").build();
-        CfnOutput.Builder.create(this, "CertificateId").value(device.certificateId())
+        CfnOutput.Builder.create(this, Outputs.CERTIFICATE_ID).value(device.certificateId())
                 .description("Device certificate: aws iot describe-certificate --certificate-id <id>").build();
-        CfnOutput.Builder.create(this, "TableName").value(connectionTable.table().getTableName())
+        CfnOutput.Builder.create(this, Outputs.TABLE_NAME).value(connectionTable.table().getTableName())
                 .description("DynamoDB table of open WebSocket connections").build();
-        CfnOutput.Builder.create(this, "TokenSecretArn").value(tokenSecret.getSecretArn())
+        CfnOutput.Builder.create(this, Outputs.TOKEN_SECRET_ARN).value(tokenSecret.getSecretArn())
                 .description("Secret holding the WebSocket token key; the device client mints tokens from it")
                 .build();
     }

@@ -1,5 +1,6 @@
 package dev.edgewire.infra;
 
+import dev.edgewire.contract.Outputs;
 import dev.edgewire.contract.Topology;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -30,10 +31,6 @@ import software.constructs.Construct;
  */
 public final class StatelessStack extends Stack {
 
-    /** AWS IoT Core's MQTT over TLS port (443 with ALPN {@code x-amzn-mqtt-ca} also works). */
-    public static final int MQTT_PORT = 8883;
-    /** AWS IoT Core's HTTPS publish port (443 with ALPN {@code x-amzn-http-ca} also works). */
-    public static final int HTTPS_PORT = 8443;
     /** Stage throttling: steady messages per second and burst, well under the account's 10,000. */
     static final int STAGE_RATE_LIMIT = 500;
     static final int STAGE_BURST_LIMIT = 1000;
@@ -96,14 +93,14 @@ public final class StatelessStack extends Stack {
         functions.forEach((function, handler) -> aliases.put(function, handler.alias()));
         TelemetryRules rules = new TelemetryRules(this, "Rules", new TelemetryRules.Props(aliases));
 
-        output("WebSocketUrl", connectionApi.url(), "wss:// URL of the WebSocket stage; add ?token=...");
-        output("CallbackUrl", connectionApi.callbackUrl(), "Base URL of the @connections management API");
-        output("IotEndpoint", iotEndpoint.address(), "IoT data-ATS endpoint host (MQTT and HTTPS)");
-        output("MqttPort", Integer.toString(MQTT_PORT), "MQTT over TLS port of the IoT endpoint");
-        output("HttpsPort", Integer.toString(HTTPS_PORT), "HTTPS publish port of the IoT endpoint");
-        output("FailedDeliveriesQueueUrl", rules.failedDeliveries().getQueueUrl(),
+        output(Outputs.WEB_SOCKET_URL, connectionApi.url(), "wss:// URL of the WebSocket stage; add ?token=...");
+        output(Outputs.CALLBACK_URL, connectionApi.callbackUrl(), "Base URL of the @connections management API");
+        output(Outputs.IOT_ENDPOINT, iotEndpoint.address(), "IoT data-ATS endpoint host (MQTT and HTTPS)");
+        output(Outputs.MQTT_PORT, Integer.toString(Outputs.AWS_MQTT_PORT), "MQTT over TLS port of the IoT endpoint");
+        output(Outputs.HTTPS_PORT, Integer.toString(Outputs.AWS_HTTPS_PORT), "HTTPS publish port of the IoT endpoint");
+        output(Outputs.FAILED_DELIVERIES_QUEUE_URL, rules.failedDeliveries().getQueueUrl(),
                 "Readings the topic rules could not hand to the fan-out function (IoT's error-action messages)");
-        output("FailedInvocationsQueueUrl", rules.failedInvocations().getQueueUrl(),
+        output(Outputs.FAILED_INVOCATIONS_QUEUE_URL, rules.failedInvocations().getQueueUrl(),
                 "Readings whose fan-out failed every attempt or grew too old (Lambda's invocation records)");
     }
 

@@ -1,5 +1,6 @@
 package dev.edgewire.commands;
 
+import dev.edgewire.contract.Outputs;
 import dev.edgewire.contract.Topology.Topics;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -11,7 +12,7 @@ import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
 public final class DevicePublisher {
 
     /** AWS IoT thing names: 1 to 128 of these characters. */
-    public static final Pattern THING_NAME = Pattern.compile("[a-zA-Z0-9:_-]{1,128}");
+    public static final Pattern THING_NAME = Outputs.THING_NAME_PATTERN;
 
     private final IotDataPlaneClient iotData;
     private final String outboundTopic;

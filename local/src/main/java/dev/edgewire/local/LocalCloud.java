@@ -1,5 +1,6 @@
 package dev.edgewire.local;
 
+import dev.edgewire.contract.Outputs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -485,24 +486,24 @@ public final class LocalCloud implements AutoCloseable {
     /** The outputs, with the key names of {@code cdk deploy --outputs-file}. */
     public Map<String, String> outputs() {
         Map<String, String> out = new LinkedHashMap<>();
-        out.put("WebSocketUrl", "ws://127.0.0.1:" + webPort());
-        out.put("CallbackUrl", "http://127.0.0.1:" + webPort() + "/" + config.stage());
-        out.put("IotEndpoint", "localhost");
-        out.put("MqttPort", Integer.toString(mqttPort()));
-        out.put("HttpsPort", Integer.toString(httpsPort()));
+        out.put(Outputs.WEB_SOCKET_URL, "ws://127.0.0.1:" + webPort());
+        out.put(Outputs.CALLBACK_URL, "http://127.0.0.1:" + webPort() + "/" + config.stage());
+        out.put(Outputs.IOT_ENDPOINT, "localhost");
+        out.put(Outputs.MQTT_PORT, Integer.toString(mqttPort()));
+        out.put(Outputs.HTTPS_PORT, Integer.toString(httpsPort()));
         String first = things.keySet().iterator().next();
-        out.put("ThingName", first);
-        out.put("CertificateId", certificateId(things.get(first)));
-        out.put("TableName", TABLE_NAME);
-        out.put("CaCertificateFile", pki.ca().certificateFile().toAbsolutePath().toString());
-        out.put("CertificateFile", things.get(first).certificateFile().toAbsolutePath().toString());
-        out.put("PrivateKeyFile", things.get(first).privateKeyFile().toAbsolutePath().toString());
-        out.put("DynamoDbEndpoint", dynamoEndpoint.toString());
+        out.put(Outputs.THING_NAME, first);
+        out.put(Outputs.CERTIFICATE_ID, certificateId(things.get(first)));
+        out.put(Outputs.TABLE_NAME, TABLE_NAME);
+        out.put(Outputs.CA_CERTIFICATE_FILE, pki.ca().certificateFile().toAbsolutePath().toString());
+        out.put(Outputs.CERTIFICATE_FILE, things.get(first).certificateFile().toAbsolutePath().toString());
+        out.put(Outputs.PRIVATE_KEY_FILE, things.get(first).privateKeyFile().toAbsolutePath().toString());
+        out.put(Outputs.DYNAMODB_ENDPOINT, dynamoEndpoint.toString());
         FailureQueues queues = failureQueues();
-        out.put("FailedDeliveriesQueueUrl", queues.failedDeliveries());
-        out.put("FailedInvocationsQueueUrl", queues.failedInvocations());
-        out.put("SqsEndpoint", queues.sqs().endpoint().toString());
-        out.put("Token", token);
+        out.put(Outputs.FAILED_DELIVERIES_QUEUE_URL, queues.failedDeliveries());
+        out.put(Outputs.FAILED_INVOCATIONS_QUEUE_URL, queues.failedInvocations());
+        out.put(Outputs.SQS_ENDPOINT, queues.sqs().endpoint().toString());
+        out.put(Outputs.TOKEN, token);
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.edgewire.local;
 
+import dev.edgewire.contract.Outputs;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.contract.Topology;
 import java.io.IOException;
@@ -44,7 +45,7 @@ public record LocalConfig(
      * the store and the SQS service on free ports (the outputs name them).
      */
     public static LocalConfig defaults() {
-        return new LocalConfig(Path.of(".local"), "127.0.0.1", 8883, 8443, 8080, Topology.DEFAULT_STAGE,
+        return new LocalConfig(Path.of(".local"), "127.0.0.1", Outputs.AWS_MQTT_PORT, Outputs.AWS_HTTPS_PORT, 8080, Topology.DEFAULT_STAGE,
                 List.of(Topology.DEFAULT_THING_NAME), null, 0, Optional.empty(), WebSocketGateway.Limits.apiGateway(),
                 Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60), 0);
     }

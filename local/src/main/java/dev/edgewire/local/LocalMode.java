@@ -1,5 +1,6 @@
 package dev.edgewire.local;
 
+import dev.edgewire.contract.Outputs;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.contract.Topology;
 import java.net.URI;
@@ -24,10 +25,10 @@ public final class LocalMode implements Callable<Integer> {
     Path stateDir = Path.of(".local");
 
     @Option(names = "--mqtt-port", description = "MQTT over TLS (client certificate required); 0 picks a free port.")
-    int mqttPort = 8883;
+    int mqttPort = Outputs.AWS_MQTT_PORT;
 
     @Option(names = "--https-port", description = "HTTPS publish endpoint (POST /topics/...); 0 picks a free port.")
-    int httpsPort = 8443;
+    int httpsPort = Outputs.AWS_HTTPS_PORT;
 
     @Option(names = "--ws-port", description = "WebSocket API and @connections API; 0 picks a free port.")
     int webPort = 8080;
@@ -92,10 +93,10 @@ public final class LocalMode implements Callable<Integer> {
 
     static String banner(LocalCloud cloud, Duration startup) {
         Map<String, String> o = cloud.outputs();
-        String ca = o.get("CaCertificateFile");
-        String thing = o.get("ThingName");
-        String cert = o.get("CertificateFile");
-        String key = o.get("PrivateKeyFile");
+        String ca = o.get(Outputs.CA_CERTIFICATE_FILE);
+        String thing = o.get(Outputs.THING_NAME);
+        String cert = o.get(Outputs.CERTIFICATE_FILE);
+        String key = o.get(Outputs.PRIVATE_KEY_FILE);
         String second = cloud.things().keySet().stream().skip(1).findFirst().orElse(thing);
         var secondId = cloud.things().get(second);
         String reading = "{\"deviceId\":\"%s\",\"seq\":0,\"ts\":\"2026-11-29T21:00:00Z\",\"temperature\":22.4,"
@@ -129,22 +130,22 @@ public final class LocalMode implements Callable<Integer> {
 
                 Ctrl-C stops everything; state stays in %s.
                 """.formatted(startup.toMillis(), cloud.dashboardUrl(),
-                o.get("WebSocketUrl"), stageOf(o), o.get("CallbackUrl"), o.get("MqttPort"), o.get("HttpsPort"),
-                o.get("DynamoDbEndpoint"), o.get("TableName"), o.get("SqsEndpoint"), cloud.outputsFile().toAbsolutePath(),
+                o.get(Outputs.WEB_SOCKET_URL), stageOf(o), o.get(Outputs.CALLBACK_URL), o.get(Outputs.MQTT_PORT), o.get(Outputs.HTTPS_PORT),
+                o.get(Outputs.DYNAMODB_ENDPOINT), o.get(Outputs.TABLE_NAME), o.get(Outputs.SQS_ENDPOINT), cloud.outputsFile().toAbsolutePath(),
                 cloud.token(),
-                o.get("WebSocketUrl"), stageOf(o), cloud.token(),
+                o.get(Outputs.WEB_SOCKET_URL), stageOf(o), cloud.token(),
                 cloud.outputsFile().toAbsolutePath(),
                 cloud.outputsFile().toAbsolutePath(), second, secondId.certificateFile().toAbsolutePath(),
                 secondId.privateKeyFile().toAbsolutePath(),
-                o.get("MqttPort"), ca, cert, key, thing, thing,
-                o.get("MqttPort"), ca, secondId.certificateFile().toAbsolutePath(),
+                o.get(Outputs.MQTT_PORT), ca, cert, key, thing, thing,
+                o.get(Outputs.MQTT_PORT), ca, secondId.certificateFile().toAbsolutePath(),
                 secondId.privateKeyFile().toAbsolutePath(), second, second, reading.formatted(second),
-                ca, cert, key, reading.formatted(thing), o.get("HttpsPort"), thing,
+                ca, cert, key, reading.formatted(thing), o.get(Outputs.HTTPS_PORT), thing,
                 cloud.outputsFile().getParent().toAbsolutePath());
     }
 
     private static String stageOf(Map<String, String> outputs) {
-        String callback = outputs.get("CallbackUrl");
+        String callback = outputs.get(Outputs.CALLBACK_URL);
         return callback.substring(callback.lastIndexOf('/') + 1);
     }
 }

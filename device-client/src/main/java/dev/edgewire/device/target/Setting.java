@@ -1,20 +1,22 @@
 package dev.edgewire.device.target;
 
+import dev.edgewire.contract.Outputs;
+
 /**
  * One thing the client needs to know about its target, with the names it goes by in each source:
  * the output key of the outputs file (DESIGN.md), the environment variable, and the flag.
  */
 public enum Setting {
-    ENDPOINT("IotEndpoint", "EDGEWIRE_ENDPOINT", "--endpoint"),
-    MQTT_PORT("MqttPort", "EDGEWIRE_MQTT_PORT", "--mqtt-port"),
-    HTTPS_PORT("HttpsPort", "EDGEWIRE_HTTPS_PORT", "--https-port"),
-    THING_NAME("ThingName", "EDGEWIRE_THING_NAME", "--thing"),
-    WEBSOCKET_URL("WebSocketUrl", "EDGEWIRE_WEBSOCKET_URL", "--ws-url"),
-    CA_FILE("CaCertificateFile", "EDGEWIRE_CA_FILE", "--ca"),
-    CERT_FILE("CertificateFile", "EDGEWIRE_CERT_FILE", "--cert"),
-    KEY_FILE("PrivateKeyFile", "EDGEWIRE_KEY_FILE", "--key"),
-    TOKEN("Token", "EDGEWIRE_TOKEN", "--token"),
-    CERTIFICATE_ID("CertificateId", "EDGEWIRE_CERTIFICATE_ID", "--certificate-id");
+    ENDPOINT(Outputs.IOT_ENDPOINT, "EDGEWIRE_ENDPOINT", "--endpoint"),
+    MQTT_PORT(Outputs.MQTT_PORT, "EDGEWIRE_MQTT_PORT", "--mqtt-port"),
+    HTTPS_PORT(Outputs.HTTPS_PORT, "EDGEWIRE_HTTPS_PORT", "--https-port"),
+    THING_NAME(Outputs.THING_NAME, "EDGEWIRE_THING_NAME", "--thing"),
+    WEBSOCKET_URL(Outputs.WEB_SOCKET_URL, "EDGEWIRE_WEBSOCKET_URL", "--ws-url"),
+    CA_FILE(Outputs.CA_CERTIFICATE_FILE, "EDGEWIRE_CA_FILE", "--ca"),
+    CERT_FILE(Outputs.CERTIFICATE_FILE, "EDGEWIRE_CERT_FILE", "--cert"),
+    KEY_FILE(Outputs.PRIVATE_KEY_FILE, "EDGEWIRE_KEY_FILE", "--key"),
+    TOKEN(Outputs.TOKEN, "EDGEWIRE_TOKEN", "--token"),
+    CERTIFICATE_ID(Outputs.CERTIFICATE_ID, "EDGEWIRE_CERTIFICATE_ID", "--certificate-id");
 
     private final String outputKey;
     private final String envVar;

@@ -1,5 +1,6 @@
 package dev.edgewire.device.target;
 
+import dev.edgewire.contract.Outputs;
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.contract.Topology;
 import java.nio.file.Path;
@@ -20,8 +21,8 @@ import java.util.Optional;
 public record Target(String endpoint, int mqttPort, int httpsPort, String thingName, String webSocketUrl,
                      Path caFile, Path certFile, Path keyFile, String token, String certificateId) {
 
-    public static final int DEFAULT_MQTT_PORT = 8883;
-    public static final int DEFAULT_HTTPS_PORT = 8443;
+    public static final int DEFAULT_MQTT_PORT = Outputs.AWS_MQTT_PORT;
+    public static final int DEFAULT_HTTPS_PORT = Outputs.AWS_HTTPS_PORT;
 
     /** AWS IoT Core endpoints get IoT Core's client-side limits and the bundled Amazon CA. */
     public boolean isAws() {

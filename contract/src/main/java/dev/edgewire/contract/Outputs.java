@@ -1,0 +1,53 @@
+package dev.edgewire.contract;
+
+import java.util.regex.Pattern;
+
+/**
+ * The outputs file every tool reads, {@code {"<StackName>": {"<OutputKey>": "<value>"}}}: what
+ * {@code cdk deploy --outputs-file} writes for a deployed stack and local mode writes for itself,
+ * the key names, and the endpoint facts behind them.
+ */
+public final class Outputs {
+
+    /** {@code wss://.../<stage>} on AWS; {@code ws://127.0.0.1:<port>} locally. */
+    public static final String WEB_SOCKET_URL = "WebSocketUrl";
+    /** Base URL of the {@code @connections} management API. */
+    public static final String CALLBACK_URL = "CallbackUrl";
+    /** IoT data-ATS host name ({@code localhost} locally). */
+    public static final String IOT_ENDPOINT = "IotEndpoint";
+    public static final String MQTT_PORT = "MqttPort";
+    public static final String HTTPS_PORT = "HttpsPort";
+    public static final String THING_NAME = "ThingName";
+    public static final String CERTIFICATE_ID = "CertificateId";
+    public static final String TABLE_NAME = "TableName";
+    /** The Secrets Manager secret that signs WebSocket tokens (AWS only). */
+    public static final String TOKEN_SECRET_ARN = "TokenSecretArn";
+    /** Readings a topic rule could not hand to Lambda (the rules' error action). */
+    public static final String FAILED_DELIVERIES_QUEUE_URL = "FailedDeliveriesQueueUrl";
+    /** Readings whose fan-out failed every attempt (Lambda's on-failure destination). */
+    public static final String FAILED_INVOCATIONS_QUEUE_URL = "FailedInvocationsQueueUrl";
+
+    /** Local only: the local CA's certificate, PEM. */
+    public static final String CA_CERTIFICATE_FILE = "CaCertificateFile";
+    /** Local only: the thing's certificate, PEM. */
+    public static final String CERTIFICATE_FILE = "CertificateFile";
+    /** Local only: the thing's private key, PEM. */
+    public static final String PRIVATE_KEY_FILE = "PrivateKeyFile";
+    /** Local only: the DynamoDB-compatible store's URL. */
+    public static final String DYNAMODB_ENDPOINT = "DynamoDbEndpoint";
+    /** Local only: the SQS-compatible service's URL. */
+    public static final String SQS_ENDPOINT = "SqsEndpoint";
+    /** Local only: a valid WebSocket token. */
+    public static final String TOKEN = "Token";
+
+    /** AWS IoT Core's MQTT over TLS port (443 with ALPN {@code x-amzn-mqtt-ca} also works). */
+    public static final int AWS_MQTT_PORT = 8883;
+    /** AWS IoT Core's HTTPS publish port (443 with ALPN {@code x-amzn-http-ca} also works). */
+    public static final int AWS_HTTPS_PORT = 8443;
+
+    /** What AWS IoT accepts as a thing name (AWS IoT API Reference, CreateThing: thingName). */
+    public static final Pattern THING_NAME_PATTERN = Pattern.compile("[a-zA-Z0-9:_-]{1,128}");
+
+    private Outputs() {
+    }
+}
