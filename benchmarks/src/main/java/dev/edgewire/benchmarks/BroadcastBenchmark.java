@@ -4,7 +4,7 @@ import dev.edgewire.broadcast.BroadcastResult;
 import dev.edgewire.broadcast.ConnectionPoster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.local.LocalCloud;
-import dev.edgewire.runtime.CloudServices;
+import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.testing.ConnectionsApiServer;
 import dev.edgewire.testing.DynamoDbExtension;
 import java.net.URI;

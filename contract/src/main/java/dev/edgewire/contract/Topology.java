@@ -174,26 +174,27 @@ public final class Topology {
 
     /**
      * The functions of the cloud side, each declared once: {@code id} names the construct in CDK
-     * and the handler in local mode; the handler class; memory (which also sets the CPU share) and
+     * and the handler in local mode; the class Lambda runs (a shell that wires the function's
+     * handler, in the Lambda module's {@code functions} package); memory (which also sets the CPU share) and
      * time limit; and what it calls. The two broadcasting functions post to many connections at
      * once and get a bit over half a vCPU; the rest make one or two small calls and do fine on half
      * of that. sendMessage answers a route, so its limit stays under API Gateway's 29 s
      * integration timeout (API Gateway Developer Guide, "Amazon API Gateway quotas", WebSocket APIs).
      */
     public enum Function {
-        CONNECT("Connect", "dev.edgewire.connection.ConnectHandler", 512, 10,
+        CONNECT("Connect", "dev.edgewire.functions.Connect", 512, 10,
                 Set.of(Need.SAVE_CONNECTION)),
-        DISCONNECT("Disconnect", "dev.edgewire.connection.DisconnectHandler", 512, 10,
+        DISCONNECT("Disconnect", "dev.edgewire.functions.Disconnect", 512, 10,
                 Set.of(Need.FORGET_CONNECTION)),
-        SEND_MESSAGE("SendMessage", "dev.edgewire.message.SendMessageHandler", 1024, 28,
+        SEND_MESSAGE("SendMessage", "dev.edgewire.functions.SendMessage", 1024, 28,
                 Set.of(Need.LIST_CONNECTIONS, Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS,
                         Need.PUBLISH_TO_DEVICES, Need.CONTINUE_BROADCAST)),
         /** Answers the sender only (an error for an unknown action), and forgets it if it is gone. */
-        DEFAULT("Default", "dev.edgewire.message.DefaultRouteHandler", 512, 10,
+        DEFAULT("Default", "dev.edgewire.functions.DefaultRoute", 512, 10,
                 Set.of(Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS)),
-        AUTHORIZER("Authorizer", "dev.edgewire.auth.TokenAuthorizer", 512, 10,
+        AUTHORIZER("Authorizer", "dev.edgewire.functions.Authorizer", 512, 10,
                 Set.of(Need.READ_TOKEN_KEY)),
-        FAN_OUT("FanOut", "dev.edgewire.telemetry.FanOutHandler", 1024, 30,
+        FAN_OUT("FanOut", "dev.edgewire.functions.FanOut", 1024, 30,
                 Set.of(Need.LIST_CONNECTIONS, Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS,
                         Need.CONTINUE_BROADCAST));
 

@@ -70,6 +70,6 @@ class TopologyTest {
 
     @Test
     void handlerString_isClassAndMethod() {
-        assertThat(Function.CONNECT.handler()).isEqualTo("dev.edgewire.connection.ConnectHandler::handleRequest");
+        assertThat(Function.CONNECT.handler()).isEqualTo("dev.edgewire.functions.Connect::handleRequest");
     }
 }

@@ -5,16 +5,13 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
-import dev.edgewire.runtime.CloudServices;
 import dev.edgewire.runtime.Logging;
-import dev.edgewire.runtime.Priming;
 import dev.edgewire.contract.Topology;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * (API Gateway then answers 403 and no connection is made).
  */
 public final class TokenAuthorizer
-        implements RequestHandler<APIGatewayCustomAuthorizerEvent, IamPolicyResponseV1>, Resource {
+        implements RequestHandler<APIGatewayCustomAuthorizerEvent, IamPolicyResponseV1> {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenAuthorizer.class);
     /** Principal of a denied request; API Gateway wants one either way. */
@@ -37,14 +34,6 @@ public final class TokenAuthorizer
      * Used by Lambda: reads the keys from Secrets Manager on first use and again every five minutes
      * (see {@link SecretsManagerKey}).
      */
-    public TokenAuthorizer() {
-        this(CloudServices.fromEnvironment());
-        Priming.register(this);
-    }
-
-    private TokenAuthorizer(CloudServices services) {
-        this(services.tokenKeys(), services.clock());
-    }
 
     /** @param key supplies the one HMAC key tokens are signed with; called on every request, so it should cache */
     public TokenAuthorizer(Supplier<byte[]> key, Clock clock) {
@@ -88,16 +77,5 @@ public final class TokenAuthorizer
                         .build())
                 .withContext(context)
                 .build();
-    }
-
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        // The keys stay out of the snapshot: they are read on the first request after restore.
-        Priming.primeCommonPaths();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing held across the snapshot needs renewing.
     }
 }

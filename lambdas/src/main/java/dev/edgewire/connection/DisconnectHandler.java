@@ -4,28 +4,19 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
-import dev.edgewire.runtime.CloudServices;
 import dev.edgewire.runtime.Logging;
-import dev.edgewire.runtime.Priming;
 import dev.edgewire.runtime.Responses;
 import java.util.Objects;
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@code $disconnect}: forgets the connection. A connection already gone is not an error. */
 public final class DisconnectHandler
-        implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse>, Resource {
+        implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DisconnectHandler.class);
 
     private final ConnectionRepository connections;
-
-    /** Used by Lambda: builds its clients once from the environment. */
-    public DisconnectHandler() {
-        this(CloudServices.fromEnvironment().connections());
-        Priming.register(this);
-    }
 
     public DisconnectHandler(ConnectionRepository connections) {
         this.connections = Objects.requireNonNull(connections, "connections");
@@ -39,15 +30,5 @@ public final class DisconnectHandler
             LOG.info("disconnected {}", connectionId);
             return Responses.ok();
         });
-    }
-
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        Priming.primeCommonPaths();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing held across the snapshot needs renewing.
     }
 }

@@ -7,31 +7,22 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketRespons
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.Envelope;
-import dev.edgewire.runtime.CloudServices;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
-import dev.edgewire.runtime.Priming;
 import dev.edgewire.runtime.Responses;
 import dev.edgewire.contract.Topology;
 import java.util.Objects;
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@code $default}: a frame whose {@code action} no route serves; tells the sender which actions exist. */
 public final class DefaultRouteHandler
-        implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse>, Resource {
+        implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultRouteHandler.class);
     private static final int MAX_ECHOED_ACTION_CHARS = 64;
 
     private final Broadcaster broadcaster;
-
-    /** Used by Lambda: builds its clients once from the environment. */
-    public DefaultRouteHandler() {
-        this(CloudServices.fromEnvironment().broadcaster());
-        Priming.register(this);
-    }
 
     public DefaultRouteHandler(Broadcaster broadcaster) {
         this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
@@ -69,15 +60,5 @@ public final class DefaultRouteHandler
         } catch (Exception e) {
             return null;
         }
-    }
-
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        Priming.primeCommonPaths();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing held across the snapshot needs renewing.
     }
 }

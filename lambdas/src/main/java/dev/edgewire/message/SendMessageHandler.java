@@ -12,16 +12,13 @@ import dev.edgewire.broadcast.Envelope;
 import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.message.SendMessageParser.Rejected;
 import dev.edgewire.message.SendMessageParser.SendMessage;
-import dev.edgewire.runtime.CloudServices;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
-import dev.edgewire.runtime.Priming;
 import dev.edgewire.runtime.Responses;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * body gets an error envelope back to the sender only, and nothing is sent anywhere else.
  */
 public final class SendMessageHandler
-        implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse>, Resource {
+        implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendMessageHandler.class);
 
@@ -49,17 +46,6 @@ public final class SendMessageHandler
     private final DevicePublisher devices;
     private final Continuation continuation;
     private final Clock clock;
-
-    /** Used by Lambda: builds its clients once from the environment. */
-    public SendMessageHandler() {
-        this(CloudServices.fromEnvironment());
-        Priming.register(this);
-    }
-
-    private SendMessageHandler(CloudServices services) {
-        this(new SendMessageParser(), services.broadcaster(), services.devicePublisher(), services.continuation(),
-                services.clock());
-    }
 
     public SendMessageHandler(SendMessageParser parser, Broadcaster broadcaster, DevicePublisher devices,
                               Continuation continuation, Clock clock) {
@@ -119,15 +105,5 @@ public final class SendMessageHandler
             }
             return Responses.ok();
         });
-    }
-
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        Priming.primeCommonPaths();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing held across the snapshot needs renewing.
     }
 }

@@ -10,15 +10,12 @@ import dev.edgewire.broadcast.Continuation;
 import dev.edgewire.broadcast.ContinuationEvent;
 import dev.edgewire.broadcast.Deadline;
 import dev.edgewire.broadcast.Envelope;
-import dev.edgewire.runtime.CloudServices;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
-import dev.edgewire.runtime.Priming;
 import dev.edgewire.contract.Topology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * succeeds, so IoT does not retry it and nothing else is held up. Connection ids come from a
  * {@link ConnectionIdCache}, so the cost per reading stays flat as the rate grows.
  */
-public final class FanOutHandler implements RequestHandler<Map<String, Object>, Void>, Resource {
+public final class FanOutHandler implements RequestHandler<Map<String, Object>, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanOutHandler.class);
 
@@ -53,16 +50,6 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     private final ConnectionIdCache connectionIds;
     private final Broadcaster broadcaster;
     private final Continuation continuation;
-
-    /** Used by Lambda: builds its clients once from the environment. */
-    public FanOutHandler() {
-        this(CloudServices.fromEnvironment());
-        Priming.register(this);
-    }
-
-    private FanOutHandler(CloudServices services) {
-        this(services.connectionIdCache(), services.broadcaster(), services.continuation());
-    }
 
     public FanOutHandler(ConnectionIdCache connectionIds, Broadcaster broadcaster, Continuation continuation) {
         this.connectionIds = Objects.requireNonNull(connectionIds, "connectionIds");
@@ -146,15 +133,5 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
 
     private static String textOrNull(JsonNode node) {
         return node != null && node.isTextual() ? node.textValue() : null;
-    }
-
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        Priming.primeCommonPaths();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // The cached ids are read again on first use after restore (their age counts from before).
     }
 }

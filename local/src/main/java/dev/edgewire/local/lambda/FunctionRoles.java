@@ -1,7 +1,7 @@
 package dev.edgewire.local.lambda;
 
 import dev.edgewire.broadcast.Continuation;
-import dev.edgewire.runtime.CloudServices;
+import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.contract.Topology.Env;
 import dev.edgewire.contract.Topology.Function;
 import dev.edgewire.contract.Topology.Need;

@@ -7,7 +7,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 
-import dev.edgewire.runtime.CloudServices;
+import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.contract.Topology.Function;
 import java.net.URI;
 import java.time.Duration;

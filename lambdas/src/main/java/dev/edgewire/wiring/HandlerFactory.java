@@ -1,4 +1,4 @@
-package dev.edgewire.runtime;
+package dev.edgewire.wiring;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.edgewire.auth.TokenAuthorizer;
@@ -17,8 +17,8 @@ public final class HandlerFactory {
     }
 
     /**
-     * The handler behind {@code function}, wired to {@code services}. The concrete type is the
-     * class {@link Topology.Function#handlerClass()} names.
+     * The handler behind {@code function}, wired to {@code services}: what the class Lambda runs
+     * ({@link Topology.Function#handlerClass()}) delegates to, and what local mode invokes.
      */
     public static RequestHandler<?, ?> create(Topology.Function function, CloudServices services) {
         return switch (function) {

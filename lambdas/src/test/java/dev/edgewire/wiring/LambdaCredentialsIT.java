@@ -1,4 +1,4 @@
-package dev.edgewire.runtime;
+package dev.edgewire.wiring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,10 @@
-package dev.edgewire.runtime;
+package dev.edgewire.wiring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.contract.Tokens;
 import dev.edgewire.broadcast.Envelope;
 import dev.edgewire.message.SendMessageParser;
+import dev.edgewire.runtime.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

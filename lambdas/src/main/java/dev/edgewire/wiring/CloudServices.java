@@ -1,5 +1,6 @@
-package dev.edgewire.runtime;
+package dev.edgewire.wiring;
 
+import dev.edgewire.runtime.Lazy;
 import dev.edgewire.auth.SecretsManagerKey;
 import dev.edgewire.auth.TokenKeys;
 import dev.edgewire.broadcast.Broadcaster;
