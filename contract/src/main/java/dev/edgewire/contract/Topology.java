@@ -98,7 +98,7 @@ public final class Topology {
         }
     }
 
-    /** MQTT and HTTPS topics of DESIGN.md. */
+    /** The MQTT and HTTPS topics (docs/architecture.md, "Contracts"). */
     public static final class Topics {
         /** Stands for the thing name in the templates below. */
         public static final String THING_PLACEHOLDER = "{thingName}";

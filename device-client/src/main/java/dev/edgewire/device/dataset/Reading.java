@@ -3,7 +3,7 @@ package dev.edgewire.device.dataset;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * One reading of the dummy data set, serialised exactly as DESIGN.md shows it:
+ * One reading of the dummy data set, serialised exactly as docs/architecture.md shows it:
  * {@code {"deviceId":"thing-1","seq":42,"ts":"2026-11-29T21:00:00Z","temperature":22.4,"humidity":41.2,"pressure":1012.8,"battery":0.93}}.
  *
  * @param seq counts up per device from 0, across restarts, so loss and duplicates can be counted

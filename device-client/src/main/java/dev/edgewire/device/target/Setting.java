@@ -4,7 +4,7 @@ import dev.edgewire.contract.Outputs;
 
 /**
  * One thing the client needs to know about its target, with the names it goes by in each source:
- * the output key of the outputs file (DESIGN.md), the environment variable, and the flag.
+ * the output key of the outputs file ({@link dev.edgewire.contract.Outputs}), the environment variable, and the flag.
  */
 public enum Setting {
     ENDPOINT(Outputs.IOT_ENDPOINT, "EDGEWIRE_ENDPOINT", "--endpoint"),
