@@ -45,18 +45,18 @@ public final class StatelessStack extends Stack {
     }
 
     private final Map<Topology.Function, HandlerFunction> functions = new EnumMap<>(Topology.Function.class);
-    private final ConnectionApi connectionApi;
+    private final WebSocketEndpoint webSocketEndpoint;
 
     public StatelessStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
-        connectionApi = new ConnectionApi(this, "WebSocket",
-                new ConnectionApi.Props(props.stageName(), STAGE_RATE_LIMIT, STAGE_BURST_LIMIT));
+        webSocketEndpoint = new WebSocketEndpoint(this, "WebSocket",
+                new WebSocketEndpoint.Props(props.stageName(), STAGE_RATE_LIMIT, STAGE_BURST_LIMIT));
         IotDataEndpoint iotEndpoint = new IotDataEndpoint(this, "IotDataEndpoint");
 
         // Each variable a function may be given; a function gets those its needs name, and no other.
         Map<String, String> settings = Map.of(
                 Topology.Env.CONNECTIONS_TABLE, props.connectionTable().getTableName(),
-                Topology.Env.CALLBACK_URL, connectionApi.callbackUrl(),
+                Topology.Env.CALLBACK_URL, webSocketEndpoint.callbackUrl(),
                 Topology.Env.IOT_DATA_ENDPOINT, iotEndpoint.address(),
                 Topology.Env.OUTBOUND_TOPIC, Topology.Topics.GENERAL_OUTBOUND,
                 Topology.Env.COMMAND_TOPIC_TEMPLATE, Topology.Topics.COMMANDS_TEMPLATE,
@@ -86,15 +86,15 @@ public final class StatelessStack extends Stack {
 
         IFunction authorizer = alias(Topology.Function.AUTHORIZER);
         for (Topology.Route route : Topology.ROUTES) {
-            connectionApi.addRoute(route, alias(route.function()), authorizer);
+            webSocketEndpoint.addRoute(route, alias(route.function()), authorizer);
         }
 
         Map<Topology.Function, IFunction> aliases = new EnumMap<>(Topology.Function.class);
         functions.forEach((function, handler) -> aliases.put(function, handler.alias()));
         TelemetryRules rules = new TelemetryRules(this, "Rules", new TelemetryRules.Props(aliases));
 
-        output(Outputs.WEB_SOCKET_URL, connectionApi.url(), "wss:// URL of the WebSocket stage; add ?token=...");
-        output(Outputs.CALLBACK_URL, connectionApi.callbackUrl(), "Base URL of the @connections management API");
+        output(Outputs.WEB_SOCKET_URL, webSocketEndpoint.url(), "wss:// URL of the WebSocket stage; add ?token=...");
+        output(Outputs.CALLBACK_URL, webSocketEndpoint.callbackUrl(), "Base URL of the @connections management API");
         output(Outputs.IOT_ENDPOINT, iotEndpoint.address(), "IoT data-ATS endpoint host (MQTT and HTTPS)");
         output(Outputs.MQTT_PORT, Integer.toString(Outputs.AWS_MQTT_PORT), "MQTT over TLS port of the IoT endpoint");
         output(Outputs.HTTPS_PORT, Integer.toString(Outputs.AWS_HTTPS_PORT), "HTTPS publish port of the IoT endpoint");
@@ -127,7 +127,7 @@ public final class StatelessStack extends Stack {
                 case SAVE_CONNECTION, FORGET_CONNECTION, LIST_CONNECTIONS -> {
                     // granted together above, in one statement on the table
                 }
-                case POST_TO_CONNECTIONS -> connectionApi.grantPostToConnections(handler, role);
+                case POST_TO_CONNECTIONS -> webSocketEndpoint.grantPostToConnections(handler, role);
                 case PUBLISH_TO_DEVICES -> {
                     grantPublishToDevices(handler);
                     Acknowledge.finding(role, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:"

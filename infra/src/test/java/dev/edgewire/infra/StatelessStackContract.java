@@ -300,7 +300,7 @@ abstract class StatelessStackContract {
     @Test
     void accessLogFormat_usesOnlyVariablesWebSocketApisDefine() {
         java.util.regex.Matcher variables = java.util.regex.Pattern.compile("\\$context\\.([A-Za-z.]+)")
-                .matcher(ConnectionApi.ACCESS_LOG_FORMAT);
+                .matcher(WebSocketEndpoint.ACCESS_LOG_FORMAT);
         List<String> used = new ArrayList<>();
         while (variables.find()) {
             used.add(variables.group(1));
@@ -327,7 +327,7 @@ abstract class StatelessStackContract {
                         "ThrottlingBurstLimit", StatelessStack.STAGE_BURST_LIMIT),
                 "AccessLogSettings", Map.of(
                         "DestinationArn", getAtt(logGroup, "Arn"),
-                        "Format", ConnectionApi.ACCESS_LOG_FORMAT))));
+                        "Format", WebSocketEndpoint.ACCESS_LOG_FORMAT))));
         assertThat(template().findResources("AWS::Logs::LogGroup")).containsKey(logGroup);
         Map<String, String> format = new ObjectMapper().readValue((String) accessLogs.get("Format"),
                 new TypeReference<>() {

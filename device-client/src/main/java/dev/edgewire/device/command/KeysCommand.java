@@ -2,8 +2,8 @@ package dev.edgewire.device.command;
 
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.ExitCodes;
-import dev.edgewire.device.target.Target;
-import dev.edgewire.device.target.TargetOptions;
+import dev.edgewire.device.cloud.Target;
+import dev.edgewire.device.cloud.TargetOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,8 +2,8 @@ package dev.edgewire.device.command;
 
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.ExitCodes;
-import dev.edgewire.device.target.Target;
-import dev.edgewire.device.target.TargetOptions;
+import dev.edgewire.device.cloud.Target;
+import dev.edgewire.device.cloud.TargetOptions;
 import dev.edgewire.device.tls.TlsMaterial;
 import dev.edgewire.device.transport.PublishRefusedException;
 import dev.edgewire.device.transport.Transport;

@@ -1,7 +1,7 @@
 package dev.edgewire.device.command;
 
 import dev.edgewire.device.DeviceException;
-import dev.edgewire.device.target.Target;
+import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.tls.TlsMaterial;
 import dev.edgewire.device.transport.Backoff;
 import dev.edgewire.device.transport.HttpsTransport;

@@ -2,7 +2,7 @@ package dev.edgewire.device.tls;
 
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.ExitCodes;
-import dev.edgewire.device.target.Target;
+import dev.edgewire.device.cloud.Target;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;

@@ -2,8 +2,8 @@ package dev.edgewire.device.tls;
 
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.ExitCodes;
-import dev.edgewire.device.target.Setting;
-import dev.edgewire.device.target.Target;
+import dev.edgewire.device.cloud.Setting;
+import dev.edgewire.device.cloud.Target;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;

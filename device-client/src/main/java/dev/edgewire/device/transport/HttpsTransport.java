@@ -1,7 +1,7 @@
 package dev.edgewire.device.transport;
 
 import dev.edgewire.device.DeviceException;
-import dev.edgewire.device.target.Target;
+import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.tls.TlsFailures;
 import dev.edgewire.device.tls.TlsMaterial;
 import java.io.IOException;

@@ -10,7 +10,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import dev.edgewire.device.DeviceException;
-import dev.edgewire.device.target.Target;
+import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.tls.TlsFailures;
 import dev.edgewire.device.tls.TlsMaterial;
 import com.hivemq.client.internal.mqtt.MqttClientConfig;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.edgewire.device.DeviceException;
-import dev.edgewire.device.target.Target;
+import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.testing.TestPki;
 import dev.edgewire.device.tls.TlsMaterial;
 import java.io.InputStream;

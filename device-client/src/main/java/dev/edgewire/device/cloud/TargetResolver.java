@@ -1,4 +1,4 @@
-package dev.edgewire.device.target;
+package dev.edgewire.device.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.device.DeviceException;

@@ -1,4 +1,4 @@
-package dev.edgewire.device.target;
+package dev.edgewire.device.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

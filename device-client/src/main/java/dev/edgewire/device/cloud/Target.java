@@ -1,4 +1,4 @@
-package dev.edgewire.device.target;
+package dev.edgewire.device.cloud;
 
 import dev.edgewire.contract.Outputs;
 import dev.edgewire.device.DeviceException;

@@ -1,4 +1,4 @@
-package dev.edgewire.device.target;
+package dev.edgewire.device.cloud;
 
 import java.nio.file.Path;
 import java.util.EnumMap;

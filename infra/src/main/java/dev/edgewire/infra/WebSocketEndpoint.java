@@ -34,7 +34,7 @@ import software.constructs.IConstruct;
  * one stage with throttling and JSON access logs. Routes are added once their functions exist
  * (the functions need this API's callback URL first).
  */
-public final class ConnectionApi extends Construct {
+public final class WebSocketEndpoint extends Construct {
 
     /** Query-string identity source of the {@code $connect} authorizer. */
     static final String TOKEN_IDENTITY_SOURCE = "route.request.querystring." + Topology.TOKEN_QUERY_PARAMETER;
@@ -66,7 +66,7 @@ public final class ConnectionApi extends Construct {
     private final WebSocketApi api;
     private final WebSocketStage stage;
 
-    public ConnectionApi(Construct scope, String id, Props props) {
+    public WebSocketEndpoint(Construct scope, String id, Props props) {
         super(scope, id);
         api = WebSocketApi.Builder.create(this, "Api")
                 .apiName(Stack.of(this).getStackName() + "-websocket")
