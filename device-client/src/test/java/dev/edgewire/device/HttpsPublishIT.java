@@ -65,7 +65,7 @@ class HttpsPublishIT {
                 "--outbox", dir.resolve("reuse.db").toString(), "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        JsonNode summary = Json.MAPPER.readTree(result.out());
+        JsonNode summary = DeviceJson.MAPPER.readTree(result.out());
         assertThat(summary.path("acked").asLong()).isEqualTo(40);
         assertThat(summary.path("protocol").asText()).isEqualTo("https");
         assertThat(Seqs.of("thing-1", endpoint.messages().stream().map(TlsHttpsEndpoint.Message::body).toList()))

@@ -91,7 +91,7 @@ class MqttPublishSubscribeIT {
                 "--outbox", dir.resolve("simulate.db").toString(), "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        JsonNode summary = Json.MAPPER.readTree(result.out());
+        JsonNode summary = DeviceJson.MAPPER.readTree(result.out());
         assertThat(summary.path("generated").asLong()).isEqualTo(200);
         assertThat(summary.path("acked").asLong()).isEqualTo(200);
         assertThat(summary.path("pending").asLong()).isZero();
@@ -107,7 +107,7 @@ class MqttPublishSubscribeIT {
                 "--count", "50", "--rate", "200", "--outbox", dir.resolve("qos0.db").toString(), "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(Json.MAPPER.readTree(result.out()).path("protocol").asText()).isEqualTo("mqtt3.1.1");
+        assertThat(DeviceJson.MAPPER.readTree(result.out()).path("protocol").asText()).isEqualTo("mqtt3.1.1");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Seqs.of("sim-qos0", broker.received().stream()
                 .filter(r -> r.topic().equals("devices/sim-qos0/telemetry")).map(TlsBroker.Received::payload).toList()))
                 .isEqualTo(Seqs.range(0, 50)));

@@ -72,7 +72,7 @@ class OutageRecoveryIT {
         Cli.Result result = run.result.get(120, TimeUnit.SECONDS);
         System.out.println("after the broker restart: " + result.out());
         assertThat(result.exitCode()).as(result.err()).isZero();
-        JsonNode summary = Json.MAPPER.readTree(result.out());
+        JsonNode summary = DeviceJson.MAPPER.readTree(result.out());
         assertThat(summary.path("generated").asLong()).isEqualTo(300);
         assertThat(summary.path("acked").asLong()).isEqualTo(300);
         assertThat(summary.path("pending").asLong()).isZero();

@@ -2,7 +2,7 @@ package dev.edgewire.device.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.device.DeviceException;
-import dev.edgewire.device.Json;
+import dev.edgewire.device.DeviceJson;
 import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,7 +63,7 @@ public final class TargetResolver {
     public static Map<Setting, String> readOutputs(Path file) {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readString(file));
+            root = DeviceJson.MAPPER.readTree(Files.readString(file));
         } catch (java.nio.file.NoSuchFileException e) {
             throw DeviceException.usage("Outputs file not found: " + file);
         } catch (IOException e) {

@@ -2,7 +2,7 @@ package dev.edgewire.device.command;
 
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.ExitCodes;
-import dev.edgewire.device.Json;
+import dev.edgewire.device.DeviceJson;
 import dev.edgewire.device.dataset.CsvDataset;
 import dev.edgewire.device.dataset.ReadingGenerator;
 import dev.edgewire.device.dataset.ReadingSource;
@@ -128,7 +128,7 @@ public final class SimulateCommand implements Callable<Integer> {
                     box, Clock.systemUTC(), showProgress ? err : null, err);
             Summary summary = simulation.run();
             if (json) {
-                out.println(Json.MAPPER.valueToTree(summary).toString());
+                out.println(DeviceJson.MAPPER.valueToTree(summary).toString());
             } else {
                 out.println(summary.text());
                 if (summary.pending() > 0) {

@@ -2,7 +2,7 @@ package dev.edgewire.device.command;
 
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.ExitCodes;
-import dev.edgewire.device.Json;
+import dev.edgewire.device.DeviceJson;
 import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.cloud.TargetOptions;
 import dev.edgewire.device.tls.TlsMaterial;
@@ -77,7 +77,7 @@ public final class SubscribeCommand implements Callable<Integer> {
             mqtt.subscribe(filters, qos, (topic, payload) -> {
                 synchronized (out) {
                     if (json) {
-                        out.println(Json.MAPPER.createObjectNode().put("topic", topic).put("payload", payload));
+                        out.println(DeviceJson.MAPPER.createObjectNode().put("topic", topic).put("payload", payload));
                     } else {
                         out.println(topic + "\t" + payload);
                     }

@@ -2,7 +2,7 @@ package dev.edgewire.device.command;
 
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.ExitCodes;
-import dev.edgewire.device.Json;
+import dev.edgewire.device.DeviceJson;
 import dev.edgewire.device.cloud.Setting;
 import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.cloud.TargetOptions;
@@ -102,7 +102,7 @@ public final class WsCommand implements Callable<Integer> {
         if (raw) {
             return line;
         }
-        ObjectNode frame = Json.MAPPER.createObjectNode().put("action", "sendMessage").put("message", line);
+        ObjectNode frame = DeviceJson.MAPPER.createObjectNode().put("action", "sendMessage").put("message", line);
         if (device != null) {
             frame.put("deviceId", device);
         }

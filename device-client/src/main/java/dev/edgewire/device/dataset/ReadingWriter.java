@@ -1,7 +1,7 @@
 package dev.edgewire.device.dataset;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.edgewire.device.Json;
+import dev.edgewire.device.DeviceJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +17,7 @@ public final class ReadingWriter {
 
     public ReadingWriter() {
         try {
-            json = Json.MAPPER.getFactory().createGenerator(buffer);
+            json = DeviceJson.MAPPER.getFactory().createGenerator(buffer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

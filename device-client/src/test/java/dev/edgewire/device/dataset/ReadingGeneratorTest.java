@@ -2,7 +2,7 @@ package dev.edgewire.device.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgewire.device.Json;
+import dev.edgewire.device.DeviceJson;
 import java.time.Instant;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class ReadingGeneratorTest {
 
     @Test
     void json_hasTheFieldsOfTheDesign_inItsOrder() throws Exception {
-        String json = Json.MAPPER.writeValueAsString(new Reading("thing-1", 42, "2026-11-29T21:00:00Z", 22.4, 41.2, 1012.8, 0.93));
+        String json = DeviceJson.MAPPER.writeValueAsString(new Reading("thing-1", 42, "2026-11-29T21:00:00Z", 22.4, 41.2, 1012.8, 0.93));
         assertThat(json).isEqualTo("{\"deviceId\":\"thing-1\",\"seq\":42,\"ts\":\"2026-11-29T21:00:00Z\","
                 + "\"temperature\":22.4,\"humidity\":41.2,\"pressure\":1012.8,\"battery\":0.93}");
     }

@@ -1,7 +1,7 @@
 package dev.edgewire.device.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.edgewire.device.Json;
+import dev.edgewire.device.DeviceJson;
 import java.util.Collection;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -15,7 +15,7 @@ public final class Seqs {
         SortedSet<Long> seqs = new TreeSet<>();
         for (String payload : payloads) {
             try {
-                JsonNode reading = Json.MAPPER.readTree(payload);
+                JsonNode reading = DeviceJson.MAPPER.readTree(payload);
                 if (reading.path("deviceId").asText().equals(deviceId)) {
                     seqs.add(reading.path("seq").asLong());
                 }
