@@ -1,11 +1,11 @@
 package dev.edgewire.local;
 
 import dev.edgewire.contract.Outputs;
-import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.contract.Topology;
+import dev.edgewire.local.net.FreePorts;
+import dev.edgewire.local.websocket.WebSocketGateway;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,11 +50,14 @@ public record LocalConfig(
                 Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60), 0);
     }
 
-    /** Every port 0 replaced with a free loopback port. */
+    /**
+     * Every port 0 of a server that restarts on its port replaced with a free port; the SQS service binds
+     * port 0 itself and reports the port it got.
+     */
     LocalConfig withPortsResolved() throws IOException {
         return new LocalConfig(stateDir, host, free(mqttPort), free(httpsPort), free(webPort), stage, things,
                 dynamoDbEndpoint, dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval,
-                free(sqsPort));
+                sqsPort);
     }
 
     public LocalConfig withStateDir(Path dir) {
@@ -97,8 +100,6 @@ public record LocalConfig(
         if (port != 0) {
             return port;
         }
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.pick(InetAddress.getByName(host));
     }
 }

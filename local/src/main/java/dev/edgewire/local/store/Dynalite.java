@@ -1,5 +1,6 @@
 package dev.edgewire.local.store;
 
+import dev.edgewire.local.net.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -39,7 +40,7 @@ public final class Dynalite implements AutoCloseable {
             throw new IOException("dynalite is not installed at " + cli
                     + "; run ./mvnw (it installs it from package-lock.json) or npm ci in the checkout root");
         }
-        int chosen = port == 0 ? freePort() : port;
+        int chosen = port == 0 ? FreePorts.pick() : port;
         // Ctrl-C in a terminal reaches the whole process group, and Node resets ignored signals at start;
         // in a session of its own (setsid, where there is one) the store outlives Ctrl-C long enough for
         // $disconnect to delete the rows of the connections local mode closes on the way out. close() stops it.
@@ -148,9 +149,4 @@ public final class Dynalite implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }
