@@ -5,7 +5,7 @@ import dev.edgewire.broadcast.ConnectionPoster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.wiring.CloudServices;
-import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.DynamoDbExtension;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -134,7 +134,7 @@ final class BroadcastBenchmark {
      */
     static Delayed delayed(int n, Duration delay, int reps) throws Exception {
         try (DynamoDbExtension.Server dynamo = DynamoDbExtension.startStandalone();
-             ConnectionsApiServer api = new ConnectionsApiServer();
+             CloudStandIn api = new CloudStandIn();
              DynamoDbClient setup = dynamo.endpoint().newClient()) {
             String table = dynamo.endpoint().createConnectionTable(setup);
             CloudServices services = CloudServices.builder().region(Region.US_EAST_1)

@@ -2,7 +2,7 @@ package dev.edgewire.benchmarks;
 
 import dev.edgewire.bench.ColdStartChild;
 import dev.edgewire.connection.ConnectionRepository;
-import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.LambdaJvm;
 import java.io.IOException;
@@ -51,7 +51,7 @@ final class ColdStartBenchmark {
         LambdaJvm lambda = LambdaJvm.ofJar(jar);
         List<Result> results = new ArrayList<>();
         try (DynamoDbExtension.Server dynamo = DynamoDbExtension.startStandalone();
-             ConnectionsApiServer api = new ConnectionsApiServer();
+             CloudStandIn api = new CloudStandIn();
              DynamoDbClient client = dynamo.endpoint().newClient()) {
             api.serveSecret(ColdStartChild.TOKEN_KEY);
             String table = dynamo.endpoint().createConnectionTable(client);

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
-import dev.edgewire.testing.ConnectionsApiServer;
-import dev.edgewire.testing.ConnectionsApiServer.SecretRequest;
+import dev.edgewire.standins.cloud.CloudStandIn;
+import dev.edgewire.standins.cloud.CloudStandIn.SecretRequest;
 import dev.edgewire.testing.Events;
 import dev.edgewire.testing.MutableClock;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,13 +37,13 @@ class SecretsManagerKeyIT {
     private static final String THIRD = "third-token-key-0123456789abcdefghijklmnop";
 
     private final MutableClock clock = new MutableClock(Instant.now());
-    private ConnectionsApiServer secretsManager;
+    private CloudStandIn secretsManager;
     private SecretsManagerClient client;
     private TokenAuthorizer authorizer;
 
     @BeforeEach
     void start() throws Exception {
-        secretsManager = new ConnectionsApiServer();
+        secretsManager = new CloudStandIn();
         var credentials = AwsBasicCredentials.create("local", "local");
         secretsManager.verifySignatures(credentials);
         client = SecretsManagerClient.builder()
@@ -109,7 +109,7 @@ class SecretsManagerKeyIT {
         Map<String, String> query = new HashMap<>(event.getQueryStringParameters());
         query.put(Topology.TOKEN_QUERY_PARAMETER, token);
         event.setQueryStringParameters(query);
-        IamPolicyResponseV1 response = authorizer.handleRequest(event, new TestContext());
+        IamPolicyResponseV1 response = authorizer.handleRequest(event, new LambdaContext());
         @SuppressWarnings("unchecked")
         Map<String, Object>[] statements = (Map<String, Object>[]) response.getPolicyDocument().get("Statement");
         return (String) statements[0].get("Effect");

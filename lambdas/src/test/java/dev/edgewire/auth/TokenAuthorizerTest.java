@@ -12,7 +12,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEv
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import dev.edgewire.testing.Events;
 import dev.edgewire.testing.MutableClock;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +45,7 @@ class TokenAuthorizerTest {
     void validToken_isAllowedToInvokeTheConnectRoute_asItsSubject() {
         var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
 
-        IamPolicyResponseV1 response = authorizerAt(BEFORE_EXPIRY).handleRequest(event, new TestContext());
+        IamPolicyResponseV1 response = authorizerAt(BEFORE_EXPIRY).handleRequest(event, new LambdaContext());
 
         assertThat(response.getPrincipalId()).isEqualTo("wscat-user");
         assertThat(response.getContext()).containsEntry("subject", "wscat-user");
@@ -56,7 +56,7 @@ class TokenAuthorizerTest {
     void expiredToken_isDenied() {
         var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
 
-        IamPolicyResponseV1 response = authorizerAt(Instant.parse("2026-11-29T22:00:00Z")).handleRequest(event, new TestContext());
+        IamPolicyResponseV1 response = authorizerAt(Instant.parse("2026-11-29T22:00:00Z")).handleRequest(event, new LambdaContext());
 
         assertPolicy(response, IamPolicyResponseV1.DENY);
         assertThat(response.getPrincipalId()).isEqualTo(TokenAuthorizer.ANONYMOUS);
@@ -66,7 +66,7 @@ class TokenAuthorizerTest {
     void missingToken_isDenied() {
         var event = Events.load("authorizer-connect-without-token.json", APIGatewayCustomAuthorizerEvent.class);
 
-        assertPolicy(authorizerAt(BEFORE_EXPIRY).handleRequest(event, new TestContext()), IamPolicyResponseV1.DENY);
+        assertPolicy(authorizerAt(BEFORE_EXPIRY).handleRequest(event, new LambdaContext()), IamPolicyResponseV1.DENY);
     }
 
     @Test
@@ -74,7 +74,7 @@ class TokenAuthorizerTest {
         var event = Events.load("authorizer-connect-without-token.json", APIGatewayCustomAuthorizerEvent.class);
         event.setQueryStringParameters(null);
 
-        assertPolicy(authorizerAt(BEFORE_EXPIRY).handleRequest(event, new TestContext()), IamPolicyResponseV1.DENY);
+        assertPolicy(authorizerAt(BEFORE_EXPIRY).handleRequest(event, new LambdaContext()), IamPolicyResponseV1.DENY);
     }
 
     @Test
@@ -84,7 +84,7 @@ class TokenAuthorizerTest {
         for (String token : List.of("v2.d3NjYXQtdXNlcg.1795982400.1795989600.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                 "v2.YWRtaW4.1795982400.1795989600.zqLEfWpbXgD6I8eReuco5ugm9tDNdLNGkSRvZ_lTqEo",
                 "v1.d3NjYXQtdXNlcg.1795989600.ZTTRc_EiGEuM19QKiW_l2i0LAnkPRjahaD16MGUSTPs", "garbage", "")) {
-            assertPolicy(authorizerAt(BEFORE_EXPIRY).handleRequest(withToken(token), new TestContext()), IamPolicyResponseV1.DENY);
+            assertPolicy(authorizerAt(BEFORE_EXPIRY).handleRequest(withToken(token), new LambdaContext()), IamPolicyResponseV1.DENY);
         }
     }
 
@@ -96,7 +96,7 @@ class TokenAuthorizerTest {
         var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
 
         for (int i = 0; i < 3; i++) {
-            assertPolicy(authorizer.handleRequest(event, new TestContext()), IamPolicyResponseV1.ALLOW);
+            assertPolicy(authorizer.handleRequest(event, new LambdaContext()), IamPolicyResponseV1.ALLOW);
         }
 
         ArgumentCaptor<GetSecretValueRequest> read = ArgumentCaptor.forClass(GetSecretValueRequest.class);
@@ -114,17 +114,17 @@ class TokenAuthorizerTest {
         var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock);
         var signedWithOldKey = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
         var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Duration.ofHours(1), clock));
-        assertPolicy(authorizer.handleRequest(signedWithOldKey, new TestContext()), IamPolicyResponseV1.ALLOW);
+        assertPolicy(authorizer.handleRequest(signedWithOldKey, new LambdaContext()), IamPolicyResponseV1.ALLOW);
 
         secrets.rotate(newKey);
         clock.advance(SecretsManagerKey.REFRESH_INTERVAL);
-        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.ALLOW);
-        assertPolicy(authorizer.handleRequest(signedWithOldKey, new TestContext()), IamPolicyResponseV1.ALLOW);
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new LambdaContext()), IamPolicyResponseV1.ALLOW);
+        assertPolicy(authorizer.handleRequest(signedWithOldKey, new LambdaContext()), IamPolicyResponseV1.ALLOW);
 
         secrets.rotate(newerKey);
         clock.advance(SecretsManagerKey.REFRESH_INTERVAL);
-        assertPolicy(authorizer.handleRequest(signedWithOldKey, new TestContext()), IamPolicyResponseV1.DENY);
-        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.ALLOW);
+        assertPolicy(authorizer.handleRequest(signedWithOldKey, new LambdaContext()), IamPolicyResponseV1.DENY);
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new LambdaContext()), IamPolicyResponseV1.ALLOW);
     }
 
     @Test
@@ -134,13 +134,13 @@ class TokenAuthorizerTest {
         var clock = new MutableClock(BEFORE_EXPIRY);
         var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock);
         var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Duration.ofHours(1), clock));
-        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.DENY);
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new LambdaContext()), IamPolicyResponseV1.DENY);
 
         secrets.rotate(newKey);
         clock.advance(SecretsManagerKey.REFRESH_INTERVAL.minusSeconds(1));
-        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.DENY);
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new LambdaContext()), IamPolicyResponseV1.DENY);
         clock.advance(Duration.ofSeconds(1));
-        assertPolicy(authorizer.handleRequest(signedWithNewKey, new TestContext()), IamPolicyResponseV1.ALLOW);
+        assertPolicy(authorizer.handleRequest(signedWithNewKey, new LambdaContext()), IamPolicyResponseV1.ALLOW);
     }
 
     @Test
@@ -151,9 +151,9 @@ class TokenAuthorizerTest {
         String token = payload + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(KEY, payload));
         var event = withToken(token);
 
-        assertPolicy(authorizerAt(issued.plus(Duration.ofDays(7)).minusSeconds(1)).handleRequest(event, new TestContext()),
+        assertPolicy(authorizerAt(issued.plus(Duration.ofDays(7)).minusSeconds(1)).handleRequest(event, new LambdaContext()),
                 IamPolicyResponseV1.ALLOW);
-        assertPolicy(authorizerAt(issued.plus(Duration.ofDays(7))).handleRequest(event, new TestContext()),
+        assertPolicy(authorizerAt(issued.plus(Duration.ofDays(7))).handleRequest(event, new LambdaContext()),
                 IamPolicyResponseV1.DENY);
     }
 

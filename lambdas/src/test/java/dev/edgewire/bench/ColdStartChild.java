@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import dev.edgewire.contract.Tokens;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -36,7 +36,7 @@ public final class ColdStartChild {
         long constructed = System.nanoTime();
         @SuppressWarnings("unchecked")
         RequestHandler<Object, Object> typed = (RequestHandler<Object, Object>) handler;
-        Object response = typed.handleRequest(event, new TestContext());
+        Object response = typed.handleRequest(event, new LambdaContext());
         long served = System.nanoTime();
         System.out.println(RESULT + ms(constructed - started) + " " + ms(served - constructed));
         System.out.println(RESPONSE + Json.write(response));

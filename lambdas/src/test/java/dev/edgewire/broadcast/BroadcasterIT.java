@@ -3,7 +3,7 @@ package dev.edgewire.broadcast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgewire.connection.ConnectionRepository;
-import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
 import java.time.Clock;
@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @ExtendWith(DynamoDbExtension.class)
 class BroadcasterIT {
 
-    private ConnectionsApiServer connectionsApi;
+    private CloudStandIn connectionsApi;
     private ApiGatewayManagementApiClient managementApi;
     private String table;
     private DynamoDbClient dynamoDb;
@@ -33,7 +33,7 @@ class BroadcasterIT {
     void start(Endpoint endpoint, DynamoDbClient dynamoDb) throws Exception {
         this.dynamoDb = dynamoDb;
         table = endpoint.createConnectionTable(dynamoDb);
-        connectionsApi = new ConnectionsApiServer();
+        connectionsApi = new CloudStandIn();
         managementApi = ApiGatewayManagementApiClient.builder()
                 .endpointOverride(connectionsApi.callbackUrl())
                 .region(Region.US_EAST_1)

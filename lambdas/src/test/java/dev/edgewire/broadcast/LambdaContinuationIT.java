@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.edgewire.auth.SigV4Check;
+import dev.edgewire.standins.sigv4.SigV4Check;
 import dev.edgewire.runtime.Json;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -74,7 +74,7 @@ class LambdaContinuationIT {
 
     @Test
     void handOver_invokesTheFunctionAsynchronously_signed_withTheContinuationEvent() throws Exception {
-        continuation.handOver("{\"type\":\"message\"}", List.of("a=", "b"), new TestContext());
+        continuation.handOver("{\"type\":\"message\"}", List.of("a=", "b"), new LambdaContext());
 
         assertThat(invocations).singleElement().satisfies(invocation -> {
             assertThat(invocation.rawPath()).isEqualTo("/2015-03-31/functions/"
@@ -88,7 +88,7 @@ class LambdaContinuationIT {
 
     @Test
     void handOver_withoutAConfiguredFunction_continuesInTheInvokingOne() {
-        continuation(null).handOver("{}", List.of("a"), new TestContext());
+        continuation(null).handOver("{}", List.of("a"), new LambdaContext());
 
         assertThat(invocations).singleElement().extracting(Invocation::rawPath).asString()
                 .contains("function%3Aedgewire-test/invocations");
@@ -98,7 +98,7 @@ class LambdaContinuationIT {
     void handOver_retriesAThrottledInvoke_asTheSdkWould() {
         throttleFirst.set(1);
 
-        continuation.handOver("{}", List.of("a"), new TestContext());
+        continuation.handOver("{}", List.of("a"), new LambdaContext());
 
         assertThat(invocations).hasSize(1);
     }
@@ -107,7 +107,7 @@ class LambdaContinuationIT {
     void handOver_failsWithLambdasError_whenEveryAttemptIsThrottled() {
         throttleFirst.set(100);
 
-        assertThatThrownBy(() -> continuation.handOver("{}", List.of("a"), new TestContext()))
+        assertThatThrownBy(() -> continuation.handOver("{}", List.of("a"), new LambdaContext()))
                 .isInstanceOf(AwsServiceException.class)
                 .satisfies(e -> assertThat(((AwsServiceException) e).awsErrorDetails().errorCode())
                         .isEqualTo("TooManyRequestsException"));

@@ -3,7 +3,7 @@ package dev.edgewire.broadcast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.standins.cloud.CloudStandIn;
 import java.net.URI;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,12 +34,12 @@ class SignedConnectionPosterTest {
             .throttlingBackoffStrategy(BackoffStrategy.retryImmediately())
             .build();
 
-    private ConnectionsApiServer api;
+    private CloudStandIn api;
     private SdkHttpClient http;
 
     @BeforeEach
     void start() throws Exception {
-        api = new ConnectionsApiServer();
+        api = new CloudStandIn();
         api.verifySignatures(CREDENTIALS);
         http = UrlConnectionHttpClient.create();
     }

@@ -10,7 +10,7 @@ import static org.mockito.Mockito.when;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -33,7 +33,7 @@ class ConnectHandlerTest {
 
     @Test
     void connect_storesTheConnection_withConnectedAtExpiryPastTwoHoursAndSourceIp() {
-        var response = handler.handleRequest(Events.load("connect.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        var response = handler.handleRequest(Events.load("connect.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         ArgumentCaptor<PutItemRequest> put = ArgumentCaptor.forClass(PutItemRequest.class);
@@ -52,8 +52,8 @@ class ConnectHandlerTest {
     void connect_isIdempotent_aRetryWritesTheSameRowAgain() {
         var event = Events.load("connect.json", APIGatewayV2WebSocketEvent.class);
 
-        handler.handleRequest(event, new TestContext());
-        handler.handleRequest(event, new TestContext());
+        handler.handleRequest(event, new LambdaContext());
+        handler.handleRequest(event, new LambdaContext());
 
         ArgumentCaptor<PutItemRequest> puts = ArgumentCaptor.forClass(PutItemRequest.class);
         verify(dynamoDb, times(2)).putItem(puts.capture());
@@ -80,7 +80,7 @@ class ConnectHandlerTest {
                 .thenThrow(DynamoDbException.builder().message("throttled").statusCode(400).build());
         var event = Events.load("connect.json", APIGatewayV2WebSocketEvent.class);
 
-        assertThatThrownBy(() -> handler.handleRequest(event, new TestContext()))
+        assertThatThrownBy(() -> handler.handleRequest(event, new LambdaContext()))
                 .isInstanceOf(DynamoDbException.class);
     }
 }

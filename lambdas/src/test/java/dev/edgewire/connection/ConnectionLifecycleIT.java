@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -44,8 +44,8 @@ class ConnectionLifecycleIT {
         var handler = new ConnectHandler(connections);
         var event = Events.load("connect.json", APIGatewayV2WebSocketEvent.class);
 
-        handler.handleRequest(event, new TestContext());
-        handler.handleRequest(event, new TestContext());
+        handler.handleRequest(event, new LambdaContext());
+        handler.handleRequest(event, new LambdaContext());
 
         var rows = dynamoDb.scan(b -> b.tableName(table)).items();
         assertThat(rows).singleElement().isEqualTo(Map.of(
@@ -60,7 +60,7 @@ class ConnectionLifecycleIT {
         connections.save("Cl4bbeTTjoECGfQ=", null);
         connections.save("someone-else", null);
 
-        new DisconnectHandler(connections).handleRequest(Events.load("disconnect.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        new DisconnectHandler(connections).handleRequest(Events.load("disconnect.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(connections.connectionIds()).containsExactly("someone-else");
     }
@@ -70,8 +70,8 @@ class ConnectionLifecycleIT {
         var handler = new DisconnectHandler(connections);
         var event = Events.load("disconnect.json", APIGatewayV2WebSocketEvent.class);
 
-        assertThat(handler.handleRequest(event, new TestContext()).getStatusCode()).isEqualTo(200);
-        assertThat(handler.handleRequest(event, new TestContext()).getStatusCode()).isEqualTo(200);
+        assertThat(handler.handleRequest(event, new LambdaContext()).getStatusCode()).isEqualTo(200);
+        assertThat(handler.handleRequest(event, new LambdaContext()).getStatusCode()).isEqualTo(200);
         assertThat(connections.connectionIds()).isEmpty();
     }
 }

@@ -7,7 +7,7 @@ import static org.mockito.Mockito.verifyNoMoreInteractions;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class DisconnectHandlerTest {
 
     @Test
     void disconnect_deletesExactlyThatConnection_unconditionally() {
-        var response = handler.handleRequest(Events.load("disconnect.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        var response = handler.handleRequest(Events.load("disconnect.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         ArgumentCaptor<DeleteItemRequest> delete = ArgumentCaptor.forClass(DeleteItemRequest.class);

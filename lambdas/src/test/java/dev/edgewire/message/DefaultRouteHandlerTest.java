@@ -12,7 +12,7 @@ import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.time.Clock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,7 +41,7 @@ class DefaultRouteHandlerTest {
             event.setBody(body);
         }
 
-        var response = handler.handleRequest(event, new TestContext());
+        var response = handler.handleRequest(event, new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(400);
         ArgumentCaptor<PostToConnectionRequest> post = ArgumentCaptor.forClass(PostToConnectionRequest.class);

@@ -17,7 +17,7 @@ import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -63,7 +63,7 @@ class SendMessageHandlerTest {
 
     @Test
     void sendMessage_broadcastsTheEnvelopeToEveryConnection_andPublishesItToGeneralOutbound() throws Exception {
-        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         String expected = "{\"type\":\"message\",\"from\":\"" + SENDER + "\",\"message\":\"hello from terminal2\",\"sentAt\":"
@@ -83,7 +83,7 @@ class SendMessageHandlerTest {
 
     @Test
     void sendMessage_withDeviceId_publishesToThatDevicesCommandsTopic_andKeepsAJsonMessageAsJson() throws Exception {
-        handler.handleRequest(Events.load("send-message-to-device.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        handler.handleRequest(Events.load("send-message-to-device.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         ArgumentCaptor<PublishRequest> publish = ArgumentCaptor.forClass(PublishRequest.class);
         verify(iot).publish(publish.capture());
@@ -101,7 +101,7 @@ class SendMessageHandlerTest {
         event.setBody(Base64.getEncoder().encodeToString(event.getBody().getBytes(StandardCharsets.UTF_8)));
         event.setIsBase64Encoded(true);
 
-        assertThat(handler.handleRequest(event, new TestContext()).getStatusCode()).isEqualTo(200);
+        assertThat(handler.handleRequest(event, new LambdaContext()).getStatusCode()).isEqualTo(200);
         verify(iot).publish(any(PublishRequest.class));
     }
 
@@ -128,7 +128,7 @@ class SendMessageHandlerTest {
         var event = Events.load("send-message.json", APIGatewayV2WebSocketEvent.class);
         event.setBody(body);
 
-        var response = handler.handleRequest(event, new TestContext());
+        var response = handler.handleRequest(event, new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(400);
         ArgumentCaptor<PostToConnectionRequest> post = ArgumentCaptor.forClass(PostToConnectionRequest.class);
@@ -148,7 +148,7 @@ class SendMessageHandlerTest {
         when(iot.publish(any(PublishRequest.class)))
                 .thenThrow(IotDataPlaneException.builder().statusCode(503).message("unavailable").build());
 
-        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(502);
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
@@ -167,7 +167,7 @@ class SendMessageHandlerTest {
         assertThat(body.getBytes(StandardCharsets.UTF_8)).hasSize(SendMessageParser.MAX_BODY_BYTES);
         event.setBody(body);
 
-        var response = handler.handleRequest(event, new TestContext());
+        var response = handler.handleRequest(event, new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(413);
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
@@ -183,7 +183,7 @@ class SendMessageHandlerTest {
     @Test
     void sendMessage_withNoTimeLeftToPost_handsEveryConnectionOver_andStillReachesTheDevices() throws Exception {
         var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class),
-                TestContext.withRemainingMillis(() -> 1_000));
+                LambdaContext.withRemainingMillis(() -> 1_000));
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         verify(api, never()).postToConnection(any(PostToConnectionRequest.class));

@@ -8,11 +8,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketRespons
 import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.wiring.HandlerFactory;
 import dev.edgewire.runtime.Json;
-import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +28,7 @@ class SendMessageIT {
 
     private static final String SENDER = "Cl4bbeTTjoECGfQ=";
 
-    private ConnectionsApiServer server;
+    private CloudStandIn server;
     private CloudServices services;
     private DynamoDbClient dynamoDb;
     private String table;
@@ -37,7 +37,7 @@ class SendMessageIT {
     void start(Endpoint endpoint, DynamoDbClient dynamoDb) throws Exception {
         this.dynamoDb = dynamoDb;
         table = endpoint.createConnectionTable(dynamoDb);
-        server = new ConnectionsApiServer();
+        server = new CloudStandIn();
         services = CloudServices.builder()
                 .dynamoDbClient(dynamoDb)
                 .callbackUrl(server.callbackUrl())
@@ -61,13 +61,13 @@ class SendMessageIT {
     @Test
     void aMessage_reachesEveryConnectedClient_andTheDevicesTopic_overRealHttp() throws Exception {
         var connect = handler(Topology.Function.CONNECT);
-        connect.handleRequest(Events.load("connect.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        connect.handleRequest(Events.load("connect.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
         var other = Events.load("connect.json", APIGatewayV2WebSocketEvent.class);
         other.getRequestContext().setConnectionId("other=");
-        connect.handleRequest(other, new TestContext());
+        connect.handleRequest(other, new LambdaContext());
 
         var response = handler(Topology.Function.SEND_MESSAGE)
-                .handleRequest(Events.load("send-message-to-device.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+                .handleRequest(Events.load("send-message-to-device.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         assertThat(server.postsById()).containsOnlyKeys(SENDER, "other=");
@@ -83,14 +83,14 @@ class SendMessageIT {
 
     @Test
     void aBadBody_reachesOnlyTheSender_asAnError_andNoDevice() throws Exception {
-        handler(Topology.Function.CONNECT).handleRequest(Events.load("connect.json", APIGatewayV2WebSocketEvent.class), new TestContext());
+        handler(Topology.Function.CONNECT).handleRequest(Events.load("connect.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
         var other = Events.load("connect.json", APIGatewayV2WebSocketEvent.class);
         other.getRequestContext().setConnectionId("other=");
-        handler(Topology.Function.CONNECT).handleRequest(other, new TestContext());
+        handler(Topology.Function.CONNECT).handleRequest(other, new LambdaContext());
         var event = Events.load("send-message.json", APIGatewayV2WebSocketEvent.class);
         event.setBody("{\"action\":\"sendMessage\",\"message\":\"hi\",\"deviceId\":\"devices/+\"}");
 
-        handler(Topology.Function.SEND_MESSAGE).handleRequest(event, new TestContext());
+        handler(Topology.Function.SEND_MESSAGE).handleRequest(event, new LambdaContext());
 
         assertThat(server.posts()).singleElement().satisfies(p -> {
             assertThat(p.connectionId()).isEqualTo(SENDER);

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.contract.Tokens;
 import dev.edgewire.connection.ConnectionRepository;
-import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.ContainerCredentialsEndpoint;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
@@ -84,7 +84,7 @@ class LambdaRuntimeIT {
 
     /** One function in one environment, with the stand-ins only it talks to. */
     private record Deployed(Environment environment, Function function, LambdaExecutionEnvironment lambda,
-                            ConnectionsApiServer aws, ContainerCredentialsEndpoint credentialsEndpoint,
+                            CloudStandIn aws, ContainerCredentialsEndpoint credentialsEndpoint,
                             String table, ConnectionRepository connections) {
 
         /**
@@ -138,7 +138,7 @@ class LambdaRuntimeIT {
     }
 
     /** What one function talks to in one environment, and the variables that point it there. */
-    private record StandIns(String table, ConnectionsApiServer aws, ContainerCredentialsEndpoint credentialsEndpoint,
+    private record StandIns(String table, CloudStandIn aws, ContainerCredentialsEndpoint credentialsEndpoint,
                             Map<String, String> variables) {
     }
 
@@ -176,7 +176,7 @@ class LambdaRuntimeIT {
 
     private static StandIns standIns(Environment environment, Function function, Endpoint endpoint) throws IOException {
         String table = endpoint.createConnectionTable(dynamoDb);
-        ConnectionsApiServer aws = new ConnectionsApiServer();
+        CloudStandIn aws = new CloudStandIn();
         aws.serveSecret(TOKEN_KEY);
         aws.forwardDynamoDbTo(endpoint.uri());
         Map<String, String> variables = new HashMap<>(LambdaJvm.functionEnvironment(function, aws, table));
@@ -283,7 +283,7 @@ class LambdaRuntimeIT {
             assertThat(first.path("type").asText()).isEqualTo("message");
             assertThat(first.path("message").asText()).isEqualTo("hello from terminal2");
         }
-        assertThat(sendMessage.aws().publishes()).extracting(ConnectionsApiServer.Publish::topic)
+        assertThat(sendMessage.aws().publishes()).extracting(CloudStandIn.Publish::topic)
                 .containsExactly(Topology.Topics.GENERAL_OUTBOUND, "devices/thing-1/commands");
         JsonNode command = Json.MAPPER.readTree(sendMessage.aws().publishes().getLast().body());
         assertThat(command.path("message").path("command").asText()).isEqualTo("blink");

@@ -2,7 +2,7 @@ package dev.edgewire.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -11,7 +11,7 @@ class LoggingTest {
 
     @Test
     void everyLineOfAnInvocation_carriesItsRequestId_andNoLineAfterIt() {
-        Map<String, String> during = Logging.withContext(new TestContext("req-1", "edgewire-Connect"), MDC::getCopyOfContextMap);
+        Map<String, String> during = Logging.withContext(new LambdaContext("req-1", "edgewire-Connect"), MDC::getCopyOfContextMap);
 
         assertThat(during).containsEntry("function_request_id", "req-1")
                 .containsEntry("function_name", "edgewire-Connect")

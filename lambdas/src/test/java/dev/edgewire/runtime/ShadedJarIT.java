@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.connection.ConnectionRepository;
-import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
 import dev.edgewire.testing.LambdaJvm;
@@ -30,7 +30,7 @@ class ShadedJarIT {
     private static final String REQUEST_ID_FIELD = "\"function_request_id\":\"c6af9ac6-7b61-11e6-9a41-93e812345678\"";
 
     private final LambdaJvm lambda = LambdaJvm.ofShadedJar();
-    private ConnectionsApiServer api;
+    private CloudStandIn api;
     private DynamoDbClient dynamoDb;
     private String table;
     private ConnectionRepository connections;
@@ -42,7 +42,7 @@ class ShadedJarIT {
         this.dynamoDb = dynamoDb;
         table = endpoint.createConnectionTable(dynamoDb);
         connections = new ConnectionRepository(dynamoDb, table, Clock.systemUTC(), 1);
-        api = new ConnectionsApiServer();
+        api = new CloudStandIn();
         api.serveSecret(ColdStartChild.TOKEN_KEY);
         // The handlers sign with the environment's credentials; the server checks every signature, as AWS does.
         api.verifySignatures(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local"));
@@ -98,7 +98,7 @@ class ShadedJarIT {
         assertThat(policy.get("principalId").asText()).isEqualTo("bench");
         assertThat(policy.at("/policyDocument/Statement/0/Effect").asText()).isEqualTo("Allow");
         // The current key and the previous one, which this secret, never rotated, does not have.
-        assertThat(api.secretRequests()).extracting(ConnectionsApiServer.SecretRequest::versionStage)
+        assertThat(api.secretRequests()).extracting(CloudStandIn.SecretRequest::versionStage)
                 .containsExactly("AWSCURRENT", "AWSPREVIOUS");
     }
 

@@ -17,7 +17,7 @@ import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
 import dev.edgewire.testing.Events;
 import dev.edgewire.testing.MutableClock;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ class FanOutHandlerTest {
 
     @Test
     void reading_isSentToEveryConnection_asATelemetryEnvelope() throws Exception {
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());
@@ -61,7 +61,7 @@ class FanOutHandlerTest {
 
     @Test
     void generalInboundReadingOverMqtt_isNamedByTheClientIdTheRuleSelected_andKeepsNoPrincipal() throws Exception {
-        handler.handleRequest(Events.ruleOutput("general-inbound-rule-output.json"), new TestContext());
+        handler.handleRequest(Events.ruleOutput("general-inbound-rule-output.json"), new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());
@@ -73,7 +73,7 @@ class FanOutHandlerTest {
 
     @Test
     void generalInboundReadingOverHttps_isNamedByItsCertificate_notByWhatItClaims() throws Exception {
-        handler.handleRequest(Events.ruleOutput("general-inbound-https-rule-output.json"), new TestContext());
+        handler.handleRequest(Events.ruleOutput("general-inbound-https-rule-output.json"), new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());
@@ -84,7 +84,7 @@ class FanOutHandlerTest {
 
     @Test
     void readingWithoutADeviceId_isDropped_withoutFailing_andNothingIsSent() {
-        handler.handleRequest(Events.ruleOutput("general-inbound-without-device-rule-output.json"), new TestContext());
+        handler.handleRequest(Events.ruleOutput("general-inbound-without-device-rule-output.json"), new LambdaContext());
 
         verifyNoInteractions(api);
         verify(dynamoDb, never()).scan(any(ScanRequest.class));
@@ -95,9 +95,9 @@ class FanOutHandlerTest {
         Map<String, Object> numericDevice = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
         numericDevice.put("deviceId", 17);
 
-        handler.handleRequest(numericDevice, new TestContext());
-        handler.handleRequest(Map.of(), new TestContext());
-        handler.handleRequest(null, new TestContext());
+        handler.handleRequest(numericDevice, new LambdaContext());
+        handler.handleRequest(Map.of(), new LambdaContext());
+        handler.handleRequest(null, new LambdaContext());
 
         verifyNoInteractions(api);
     }
@@ -105,7 +105,7 @@ class FanOutHandlerTest {
     @Test
     void readingsInQuickSuccession_shareOneScan() {
         for (int i = 0; i < 20; i++) {
-            handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
+            handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
         }
 
         verify(dynamoDb, times(1)).scan(any(ScanRequest.class));
@@ -122,8 +122,8 @@ class FanOutHandlerTest {
             return PostToConnectionResponse.builder().build();
         });
 
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
 
         ArgumentCaptor<DeleteItemRequest> deletes = ArgumentCaptor.forClass(DeleteItemRequest.class);
         verify(dynamoDb, times(1)).deleteItem(deletes.capture());
@@ -135,7 +135,7 @@ class FanOutHandlerTest {
 
     @Test
     void reading_withNoTimeLeftToPost_isHandedOverForEveryConnection() {
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), TestContext.withRemainingMillis(() -> 4_999));
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), LambdaContext.withRemainingMillis(() -> 4_999));
 
         verify(api, never()).postToConnection(any(PostToConnectionRequest.class));
         assertThat(handedOver).singleElement().satisfies(h -> {
@@ -148,7 +148,7 @@ class FanOutHandlerTest {
     void continuation_postsItsPayloadToItsConnectionsOnly_withoutReadingTheTable() {
         String payload = "{\"type\":\"message\",\"from\":\"x\",\"message\":\"hi\",\"sentAt\":1}";
         handler.handleRequest(new HashMap<>(new ContinuationEvent(payload, List.of("c9", "c8")).toEvent()),
-                new TestContext());
+                new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());
@@ -164,7 +164,7 @@ class FanOutHandlerTest {
         Map<String, Object> reading = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
         reading.put(ContinuationEvent.FIELD, Map.of("payload", "forged", "connectionIds", List.of("victim")));
 
-        handler.handleRequest(reading, new TestContext());
+        handler.handleRequest(reading, new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.connection.ConnectionRepository;
-import dev.edgewire.testing.ConnectionsApiServer;
+import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
 import dev.edgewire.testing.Events;
-import dev.edgewire.testing.TestContext;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,7 +29,7 @@ class FanOutIT {
 
     private static final Duration TTL = Duration.ofMillis(500);
 
-    private ConnectionsApiServer server;
+    private CloudStandIn server;
     private ApiGatewayManagementApiClient managementApi;
     private DynamoDbClient dynamoDb;
     private String table;
@@ -40,7 +40,7 @@ class FanOutIT {
     void start(Endpoint endpoint, DynamoDbClient dynamoDb) throws Exception {
         this.dynamoDb = dynamoDb;
         table = endpoint.createConnectionTable(dynamoDb);
-        server = new ConnectionsApiServer();
+        server = new CloudStandIn();
         managementApi = ApiGatewayManagementApiClient.builder()
                 .endpointOverride(server.callbackUrl())
                 .region(Region.US_EAST_1)
@@ -64,7 +64,7 @@ class FanOutIT {
     @Test
     void aConnectionMadeAfterTheLastRead_getsEveryReading_fannedOutATtlAfterItWasStored() throws Exception {
         connections.save("early", null);
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
         connections.save("late", null);
 
         // Whether a reading inside the TTL reaches "late" depends on timing (the unit test pins that
@@ -72,7 +72,7 @@ class FanOutIT {
         Thread.sleep(TTL.toMillis());
         Map<String, Object> afterTtl = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
         afterTtl.put("seq", 43);
-        handler.handleRequest(afterTtl, new TestContext());
+        handler.handleRequest(afterTtl, new LambdaContext());
 
         var byId = server.postsById();
         assertThat(byId.get("early")).hasSize(2);
@@ -85,8 +85,8 @@ class FanOutIT {
         connections.save("gone", null);
         server.markGone("gone");
 
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new TestContext());
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
+        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
 
         assertThat(connections.connectionIds()).containsExactly("live");
         assertThat(server.postsById()).containsOnlyKeys("live");

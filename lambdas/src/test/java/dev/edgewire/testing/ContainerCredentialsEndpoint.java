@@ -3,6 +3,7 @@ package dev.edgewire.testing;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.edgewire.runtime.Json;
+import dev.edgewire.standins.cloud.JsonResponses;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -1,15 +1,11 @@
 package dev.edgewire.testing;
 
 import dev.edgewire.contract.Topology.ConnectionTable;
+import dev.edgewire.standins.dynamodb.ConnectionTables;
+import dev.edgewire.standins.dynamodb.Dynalite;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -23,11 +19,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * A real DynamoDB-compatible store for the ITs. By default it starts dynalite
@@ -43,7 +34,6 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
 
     public static final String ENDPOINT_PROPERTY = "edgewire.dynamodb.endpoint";
     private static final Namespace NAMESPACE = Namespace.create(DynamoDbExtension.class);
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
 
     /** Where the store listens, and how to reach it. */
     public record Endpoint(URI uri, Region region, AwsCredentialsProvider credentials) {
@@ -60,13 +50,7 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
         /** A new, empty connection table with the schema of {@link ConnectionTable}; returns its name. */
         public String createConnectionTable(DynamoDbClient client) {
             String name = "edgewire-it-" + UUID.randomUUID();
-            client.createTable(b -> b.tableName(name)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(AttributeDefinition.builder()
-                            .attributeName(ConnectionTable.PARTITION_KEY).attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder()
-                            .attributeName(ConnectionTable.PARTITION_KEY).keyType(KeyType.HASH).build()));
-            client.waiter().waitUntilTableExists(b -> b.tableName(name));
+            ConnectionTables.create(client, name);
             return name;
         }
     }
@@ -104,14 +88,14 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
     public static final class Server implements AutoCloseable {
         final Endpoint endpoint;
         final DynamoDbClient client;
-        private final Process process;
+        private final Dynalite dynalite;
 
-        private Server(Endpoint endpoint, Process process) {
+        private Server(Endpoint endpoint, Dynalite dynalite) {
             this.endpoint = endpoint;
-            this.process = process;
+            this.dynalite = dynalite;
             this.client = endpoint.newClient();
             System.out.println("DynamoDB-compatible store for this run: " + endpoint.uri()
-                    + (process == null ? " (from -D" + ENDPOINT_PROPERTY + ")" : " (dynalite started by the tests)"));
+                    + (dynalite == null ? " (from -D" + ENDPOINT_PROPERTY + ")" : " (dynalite started by the tests)"));
         }
 
         static Server start() {
@@ -123,23 +107,15 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
             if (root == null || root.isBlank()) {
                 throw new IllegalStateException("system property edgewire.root (the checkout root) is not set; run through ./mvnw verify");
             }
-            Path cli = Path.of(root, "node_modules", "dynalite", "cli.js");
-            if (!Files.isRegularFile(cli)) {
-                throw new IllegalStateException(cli + " is missing; run npm ci in " + root);
-            }
-            int port = freePort();
             try {
-                Path log = Files.createDirectories(Path.of("target")).resolve("dynalite-" + port + ".log");
-                Process process = new ProcessBuilder(List.of("node", cli.toString(), "--host", "127.0.0.1",
-                        "--port", Integer.toString(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"))
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
-                awaitListening(process, port);
-                return new Server(new Endpoint(URI.create("http://127.0.0.1:" + port), Region.US_EAST_1,
-                        StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))), process);
+                Dynalite dynalite = Dynalite.start(Path.of(root, "node_modules", "dynalite", "cli.js"), null, 0, Path.of("target", "dynalite.log"));
+                return new Server(new Endpoint(dynalite.endpoint(), Region.US_EAST_1,
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))), dynalite);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start dynalite", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting dynalite", e);
             }
         }
 
@@ -150,16 +126,8 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
         @Override
         public void close() {
             client.close();
-            if (process != null) {
-                process.destroy();
-                try {
-                    if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                        process.destroyForcibly().waitFor();
-                    }
-                } catch (InterruptedException e) {
-                    process.destroyForcibly();
-                    Thread.currentThread().interrupt();
-                }
+            if (dynalite != null) {
+                dynalite.close();
             }
         }
 
@@ -175,37 +143,6 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
                 return DefaultCredentialsProvider.builder().build();
             }
             return StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
-        }
-
-        private static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new IllegalStateException("no free port", e);
-            }
-        }
-
-        private static void awaitListening(Process process, int port) {
-            long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("dynalite exited with " + process.exitValue() + "; see target/dynalite-" + port + ".log");
-                }
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                    return;
-                } catch (IOException notYet) {
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        process.destroyForcibly();
-                        throw new IllegalStateException("interrupted while starting dynalite", e);
-                    }
-                }
-            }
-            process.destroyForcibly();
-            throw new IllegalStateException("dynalite did not listen on port " + port + " within " + STARTUP_TIMEOUT);
         }
     }
 }

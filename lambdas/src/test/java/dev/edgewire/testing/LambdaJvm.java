@@ -2,6 +2,8 @@ package dev.edgewire.testing;
 
 import dev.edgewire.bench.ColdStartChild;
 import dev.edgewire.contract.Topology;
+import dev.edgewire.standins.cloud.CloudStandIn;
+import dev.edgewire.standins.lambda.LambdaContext;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -49,7 +51,10 @@ public final class LambdaJvm {
         String serialization = testClassPathJar("aws-lambda-java-serialization").toString();
         try {
             String testClasses = Path.of(LambdaJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            return new LambdaJvm(String.join(File.pathSeparator, jar.toAbsolutePath().toString(), testClasses, serialization));
+            // The child's Lambda context comes from the stand-ins, which the Lambda jar never holds.
+            String standIns = Path.of(LambdaContext.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return new LambdaJvm(String.join(File.pathSeparator, jar.toAbsolutePath().toString(), testClasses, standIns,
+                    serialization));
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -77,7 +82,7 @@ public final class LambdaJvm {
     }
 
     /** The variables Lambda would set, pointed at local endpoints (the SDK reads AWS_ENDPOINT_URL_* itself). */
-    public static Map<String, String> lambdaEnvironment(URI dynamoDb, ConnectionsApiServer api, String table) {
+    public static Map<String, String> lambdaEnvironment(URI dynamoDb, CloudStandIn api, String table) {
         Map<String, String> env = new HashMap<>(stackVariables(api, table));
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", "local");
@@ -90,7 +95,7 @@ public final class LambdaJvm {
      * The {@link Topology.Env} variables the stack gives {@code function}: those it declares
      * ({@link Topology.Function#environment()}), pointed at the local stand-ins.
      */
-    public static Map<String, String> functionEnvironment(Topology.Function function, ConnectionsApiServer api, String table) {
+    public static Map<String, String> functionEnvironment(Topology.Function function, CloudStandIn api, String table) {
         Map<String, String> env = new HashMap<>(stackVariables(api, table));
         env.keySet().retainAll(function.environment());
         return env;
@@ -101,14 +106,14 @@ public final class LambdaJvm {
      * SDK reads itself. Secrets Manager and Lambda (a broadcast's continuation) go to the
      * {@code @connections} stand-in.
      */
-    public static Map<String, String> endpointOverrides(URI dynamoDb, ConnectionsApiServer api) {
+    public static Map<String, String> endpointOverrides(URI dynamoDb, CloudStandIn api) {
         return Map.of(
                 "AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString(),
                 "AWS_ENDPOINT_URL_SECRETS_MANAGER", api.iotDataEndpoint().toString(),
                 "AWS_ENDPOINT_URL_LAMBDA", api.iotDataEndpoint().toString());
     }
 
-    private static Map<String, String> stackVariables(ConnectionsApiServer api, String table) {
+    private static Map<String, String> stackVariables(CloudStandIn api, String table) {
         return Map.of(
                 Topology.Env.CONNECTIONS_TABLE, table,
                 Topology.Env.CALLBACK_URL, api.callbackUrl().toString(),

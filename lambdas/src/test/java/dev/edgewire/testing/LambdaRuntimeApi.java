@@ -2,6 +2,7 @@ package dev.edgewire.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.edgewire.standins.cloud.JsonResponses;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -17,11 +17,11 @@ import dev.edgewire.local.rules.ErrorActionMessage;
 import dev.edgewire.local.rules.TopicRuleEngine;
 import dev.edgewire.local.sqs.LocalSqs;
 import dev.edgewire.local.store.ConnectionTableStore;
-import dev.edgewire.local.store.Dynalite;
+import dev.edgewire.standins.dynamodb.Dynalite;
 import dev.edgewire.local.websocket.ConnectionRegistry;
 import dev.edgewire.broadcast.ContinuationEvent;
 import dev.edgewire.local.lambda.FunctionRoles;
-import dev.edgewire.local.websocket.ConnectionsApi;
+import dev.edgewire.local.websocket.ConnectionsApiHandler;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.wiring.HandlerFactory;
@@ -263,7 +263,7 @@ public final class LocalCloud implements AutoCloseable {
                 new ObjectMapper());
         DashboardSite dashboard = new DashboardSite(web,
                 URI.create("ws://127.0.0.1:" + webPort + "/" + config.stage()), () -> token);
-        web.setHandler(gateway.handler(web, new ConnectionsApi(registry, CREDENTIALS, dashboard)));
+        web.setHandler(gateway.handler(web, new ConnectionsApiHandler(registry, CREDENTIALS, dashboard)));
         web.start();
 
         housekeeping.scheduleWithFixedDelay(() -> {

@@ -2,8 +2,8 @@ package dev.edgewire.local;
 
 import dev.edgewire.contract.Outputs;
 import dev.edgewire.contract.Topology;
-import dev.edgewire.local.net.FreePorts;
 import dev.edgewire.local.websocket.WebSocketGateway;
+import dev.edgewire.standins.net.FreePorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;

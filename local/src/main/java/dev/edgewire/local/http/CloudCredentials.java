@@ -1,6 +1,6 @@
 package dev.edgewire.local.http;
 
-import dev.edgewire.auth.SigV4Check;
+import dev.edgewire.standins.sigv4.SigV4Check;
 import java.time.Clock;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;

@@ -1,6 +1,6 @@
 package dev.edgewire.local.http;
 
-import dev.edgewire.auth.SigV4Check;
+import dev.edgewire.standins.sigv4.SigV4Check;
 import dev.edgewire.local.pki.LocalPki;
 import dev.edgewire.local.policy.ThingPolicy;
 import java.net.URLDecoder;

@@ -1,18 +1,13 @@
 package dev.edgewire.local.store;
 
 import dev.edgewire.contract.Topology.ConnectionTable;
+import dev.edgewire.standins.dynamodb.ConnectionTables;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
@@ -36,21 +31,7 @@ public final class ConnectionTableStore {
 
     /** Creates the table unless it exists; true if it was created. */
     public boolean createIfMissing() {
-        try {
-            dynamo.describeTable(b -> b.tableName(tableName));
-            return false;
-        } catch (ResourceNotFoundException missing) {
-            dynamo.createTable(b -> b.tableName(tableName)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(AttributeDefinition.builder()
-                            .attributeName(ConnectionTable.PARTITION_KEY)
-                            .attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder()
-                            .attributeName(ConnectionTable.PARTITION_KEY)
-                            .keyType(KeyType.HASH).build()));
-            dynamo.waiter().waitUntilTableExists(b -> b.tableName(tableName));
-            return true;
-        }
+        return ConnectionTables.createIfMissing(dynamo, tableName);
     }
 
     /** Deletes every row whose {@code expiresAt} (epoch seconds) is in the past; returns how many. */

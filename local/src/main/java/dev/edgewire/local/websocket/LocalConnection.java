@@ -1,14 +1,16 @@
 package dev.edgewire.local.websocket;
 
+import dev.edgewire.standins.connections.ConnectionsApi;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
 
 /** One client connection of the local WebSocket API, from the upgrade until {@code $disconnect} has run. */
-public final class LocalConnection {
+public final class LocalConnection implements ConnectionsApi.Connection {
 
     private final String id;
     private final long connectedAt;
@@ -33,18 +35,22 @@ public final class LocalConnection {
         return id;
     }
 
+    @Override
     public long connectedAt() {
         return connectedAt;
     }
 
+    @Override
     public long lastActiveAt() {
         return lastActiveAt;
     }
 
+    @Override
     public String sourceIp() {
         return sourceIp;
     }
 
+    @Override
     public String userAgent() {
         return userAgent;
     }
@@ -76,6 +82,7 @@ public final class LocalConnection {
      * gone. A broadcast can race the handshake right after {@code $connect}, so a send waits for
      * the upgrade to finish, briefly.
      */
+    @Override
     public CompletableFuture<Boolean> send(String text) {
         if (disconnected.get()) {
             return CompletableFuture.completedFuture(false);
@@ -91,6 +98,12 @@ public final class LocalConnection {
             }, failure -> sent.complete(false)));
             return sent;
         }).exceptionally(failure -> false);
+    }
+
+    /** Closes the socket normally, as the application asked through {@code DELETE @connections}. */
+    @Override
+    public void close() {
+        close(StatusCode.NORMAL, "Closed by the application");
     }
 
     /** Closes the socket; {@code $disconnect} follows from the close callback. */

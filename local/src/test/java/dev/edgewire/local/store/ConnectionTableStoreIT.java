@@ -3,6 +3,7 @@ package dev.edgewire.local.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgewire.contract.Topology.ConnectionTable;
+import dev.edgewire.standins.dynamodb.Dynalite;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;

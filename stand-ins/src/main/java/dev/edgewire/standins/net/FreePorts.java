@@ -1,4 +1,4 @@
-package dev.edgewire.local.net;
+package dev.edgewire.standins.net;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,9 +1,9 @@
-package dev.edgewire.auth;
+package dev.edgewire.standins.sigv4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgewire.auth.SigV4Check.Received;
-import dev.edgewire.auth.SigV4Check.Verdict;
+import dev.edgewire.standins.sigv4.SigV4Check.Received;
+import dev.edgewire.standins.sigv4.SigV4Check.Verdict;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -1,10 +1,11 @@
-package dev.edgewire.testing;
+package dev.edgewire.standins.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import dev.edgewire.auth.SigV4Check;
-import dev.edgewire.runtime.Json;
 import com.sun.net.httpserver.HttpServer;
+import dev.edgewire.standins.connections.ConnectionsApi;
+import dev.edgewire.standins.sigv4.SigV4Check;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -22,8 +23,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -35,10 +38,11 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
- * A small real HTTP server on a free loopback port that answers as API Gateway's
- * {@code @connections} management API does ({@code POST /{stage}/@connections/{id}}: 200, or 410
- * {@code GoneException} for a gone connection), and as the IoT Data Plane's
- * {@code POST /topics/{topic}?qos=1} does. It records what it was sent. An optional delay per
+ * The AWS services a function calls, for the functions' tests and benchmarks: a small real HTTP
+ * server on a free loopback port that answers as API Gateway's {@code @connections} management API
+ * does ({@link ConnectionsApi}, over connections that record what they are sent; a connection marked
+ * gone answers 410 {@code GoneException}), and as the IoT Data Plane's
+ * {@code POST /topics/{topic}?qos=1} does, recording each publish. An optional delay per
  * request stands in for the network between a Lambda and API Gateway. When given the caller's
  * credentials it also checks each request's SigV4 signature, as API Gateway does, by signing the
  * request it received again with the SDK's signer at the request's own time, and answers 403
@@ -54,9 +58,10 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
  * <p>And it can stand in front of a DynamoDB-compatible store ({@link #forwardDynamoDbTo}), so
  * DynamoDB calls get the same signature check before the store serves them.
  */
-public final class ConnectionsApiServer implements AutoCloseable {
+public final class CloudStandIn implements AutoCloseable {
 
     public static final String STAGE = "demo";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SIGNING_SERVICE = Pattern.compile("Credential=[^/]+/\\d{8}/[^/]+/([^/]+)/aws4_request");
     /** Headers the JDK's HTTP client sets itself and refuses to be given. */
     private static final Set<String> UNFORWARDED = Set.of("host", "connection", "content-length", "expect", "upgrade");
@@ -84,6 +89,7 @@ public final class ConnectionsApiServer implements AutoCloseable {
     private static final String AWSPREVIOUS = "AWSPREVIOUS";
 
     private final HttpServer server;
+    private final long started = System.currentTimeMillis();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<String> gone = ConcurrentHashMap.newKeySet();
     private final List<Post> posts = new CopyOnWriteArrayList<>();
@@ -106,7 +112,7 @@ public final class ConnectionsApiServer implements AutoCloseable {
     private record Answer(int status, String errorType) {
     }
 
-    public ConnectionsApiServer() throws IOException {
+    public CloudStandIn() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
@@ -253,25 +259,21 @@ public final class ConnectionsApiServer implements AutoCloseable {
             }
             if (check != null && !signatureMatches(exchange, bytes, check)) {
                 exchange.getResponseHeaders().add("x-amzn-ErrorType", "InvalidSignatureException");
-                JsonResponses.respond(exchange, 403, "{\"message\":\"The request signature we calculated does not match the signature you provided.\"}");
+                JsonResponses.respond(exchange, 403, "{\"message\":\"" + ConnectionsApi.SIGNATURE_MISMATCH + "\"}");
                 return;
             }
             String path = exchange.getRequestURI().getRawPath();
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-            String connectionsPrefix = "/" + STAGE + "/@connections/";
-            if ("POST".equals(exchange.getRequestMethod()) && path.startsWith(connectionsPrefix)) {
-                String id = URLDecoder.decode(path.substring(connectionsPrefix.length()), StandardCharsets.UTF_8);
+            Optional<String> connectionId = ConnectionsApi.connectionId(path);
+            if (connectionId.isPresent()) {
                 Answer canned = nextAnswers.isEmpty() ? null : nextAnswers.removeFirst();
-                if (canned != null) {
-                    exchange.getResponseHeaders().add("x-amzn-ErrorType", canned.errorType());
-                    JsonResponses.respond(exchange, canned.status(), "{\"message\":\"" + canned.errorType() + "\"}");
-                } else if (gone.contains(id)) {
-                    exchange.getResponseHeaders().add("x-amzn-ErrorType", "GoneException");
-                    JsonResponses.respond(exchange, 410, "{\"message\":null}");
-                } else {
-                    posts.add(new Post(id, body));
-                    JsonResponses.respond(exchange, 200, "");
+                ConnectionsApi.Reply reply = canned != null
+                        ? new ConnectionsApi.Reply(canned.status(), canned.errorType(), "{\"message\":\"" + canned.errorType() + "\"}")
+                        : ConnectionsApi.serve(exchange.getRequestMethod(), connectionId.get(), bytes, this::connection).join();
+                if (reply.errorType() != null) {
+                    exchange.getResponseHeaders().add("x-amzn-ErrorType", reply.errorType());
                 }
+                JsonResponses.respond(exchange, reply.status(), reply.body());
             } else if ("POST".equals(exchange.getRequestMethod()) && path.startsWith("/topics/")) {
                 String topic = URLDecoder.decode(path.substring("/topics/".length()), StandardCharsets.UTF_8);
                 publishes.add(new Publish(topic, exchange.getRequestURI().getQuery(), body));
@@ -290,8 +292,47 @@ public final class ConnectionsApiServer implements AutoCloseable {
         }
     }
 
+    /** A connection the stand-in knows, unless marked gone: it records what it is sent. */
+    private Optional<ConnectionsApi.Connection> connection(String id) {
+        if (gone.contains(id)) {
+            return Optional.empty();
+        }
+        return Optional.of(new ConnectionsApi.Connection() {
+            @Override
+            public CompletableFuture<Boolean> send(String data) {
+                posts.add(new Post(id, data));
+                return CompletableFuture.completedFuture(true);
+            }
+
+            @Override
+            public void close() {
+                gone.add(id);
+            }
+
+            @Override
+            public long connectedAt() {
+                return started;
+            }
+
+            @Override
+            public long lastActiveAt() {
+                return started;
+            }
+
+            @Override
+            public String sourceIp() {
+                return "127.0.0.1";
+            }
+
+            @Override
+            public String userAgent() {
+                return "stand-in";
+            }
+        });
+    }
+
     private void answerGetSecretValue(HttpExchange exchange, String body) throws IOException {
-        JsonNode request = Json.MAPPER.readTree(body);
+        JsonNode request = JSON.readTree(body);
         String arn = request.path("SecretId").asText();
         String stage = request.hasNonNull("VersionStage") ? request.get("VersionStage").asText() : null;
         String versionId = request.hasNonNull("VersionId") ? request.get("VersionId").asText() : null;
@@ -308,12 +349,12 @@ public final class ConnectionsApiServer implements AutoCloseable {
                 : byStage.values().stream().filter(v -> v.id().equals(versionId)).findFirst().orElse(null);
         if (found == null || (versionId != null && !found.id().equals(versionId))) {
             String what = label != null ? "staging label: " + label : "VersionId: " + versionId;
-            JsonResponses.respond(exchange, 400, Json.write(Map.of("__type", "ResourceNotFoundException",
+            JsonResponses.respond(exchange, 400, JSON.writeValueAsString(Map.of("__type", "ResourceNotFoundException",
                     "Message", "Secrets Manager can't find the specified secret value for " + what)));
             return;
         }
         List<String> labels = byStage.entrySet().stream().filter(e -> e.getValue() == found).map(Map.Entry::getKey).toList();
-        JsonResponses.respond(exchange, 200, Json.write(Map.of("ARN", arn, "Name", arn.substring(arn.lastIndexOf(':') + 1),
+        JsonResponses.respond(exchange, 200, JSON.writeValueAsString(Map.of("ARN", arn, "Name", arn.substring(arn.lastIndexOf(':') + 1),
                 "VersionId", found.id(), "SecretString", found.value(), "VersionStages", labels)));
     }
 

@@ -1,6 +1,6 @@
-package dev.edgewire.local.store;
+package dev.edgewire.standins.dynamodb;
 
-import dev.edgewire.local.net.FreePorts;
+import dev.edgewire.standins.net.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

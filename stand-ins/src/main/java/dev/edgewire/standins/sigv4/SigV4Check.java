@@ -1,4 +1,4 @@
-package dev.edgewire.auth;
+package dev.edgewire.standins.sigv4;
 
 import java.net.URI;
 import java.time.Clock;
