@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.edgewire.local.LocalMode;
-import dev.edgewire.local.mqtt.TestMqttClients;
-import dev.edgewire.local.pki.LocalPki;
+import dev.edgewire.standins.mqtt.MqttTestClients;
+import dev.edgewire.standins.pki.LocalPki;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -144,7 +144,7 @@ public final class LocalModeProcess implements AutoCloseable {
         LocalPki pki = pki();
         List<Mqtt5AsyncClient> devices = new ArrayList<>();
         for (String thing : things) {
-            Mqtt5AsyncClient c = TestMqttClients.client(mqttPort(), thing, pki, pki.thing(thing)).toAsync();
+            Mqtt5AsyncClient c = MqttTestClients.client(mqttPort(), thing, pki, pki.thing(thing)).toAsync();
             c.connect().get(20, TimeUnit.SECONDS);
             devices.add(c);
         }

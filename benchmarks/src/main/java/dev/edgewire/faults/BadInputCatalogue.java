@@ -16,9 +16,8 @@ import dev.edgewire.contract.Tokens;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.e2e.RawFrames;
 import dev.edgewire.local.e2e.WsClient;
-import dev.edgewire.local.mqtt.TestMqttClients;
-import dev.edgewire.local.pki.LocalPki;
-import dev.edgewire.local.pki.TestTls;
+import dev.edgewire.standins.mqtt.MqttTestClients;
+import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.contract.Topology;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -96,7 +95,7 @@ final class BadInputCatalogue {
                 + "healthy WebSocket client within 10 s: the 'others still served' column.";
         o.command = "java -cp <benchmarks class path> " + FaultSuite.class.getName() + " --scenario bad_inputs";
         rig.logs.take();
-        Mqtt5BlockingClient device = TestMqttClients.client(rig.cloud.mqttPort(), Rig.HEALTHY_THING, rig.cloud.pki(),
+        Mqtt5BlockingClient device = MqttTestClients.client(rig.cloud.mqttPort(), Rig.HEALTHY_THING, rig.cloud.pki(),
                 rig.cloud.things().get(Rig.HEALTHY_THING));
         device.connect();
         try (Tally health = Tally.connect(rig.stage()); Tally prober = Tally.connect(rig.stage())) {
@@ -414,15 +413,15 @@ final class BadInputCatalogue {
     }
 
     private SSLContext tls(LocalPki.Identity identity) throws Exception {
-        return TestTls.context(cloud.pki(), identity);
+        return cloud.pki().clientContext(identity);
     }
 
     /** An MQTT 5 client over TLS trusting the local CA, with {@code identity}'s certificate if not null. */
     private Mqtt5BlockingClient mqttClient(String clientId, LocalPki.Identity identity,
             java.util.concurrent.atomic.AtomicReference<Throwable> disconnectCause) throws Exception {
-        var ssl = MqttClientSslConfig.builder().trustManagerFactory(TestTls.trustManagers(cloud.pki()));
+        var ssl = MqttClientSslConfig.builder().trustManagerFactory(cloud.pki().trustManagers());
         if (identity != null) {
-            ssl = ssl.keyManagerFactory(TestTls.keyManagers(identity));
+            ssl = ssl.keyManagerFactory(LocalPki.keyManagers(identity));
         }
         return Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(cloud.mqttPort())
                 .sslConfig(ssl.build())

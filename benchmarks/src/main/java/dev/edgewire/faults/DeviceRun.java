@@ -3,7 +3,7 @@ package dev.edgewire.faults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgewire.local.LocalCloud;
-import dev.edgewire.local.pki.LocalPki;
+import dev.edgewire.standins.pki.LocalPki;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.edgewire.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
-import dev.edgewire.local.mqtt.TestMqttClients;
+import dev.edgewire.standins.mqtt.MqttTestClients;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -144,7 +144,7 @@ final class StoreOutage {
         rig.cloud.stopStore();
         try {
             Rig.awaitFanOutSees(); // the cached connection ids expire, so the fan-out must read the store
-            var device = TestMqttClients.client(rig.cloud.mqttPort(), thing, rig.cloud.pki(), rig.cloud.things().get(thing));
+            var device = MqttTestClients.client(rig.cloud.mqttPort(), thing, rig.cloud.pki(), rig.cloud.things().get(thing));
             device.connect();
             try {
                 for (long seq = KEPT_SEQ_BASE; seq < KEPT_SEQ_BASE + KEPT_READINGS; seq++) {

@@ -12,7 +12,7 @@ import dev.edgewire.local.http.PublishEndpoint;
 import dev.edgewire.local.lambda.InvocationRecord;
 import dev.edgewire.local.lambda.LocalLambdas;
 import dev.edgewire.local.mqtt.LocalBroker;
-import dev.edgewire.local.pki.LocalPki;
+import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.local.rules.ErrorActionMessage;
 import dev.edgewire.local.rules.TopicRuleEngine;
 import dev.edgewire.local.sqs.LocalSqs;

@@ -1,7 +1,7 @@
 package dev.edgewire.local.http;
 
 import dev.edgewire.standins.sigv4.SigV4Check;
-import dev.edgewire.local.pki.LocalPki;
+import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.local.policy.ThingPolicy;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
 import dev.edgewire.local.dashboard.HeadlessChromium;
-import dev.edgewire.local.mqtt.TestMqttClients;
+import dev.edgewire.standins.mqtt.MqttTestClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -64,7 +64,7 @@ public final class DashboardBenchmark {
                 .withThings(things))) {
             List<Mqtt5BlockingClient> clients = new ArrayList<>();
             for (String thing : things) {
-                Mqtt5BlockingClient client = TestMqttClients.client(cloud.mqttPort(), thing, cloud.pki(),
+                Mqtt5BlockingClient client = MqttTestClients.client(cloud.mqttPort(), thing, cloud.pki(),
                         cloud.things().get(thing));
                 client.connect();
                 clients.add(client);

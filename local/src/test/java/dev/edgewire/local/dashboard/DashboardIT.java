@@ -10,7 +10,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
 import dev.edgewire.local.e2e.ManagementApi;
-import dev.edgewire.local.mqtt.TestMqttClients;
+import dev.edgewire.standins.mqtt.MqttTestClients;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -269,7 +269,7 @@ class DashboardIT {
     // --- helpers --------------------------------------------------------------------------
 
     private static Mqtt5BlockingClient device(String thing) throws Exception {
-        Mqtt5BlockingClient client = TestMqttClients.client(cloud.mqttPort(), thing, cloud.pki(), cloud.things().get(thing));
+        Mqtt5BlockingClient client = MqttTestClients.client(cloud.mqttPort(), thing, cloud.pki(), cloud.things().get(thing));
         client.connect();
         return client;
     }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
-import dev.edgewire.local.mqtt.TestMqttClients;
+import dev.edgewire.standins.mqtt.MqttTestClients;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ class FailureQueuesIT {
             assertThat(queueUrl).isNotEqualTo(outputs.get("FailedDeliveriesQueueUrl"));
             // The fan-out reads the connection ids from the store: with the store down, every attempt fails.
             cloud.stopStore();
-            var device = TestMqttClients.client(cloud.mqttPort(), "thing-1", cloud.pki(), cloud.things().get("thing-1"));
+            var device = MqttTestClients.client(cloud.mqttPort(), "thing-1", cloud.pki(), cloud.things().get("thing-1"));
             device.connect();
             try {
                 device.publishWith().topic("devices/thing-1/telemetry").qos(MqttQos.AT_LEAST_ONCE)

@@ -10,9 +10,8 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
-import dev.edgewire.local.mqtt.TestMqttClients;
-import dev.edgewire.local.pki.LocalPki;
-import dev.edgewire.local.pki.TestTls;
+import dev.edgewire.standins.mqtt.MqttTestClients;
+import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.contract.Topology.ConnectionTable;
 import java.net.URI;
@@ -71,7 +70,7 @@ class LocalModeIT {
     void aReadingPublishedOverMqtt_reachesAWebSocketClient_asATelemetryEnvelope() throws Exception {
         try (WsClient browser = WsClient.connect(stage(cloud.token()))) {
             awaitConnectionVisibleToFanOut();
-            var device = TestMqttClients.client(cloud.mqttPort(), "thing-2", cloud.pki(), cloud.things().get("thing-2"));
+            var device = MqttTestClients.client(cloud.mqttPort(), "thing-2", cloud.pki(), cloud.things().get("thing-2"));
             device.connect();
             try {
                 device.publishWith().topic("devices/thing-2/telemetry").qos(MqttQos.AT_LEAST_ONCE)
@@ -110,7 +109,7 @@ class LocalModeIT {
 
     @Test
     void sendMessage_reachesEveryWebSocketClient_andTheDevicesOnGeneralOutbound() throws Exception {
-        var device = TestMqttClients.client(cloud.mqttPort(), "thing-1", cloud.pki(), cloud.things().get("thing-1"));
+        var device = MqttTestClients.client(cloud.mqttPort(), "thing-1", cloud.pki(), cloud.things().get("thing-1"));
         device.connect();
         try (var inbox = device.publishes(MqttGlobalPublishFilter.ALL);
                 WsClient alice = WsClient.connect(stage(cloud.token()));
@@ -293,6 +292,6 @@ class LocalModeIT {
     }
 
     private static SSLContext tls(LocalPki.Identity identity) throws Exception {
-        return TestTls.context(cloud.pki(), identity);
+        return cloud.pki().clientContext(identity);
     }
 }

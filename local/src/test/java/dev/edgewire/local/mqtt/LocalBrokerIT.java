@@ -12,8 +12,9 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
-import dev.edgewire.local.pki.LocalPki;
-import java.net.ServerSocket;
+import dev.edgewire.standins.mqtt.MqttTestClients;
+import dev.edgewire.standins.net.FreePorts;
+import dev.edgewire.standins.pki.LocalPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,11 +38,7 @@ class LocalBrokerIT {
     @BeforeAll
     static void start() throws Exception {
         pki = LocalPki.openOrCreate(dir.resolve("pki"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        broker = new LocalBroker(dir.resolve("broker"), pki, "127.0.0.1", port,
+        broker = new LocalBroker(dir.resolve("broker"), pki, "127.0.0.1", FreePorts.pick(),
                 (clientId, topic, payload) -> seen.add(clientId + " " + topic + " " + new String(payload, StandardCharsets.UTF_8)));
         broker.start();
     }
@@ -53,7 +50,7 @@ class LocalBrokerIT {
 
     @Test
     void aThing_publishesItsTelemetry_andTheListenerSeesIt() throws Exception {
-        var client = TestMqttClients.client(broker.port(), "thing-1", pki, pki.thing("thing-1"));
+        var client = MqttTestClients.client(broker.port(), "thing-1", pki, pki.thing("thing-1"));
         client.connect();
         try {
             client.publishWith().topic("devices/thing-1/telemetry").qos(MqttQos.AT_LEAST_ONCE)
@@ -67,7 +64,7 @@ class LocalBrokerIT {
 
     @Test
     void aClientIdOtherThanTheCertificatesThingName_isRefused() throws Exception {
-        var client = TestMqttClients.client(broker.port(), "thing-2", pki, pki.thing("thing-1"));
+        var client = MqttTestClients.client(broker.port(), "thing-2", pki, pki.thing("thing-1"));
 
         assertThatThrownBy(client::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class,
                 e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED));
@@ -75,14 +72,14 @@ class LocalBrokerIT {
 
     @Test
     void aCertificateFromAnotherCa_failsTheTlsHandshake() throws Exception {
-        var client = TestMqttClients.client(broker.port(), "thing-1", pki, LocalPki.foreignClient("thing-1"));
+        var client = MqttTestClients.client(broker.port(), "thing-1", pki, LocalPki.foreignClient("thing-1"));
 
         assertThatThrownBy(client::connect).isNotInstanceOf(Mqtt5ConnAckException.class);
     }
 
     @Test
     void publishingToAnotherThingsTopic_isRefusedWithNotAuthorized_andNotDelivered() throws Exception {
-        var client = TestMqttClients.client(broker.port(), "thing-1", pki, pki.thing("thing-1"));
+        var client = MqttTestClients.client(broker.port(), "thing-1", pki, pki.thing("thing-1"));
         client.connect();
         try {
             assertThatThrownBy(() -> client.publishWith().topic("devices/thing-2/telemetry")
@@ -103,7 +100,7 @@ class LocalBrokerIT {
 
     @Test
     void subscribingOutsideThePolicy_isRefused_butItsOwnTopicsWork() throws Exception {
-        var client = TestMqttClients.client(broker.port(), "thing-1", pki, pki.thing("thing-1"));
+        var client = MqttTestClients.client(broker.port(), "thing-1", pki, pki.thing("thing-1"));
         client.connect();
         try {
             assertThatThrownBy(() -> client.subscribeWith().topicFilter("devices/+/commands").send())

@@ -1,4 +1,4 @@
-package dev.edgewire.local.pki;
+package dev.edgewire.standins.pki;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -19,6 +19,9 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -149,6 +152,32 @@ public final class LocalPki {
         store.load(null, null);
         store.setCertificateEntry("edgewire-local-ca", ca.certificate());
         return store;
+    }
+
+    /** Key managers that present {@code identity}'s certificate, as a device or a client does. */
+    public static KeyManagerFactory keyManagers(Identity identity) throws GeneralSecurityException, IOException {
+        char[] password = new char[0];
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("identity", identity.privateKey(), password, new X509Certificate[] {identity.certificate()});
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(keys, password);
+        return factory;
+    }
+
+    /** Trust managers that trust this CA, and only it. */
+    public TrustManagerFactory trustManagers() throws GeneralSecurityException, IOException {
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trustStore());
+        return factory;
+    }
+
+    /** A client's TLS context that trusts this CA and presents {@code identity}, or no certificate if it is null. */
+    public SSLContext clientContext(Identity identity) throws GeneralSecurityException, IOException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(identity == null ? null : keyManagers(identity).getKeyManagers(), trustManagers().getTrustManagers(),
+                null);
+        return context;
     }
 
     private Identity issueIfMissing(Path certFile, Path keyFile, String commonName, KeyPurposeId purpose,

@@ -1,4 +1,4 @@
-package dev.edgewire.local.pki;
+package dev.edgewire.standins.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
