@@ -1,14 +1,11 @@
 package dev.edgewire.device.transport;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.tls.TlsFailures;
@@ -21,10 +18,8 @@ import io.reactivex.Scheduler;
 import io.reactivex.schedulers.Schedulers;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,8 +55,7 @@ public final class MqttTransport implements Transport {
     private final AtomicBoolean connectedOnce = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicLong reconnects = new AtomicLong();
-    private final Mqtt5AsyncClient client5;
-    private final Mqtt3AsyncClient client3;
+    private final MqttSession session;
 
     public MqttTransport(Target target, String clientId, TlsMaterial tls, MqttSettings settings, Backoff backoff,
                          PrintStream log) {
@@ -82,29 +76,18 @@ public final class MqttTransport implements Transport {
                 .protocols(List.of("TLSv1.3", "TLSv1.2"))
                 .handshakeTimeout(15, TimeUnit.SECONDS)
                 .build();
-        if (settings.version() == 5) {
-            client5 = MqttClient.builder().useMqttVersion5()
-                    .identifier(clientId)
-                    .serverHost(target.requireEndpoint())
-                    .serverPort(target.mqttPort())
-                    .sslConfig(ssl)
-                    .executorConfig().applicationScheduler(CALLBACKS_INLINE).applyExecutorConfig()
-                    .addDisconnectedListener(this::onDisconnected)
-                    .buildAsync();
-            client3 = null;
-        } else {
-            client3 = MqttClient.builder().useMqttVersion3()
-                    .identifier(clientId)
-                    .serverHost(target.requireEndpoint())
-                    .serverPort(target.mqttPort())
-                    .sslConfig(ssl)
-                    .executorConfig().applicationScheduler(CALLBACKS_INLINE).applyExecutorConfig()
-                    .addDisconnectedListener(this::onDisconnected)
-                    .buildAsync();
-            client5 = null;
-        }
+        MqttClientBuilder client = MqttClient.builder()
+                .identifier(clientId)
+                .serverHost(target.requireEndpoint())
+                .serverPort(target.mqttPort())
+                .sslConfig(ssl)
+                .executorConfig().applicationScheduler(CALLBACKS_INLINE).applyExecutorConfig()
+                .addDisconnectedListener(this::onDisconnected);
+        this.session = settings.version() == 5
+                ? new Mqtt5Session(client.useMqttVersion5().buildAsync())
+                : new Mqtt311Session(client.useMqttVersion3().buildAsync());
         if (AlpnTls.protocolFor(target.requireEndpoint(), target.mqttPort()) != null) {
-            useJdkTls(client5 != null ? client5.getConfig() : client3.getConfig(), tls);
+            useJdkTls(session.clientConfig(), tls);
         }
     }
 
@@ -156,21 +139,8 @@ public final class MqttTransport implements Transport {
 
     @Override
     public void connect() {
-        CompletableFuture<?> connAck;
-        if (client5 != null) {
-            connAck = client5.connectWith()
-                    .cleanStart(!settings.persistentSession())
-                    .sessionExpiryInterval(settings.persistentSession() ? settings.sessionExpirySeconds() : 0)
-                    .keepAlive(settings.keepAliveSeconds())
-                    .send();
-        } else {
-            connAck = client3.connectWith()
-                    .cleanSession(!settings.persistentSession())
-                    .keepAlive(settings.keepAliveSeconds())
-                    .send();
-        }
         try {
-            connAck.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            session.connect(settings).get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             connectedOnce.set(true);
         } catch (ExecutionException e) {
             throw TlsFailures.explain(e.getCause(), target, "MQTT", target.mqttPort());
@@ -190,25 +160,11 @@ public final class MqttTransport implements Transport {
             IotCoreLimits.checkPayload(payload.length);
         }
         pacer.await();
-        MqttQos mqttQos = qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
-        if (client5 != null) {
-            return client5.publishWith().topic(topic).qos(mqttQos).payload(payload).send()
-                    .thenAccept(MqttTransport::checkResult);
-        }
-        return client3.publishWith().topic(topic).qos(mqttQos).payload(payload).send().thenApply(p -> null);
+        return session.publish(topic, payload, mqttQos(qos));
     }
 
-    private static void checkResult(Mqtt5PublishResult result) {
-        if (result.getError().isPresent()) {
-            throw new CompletionException(result.getError().get());
-        }
-        if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result qos1) {
-            Mqtt5PubAck ack = qos1.getPubAck();
-            if (ack.getReasonCode().isError()) {
-                throw new PublishRefusedException("the broker refused the message: PUBACK " + ack.getReasonCode()
-                        + ack.getReasonString().map(s -> " (" + s + ")").orElse(""));
-            }
-        }
+    private static MqttQos mqttQos(int qos) {
+        return qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
     }
 
     /**
@@ -216,32 +172,8 @@ public final class MqttTransport implements Transport {
      * Fails with a clear message when the broker refuses a filter.
      */
     public void subscribe(List<String> filters, int qos, BiConsumer<String, String> onMessage) {
-        MqttQos mqttQos = qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
         for (String filter : filters) {
-            CompletableFuture<?> ack;
-            if (client5 != null) {
-                ack = client5.subscribeWith().topicFilter(filter).qos(mqttQos)
-                        .callback(p -> onMessage.accept(p.getTopic().toString(),
-                                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
-                        .send()
-                        .thenAccept(subAck -> subAck.getReasonCodes().forEach(code -> {
-                            if (code.isError()) {
-                                throw new PublishRefusedException("the broker refused the subscription to "
-                                        + filter + ": " + code);
-                            }
-                        }));
-            } else {
-                ack = client3.subscribeWith().topicFilter(filter).qos(mqttQos)
-                        .callback(p -> onMessage.accept(p.getTopic().toString(),
-                                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
-                        .send()
-                        .thenAccept(subAck -> subAck.getReturnCodes().forEach(code -> {
-                            if (code.isError()) {
-                                throw new PublishRefusedException("the broker refused the subscription to "
-                                        + filter + ": " + code);
-                            }
-                        }));
-            }
+            CompletableFuture<Void> ack = session.subscribe(filter, mqttQos(qos), onMessage);
             try {
                 ack.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
@@ -262,7 +194,7 @@ public final class MqttTransport implements Transport {
 
     @Override
     public String protocol() {
-        return "mqtt" + (settings.version() == 5 ? "5" : "3.1.1");
+        return session.protocol();
     }
 
     @Override
@@ -273,7 +205,7 @@ public final class MqttTransport implements Transport {
 
     private void disconnectQuietly() {
         try {
-            (client5 != null ? client5.disconnect() : client3.disconnect()).get(5, TimeUnit.SECONDS);
+            session.disconnect().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             // Already disconnected, or the broker is gone: nothing left to close.
         }

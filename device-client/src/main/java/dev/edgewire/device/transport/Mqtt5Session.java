@@ -1,0 +1,77 @@
+package dev.edgewire.device.transport;
+
+import com.hivemq.client.mqtt.MqttClientConfig;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+
+/** MQTT 5: a session expiry on CONNECT, and reason codes on PUBACK and SUBACK that can refuse. */
+final class Mqtt5Session implements MqttSession {
+    private final Mqtt5AsyncClient client;
+
+    Mqtt5Session(Mqtt5AsyncClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public CompletableFuture<Void> connect(MqttSettings settings) {
+        return client.connectWith()
+                .cleanStart(!settings.persistentSession())
+                .sessionExpiryInterval(settings.persistentSession() ? settings.sessionExpirySeconds() : 0)
+                .keepAlive(settings.keepAliveSeconds())
+                .send()
+                .thenApply(connAck -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(String topic, byte[] payload, MqttQos qos) {
+        return client.publishWith().topic(topic).qos(qos).payload(payload).send()
+                .thenAccept(Mqtt5Session::checkAcknowledged);
+    }
+
+    private static void checkAcknowledged(Mqtt5PublishResult result) {
+        if (result.getError().isPresent()) {
+            throw new CompletionException(result.getError().get());
+        }
+        if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result qos1) {
+            Mqtt5PubAck ack = qos1.getPubAck();
+            if (ack.getReasonCode().isError()) {
+                throw new PublishRefusedException("the broker refused the message: PUBACK " + ack.getReasonCode()
+                        + ack.getReasonString().map(s -> " (" + s + ")").orElse(""));
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(String filter, MqttQos qos, BiConsumer<String, String> onMessage) {
+        return client.subscribeWith().topicFilter(filter).qos(qos)
+                .callback(p -> onMessage.accept(p.getTopic().toString(),
+                        new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
+                .send()
+                .thenAccept(subAck -> subAck.getReasonCodes().forEach(code -> {
+                    if (code.isError()) {
+                        throw new PublishRefusedException("the broker refused the subscription to " + filter + ": " + code);
+                    }
+                }));
+    }
+
+    @Override
+    public CompletableFuture<Void> disconnect() {
+        return client.disconnect();
+    }
+
+    @Override
+    public String protocol() {
+        return "mqtt5";
+    }
+
+    @Override
+    public MqttClientConfig clientConfig() {
+        return client.getConfig();
+    }
+}
