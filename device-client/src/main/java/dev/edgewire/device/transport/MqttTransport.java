@@ -10,14 +10,9 @@ import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.tls.TlsFailures;
 import dev.edgewire.device.tls.TlsMaterial;
-import com.hivemq.client.internal.mqtt.MqttClientConfig;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.reactivex.Scheduler;
 import io.reactivex.schedulers.Schedulers;
 import java.io.PrintStream;
-import java.lang.reflect.Field;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +21,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
-import javax.net.ssl.SSLException;
 
 /**
  * MQTT 3.1.1 or 5 over mutual TLS with the HiveMQ MQTT client. After the first successful connect,
@@ -36,7 +30,8 @@ import javax.net.ssl.SSLException;
  *
  * <p>TLS runs on BoringSSL when netty-tcnative is on the class path for this platform (Netty's
  * default choice), else on the JDK's TLS. A connection that must offer an ALPN name ({@link AlpnTls},
- * port 443 of AWS IoT Core) always uses the JDK's TLS, which is where that name is added.
+ * port 443 of AWS IoT Core) always uses the JDK's TLS, which is where that name is added
+ * ({@link HiveMqJdkTls}).
  */
 public final class MqttTransport implements Transport {
     private static final long CONNECT_TIMEOUT_SECONDS = 20;
@@ -87,39 +82,8 @@ public final class MqttTransport implements Transport {
                 ? new Mqtt5Session(client.useMqttVersion5().buildAsync())
                 : new Mqtt311Session(client.useMqttVersion3().buildAsync());
         if (AlpnTls.protocolFor(target.requireEndpoint(), target.mqttPort()) != null) {
-            useJdkTls(session.clientConfig(), tls);
+            HiveMqJdkTls.install(session.clientConfig(), tls);
         }
-    }
-
-    /**
-     * Makes the client build its TLS engines from the JDK's provider, so {@link AlpnTls} can add its
-     * protocol name. The HiveMQ client picks the provider only through Netty's default (BoringSSL
-     * whenever it is available) and takes a ready context only through its internal configuration,
-     * which keeps it across reconnects to the same address.
-     */
-    private static void useJdkTls(Object clientConfig, TlsMaterial tls) {
-        try {
-            SslContext jdkTls = SslContextBuilder.forClient()
-                    .sslProvider(SslProvider.JDK)
-                    .trustManager(tls.trustManagers())
-                    .keyManager(tls.keyManagers())
-                    .protocols("TLSv1.3", "TLSv1.2")
-                    .endpointIdentificationAlgorithm("HTTPS")
-                    .build();
-            internalConfig(clientConfig).setCurrentSslContext(jdkTls);
-        } catch (SSLException | ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException("Could not set up the JDK's TLS for ALPN: " + e, e);
-        }
-    }
-
-    private static MqttClientConfig internalConfig(Object clientConfig) throws ReflectiveOperationException {
-        if (clientConfig instanceof MqttClientConfig config) {
-            return config;
-        }
-        // MQTT 3 clients expose a view of the same configuration.
-        Field delegate = clientConfig.getClass().getDeclaredField("delegate");
-        delegate.setAccessible(true);
-        return (MqttClientConfig) delegate.get(clientConfig);
     }
 
     private void onDisconnected(MqttClientDisconnectedContext context) {
