@@ -3,13 +3,16 @@ package dev.edgewire.device.transport;
 import com.hivemq.client.mqtt.MqttClientConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 
 /**
- * MQTT 3.1.1: a clean or kept session without expiry, a PUBACK that cannot refuse, and SUBACK
- * return codes that can.
+ * MQTT 3.1.1: a clean or kept session without expiry, a SUBACK return code that can refuse, and a
+ * PUBACK that cannot (a broker that will not take a message closes the connection instead).
  */
 final class Mqtt311Session implements MqttSession {
     private final Mqtt3AsyncClient client;
@@ -38,11 +41,21 @@ final class Mqtt311Session implements MqttSession {
                 .callback(p -> onMessage.accept(p.getTopic().toString(),
                         new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
                 .send()
-                .thenAccept(subAck -> subAck.getReturnCodes().forEach(code -> {
-                    if (code.isError()) {
-                        throw new PublishRefusedException("the broker refused the subscription to " + filter + ": " + code);
-                    }
-                }));
+                .handle((subAck, failure) -> granted(filter, failure));
+    }
+
+    /** Passes a SUBACK that granted the filter and turns one with an error code into a refusal. */
+    private static Void granted(String filter, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+        if (cause instanceof Mqtt3SubAckException refused) {
+            throw new SubscribeRefusedException("the broker refused the subscription to " + filter + ": "
+                    + refused.getMqttMessage().getReturnCodes().stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                    refused);
+        }
+        if (cause != null) {
+            throw new CompletionException(cause);
+        }
+        return null;
     }
 
     @Override

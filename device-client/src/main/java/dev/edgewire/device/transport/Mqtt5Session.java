@@ -3,12 +3,14 @@ package dev.edgewire.device.transport;
 import com.hivemq.client.mqtt.MqttClientConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 
 /** MQTT 5: a session expiry on CONNECT, and reason codes on PUBACK and SUBACK that can refuse. */
 final class Mqtt5Session implements MqttSession {
@@ -53,11 +55,21 @@ final class Mqtt5Session implements MqttSession {
                 .callback(p -> onMessage.accept(p.getTopic().toString(),
                         new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
                 .send()
-                .thenAccept(subAck -> subAck.getReasonCodes().forEach(code -> {
-                    if (code.isError()) {
-                        throw new PublishRefusedException("the broker refused the subscription to " + filter + ": " + code);
-                    }
-                }));
+                .handle((subAck, failure) -> granted(filter, failure));
+    }
+
+    /** Passes a SUBACK that granted the filter and turns one with an error code into a refusal. */
+    private static Void granted(String filter, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+        if (cause instanceof Mqtt5SubAckException refused) {
+            throw new SubscribeRefusedException("the broker refused the subscription to " + filter + ": "
+                    + refused.getMqttMessage().getReasonCodes().stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                    refused);
+        }
+        if (cause != null) {
+            throw new CompletionException(cause);
+        }
+        return null;
     }
 
     @Override

@@ -22,7 +22,8 @@ interface MqttSession {
 
     /**
      * Subscribes to one topic filter; {@code onMessage} gets each arrival's topic and payload text.
-     * Completes on a SUBACK that grants the filter; fails with a refusal when it does not.
+     * Completes on a SUBACK that grants the filter; fails with {@link SubscribeRefusedException} when
+     * it carries an error code.
      */
     CompletableFuture<Void> subscribe(String filter, MqttQos qos, BiConsumer<String, String> onMessage);
 

@@ -6,9 +6,7 @@ import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
-import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.cloud.Target;
-import dev.edgewire.device.tls.TlsFailures;
 import dev.edgewire.device.tls.TlsMaterial;
 import io.reactivex.Scheduler;
 import io.reactivex.schedulers.Schedulers;
@@ -107,14 +105,14 @@ public final class MqttTransport implements Transport {
             session.connect(settings).get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             connectedOnce.set(true);
         } catch (ExecutionException e) {
-            throw TlsFailures.explain(e.getCause(), target, "MQTT", target.mqttPort());
+            throw ConnectFailures.explain(e.getCause(), target, "MQTT", target.mqttPort());
         } catch (TimeoutException e) {
             disconnectQuietly();
-            throw TlsFailures.explain(new TimeoutException("no CONNACK within " + CONNECT_TIMEOUT_SECONDS + " s"),
+            throw ConnectFailures.explain(new TimeoutException("no CONNACK within " + CONNECT_TIMEOUT_SECONDS + " s"),
                     target, "MQTT", target.mqttPort());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DeviceException(1, "Interrupted while connecting");
+            throw new TransportInterruptedException("Interrupted while connecting", e);
         }
     }
 
@@ -133,20 +131,23 @@ public final class MqttTransport implements Transport {
 
     /**
      * Subscribes to topic filters; {@code onMessage} gets each arrival's topic and payload text.
-     * Fails with a clear message when the broker refuses a filter.
+     * Fails with {@link SubscribeRefusedException} when the broker refuses a filter, else with
+     * {@link NotAcknowledgedException} when no SUBACK comes.
      */
     public void subscribe(List<String> filters, int qos, BiConsumer<String, String> onMessage) {
         for (String filter : filters) {
-            CompletableFuture<Void> ack = session.subscribe(filter, mqttQos(qos), onMessage);
             try {
-                ack.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                session.subscribe(filter, mqttQos(qos), onMessage).get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                throw new DeviceException(4, "Subscribe to " + filter + " failed: " + e.getCause().getMessage(), e);
+                String message = "Subscribe to " + filter + " failed: " + e.getCause().getMessage();
+                throw e.getCause() instanceof SubscribeRefusedException
+                        ? new SubscribeRefusedException(message, e.getCause())
+                        : new NotAcknowledgedException(message, e.getCause());
             } catch (TimeoutException e) {
-                throw new DeviceException(1, "No SUBACK for " + filter + " within " + CONNECT_TIMEOUT_SECONDS + " s");
+                throw new NotAcknowledgedException("No SUBACK for " + filter + " within " + CONNECT_TIMEOUT_SECONDS + " s", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new DeviceException(1, "Interrupted while subscribing");
+                throw new TransportInterruptedException("Interrupted while subscribing", e);
             }
         }
     }
