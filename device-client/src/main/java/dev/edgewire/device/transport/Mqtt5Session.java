@@ -3,8 +3,8 @@ package dev.edgewire.device.transport;
 import com.hivemq.client.mqtt.MqttClientConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -33,20 +33,21 @@ final class Mqtt5Session implements MqttSession {
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload, MqttQos qos) {
         return client.publishWith().topic(topic).qos(qos).payload(payload).send()
-                .thenAccept(Mqtt5Session::checkAcknowledged);
+                .handle((result, failure) -> acknowledged(failure != null ? failure : result.getError().orElse(null)));
     }
 
-    private static void checkAcknowledged(Mqtt5PublishResult result) {
-        if (result.getError().isPresent()) {
-            throw new CompletionException(result.getError().get());
+    /** Passes a message the broker took and turns a PUBACK with an error reason into a refusal. */
+    private static Void acknowledged(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+        if (cause instanceof Mqtt5PubAckException refused) {
+            Mqtt5PubAck ack = refused.getMqttMessage();
+            throw new PublishRefusedException("the broker refused the message: PUBACK " + ack.getReasonCode()
+                    + ack.getReasonString().map(s -> " (" + s + ")").orElse(""), refused);
         }
-        if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result qos1) {
-            Mqtt5PubAck ack = qos1.getPubAck();
-            if (ack.getReasonCode().isError()) {
-                throw new PublishRefusedException("the broker refused the message: PUBACK " + ack.getReasonCode()
-                        + ack.getReasonString().map(s -> " (" + s + ")").orElse(""));
-            }
+        if (cause != null) {
+            throw new CompletionException(cause);
         }
+        return null;
     }
 
     @Override
