@@ -1,5 +1,6 @@
 package dev.edgewire.device;
 
+import dev.edgewire.device.command.CommandFailures;
 import dev.edgewire.device.command.KeysCommand;
 import dev.edgewire.device.command.PublishCommand;
 import dev.edgewire.device.command.SimulateCommand;
@@ -49,17 +50,7 @@ public final class EdgewireDevice {
     /** The configured picocli command line, shared by {@link #run} and argument-parsing tests. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(EdgewireDevice.class);
-        commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            if (ex instanceof DeviceException de) {
-                cmd.getErr().println("edgewire-device: " + de.getMessage());
-                cmd.getErr().flush();
-                return de.exitCode();
-            }
-            cmd.getErr().println("edgewire-device: unexpected failure: " + ex);
-            ex.printStackTrace(cmd.getErr());
-            cmd.getErr().flush();
-            return ExitCodes.UNREACHABLE;
-        });
+        commandLine.setExecutionExceptionHandler(new CommandFailures());
         return commandLine;
     }
 

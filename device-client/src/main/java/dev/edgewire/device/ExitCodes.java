@@ -9,7 +9,7 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** Readings remain in the outbox; the next run delivers them. */
     public static final int PENDING = 3;
-    /** The target refused a message. */
+    /** The target refused a message or a subscription. */
     public static final int REFUSED = 4;
 
     private ExitCodes() {

@@ -132,6 +132,24 @@ class MqttPublishSubscribeIT {
     }
 
     @Test
+    void publish_aMessageTheBrokerRefuses_overMqtt5_exitsWithRefused() {
+        Cli.Result result = Cli.run(target(thing), "publish", "--topic", TlsBroker.REFUSED_PREFIX + "x", "--message", "x");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(result.err()).contains("Publish to forbidden/x failed: the broker refused the message: PUBACK NOT_AUTHORIZED");
+    }
+
+    @ParameterizedTest(name = "MQTT {0}")
+    @ValueSource(strings = {"5", "3"})
+    void subscribe_aFilterTheBrokerRefuses_exitsWithRefused(String version) {
+        Cli.Result result = Cli.run(target(watcher), "subscribe", "--client-id", "refused-watcher-" + version,
+                "--mqtt-version", version, "--topic", TlsBroker.REFUSED_PREFIX + "x", "--timeout", "5s");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(result.err()).contains("Subscribe to forbidden/x failed: the broker refused the subscription to forbidden/x: ");
+    }
+
+    @Test
     void aServerNotSignedByTheGivenCa_isRejected_withAClearMessage() throws Exception {
         TestPki other = TestPki.create(dir.resolve("other"), "other");
         List<String> args = new java.util.ArrayList<>(target(thing));

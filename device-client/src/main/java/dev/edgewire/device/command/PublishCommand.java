@@ -5,7 +5,6 @@ import dev.edgewire.device.ExitCodes;
 import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.cloud.TargetOptions;
 import dev.edgewire.device.tls.TlsMaterial;
-import dev.edgewire.device.transport.PublishRefusedException;
 import dev.edgewire.device.transport.Transport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,11 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -79,7 +76,7 @@ public final class PublishCommand implements Callable<Integer> {
             single.seed = 42;
             single.topic = topic;
             single.maxInFlight = 1;
-            single.drainTimeout = java.time.Duration.ofSeconds(timeoutSeconds);
+            single.drainTimeout = Duration.ofSeconds(timeoutSeconds);
             single.progress = false;
             single.devicePrefix = "sim-";
             return single.call();
@@ -92,19 +89,7 @@ public final class PublishCommand implements Callable<Integer> {
             connection.connect();
             for (byte[] message : messages) {
                 long start = System.nanoTime();
-                try {
-                    connection.publish(destination, message, transport.qos).get(timeoutSeconds, TimeUnit.SECONDS);
-                } catch (PublishRefusedException e) {
-                    throw new DeviceException(ExitCodes.REFUSED, e.getMessage(), e);
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                            ? c.getCause() : e.getCause();
-                    throw new DeviceException(cause instanceof PublishRefusedException ? ExitCodes.REFUSED : ExitCodes.UNREACHABLE,
-                            "Publish to " + destination + " failed: " + cause.getMessage(), cause);
-                } catch (TimeoutException e) {
-                    throw new DeviceException(ExitCodes.UNREACHABLE, "No acknowledgement for the message to " + destination
-                            + " within " + timeoutSeconds + " s");
-                }
+                connection.publishAndAwait(destination, message, transport.qos, Duration.ofSeconds(timeoutSeconds));
                 out.printf("published %d bytes to %s over %s (QoS %d), acknowledged in %.1f ms%n", message.length,
                         destination, connection.protocol(), transport.qos, (System.nanoTime() - start) / 1e6);
                 out.flush();

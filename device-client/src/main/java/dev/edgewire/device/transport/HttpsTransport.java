@@ -1,8 +1,6 @@
 package dev.edgewire.device.transport;
 
-import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.cloud.Target;
-import dev.edgewire.device.tls.TlsFailures;
 import dev.edgewire.device.tls.TlsMaterial;
 import java.io.IOException;
 import java.net.URI;
@@ -70,10 +68,10 @@ public final class HttpsTransport implements Transport {
         try {
             client.send(probe, HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
-            throw TlsFailures.explain(e, target, "HTTPS", target.httpsPort());
+            throw ConnectFailures.explain(e, target, "HTTPS", target.httpsPort());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DeviceException(1, "Interrupted while connecting");
+            throw new TransportInterruptedException("Interrupted while connecting", e);
         } finally {
             if (!reuseConnection) {
                 client.close();

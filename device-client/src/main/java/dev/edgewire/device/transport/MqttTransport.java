@@ -1,37 +1,24 @@
 package dev.edgewire.device.transport;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
-import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.cloud.Target;
-import dev.edgewire.device.tls.TlsFailures;
 import dev.edgewire.device.tls.TlsMaterial;
-import com.hivemq.client.internal.mqtt.MqttClientConfig;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.reactivex.Scheduler;
 import io.reactivex.schedulers.Schedulers;
 import java.io.PrintStream;
-import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
-import javax.net.ssl.SSLException;
 
 /**
  * MQTT 3.1.1 or 5 over mutual TLS with the HiveMQ MQTT client. After the first successful connect,
@@ -41,7 +28,8 @@ import javax.net.ssl.SSLException;
  *
  * <p>TLS runs on BoringSSL when netty-tcnative is on the class path for this platform (Netty's
  * default choice), else on the JDK's TLS. A connection that must offer an ALPN name ({@link AlpnTls},
- * port 443 of AWS IoT Core) always uses the JDK's TLS, which is where that name is added.
+ * port 443 of AWS IoT Core) always uses the JDK's TLS, which is where that name is added
+ * ({@link HiveMqJdkTls}).
  */
 public final class MqttTransport implements Transport {
     private static final long CONNECT_TIMEOUT_SECONDS = 20;
@@ -60,8 +48,7 @@ public final class MqttTransport implements Transport {
     private final AtomicBoolean connectedOnce = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicLong reconnects = new AtomicLong();
-    private final Mqtt5AsyncClient client5;
-    private final Mqtt3AsyncClient client3;
+    private final MqttSession session;
 
     public MqttTransport(Target target, String clientId, TlsMaterial tls, MqttSettings settings, Backoff backoff,
                          PrintStream log) {
@@ -82,61 +69,19 @@ public final class MqttTransport implements Transport {
                 .protocols(List.of("TLSv1.3", "TLSv1.2"))
                 .handshakeTimeout(15, TimeUnit.SECONDS)
                 .build();
-        if (settings.version() == 5) {
-            client5 = MqttClient.builder().useMqttVersion5()
-                    .identifier(clientId)
-                    .serverHost(target.requireEndpoint())
-                    .serverPort(target.mqttPort())
-                    .sslConfig(ssl)
-                    .executorConfig().applicationScheduler(CALLBACKS_INLINE).applyExecutorConfig()
-                    .addDisconnectedListener(this::onDisconnected)
-                    .buildAsync();
-            client3 = null;
-        } else {
-            client3 = MqttClient.builder().useMqttVersion3()
-                    .identifier(clientId)
-                    .serverHost(target.requireEndpoint())
-                    .serverPort(target.mqttPort())
-                    .sslConfig(ssl)
-                    .executorConfig().applicationScheduler(CALLBACKS_INLINE).applyExecutorConfig()
-                    .addDisconnectedListener(this::onDisconnected)
-                    .buildAsync();
-            client5 = null;
-        }
+        MqttClientBuilder client = MqttClient.builder()
+                .identifier(clientId)
+                .serverHost(target.requireEndpoint())
+                .serverPort(target.mqttPort())
+                .sslConfig(ssl)
+                .executorConfig().applicationScheduler(CALLBACKS_INLINE).applyExecutorConfig()
+                .addDisconnectedListener(this::onDisconnected);
+        this.session = settings.version() == 5
+                ? new Mqtt5Session(client.useMqttVersion5().buildAsync())
+                : new Mqtt311Session(client.useMqttVersion3().buildAsync());
         if (AlpnTls.protocolFor(target.requireEndpoint(), target.mqttPort()) != null) {
-            useJdkTls(client5 != null ? client5.getConfig() : client3.getConfig(), tls);
+            HiveMqJdkTls.install(session.clientConfig(), tls);
         }
-    }
-
-    /**
-     * Makes the client build its TLS engines from the JDK's provider, so {@link AlpnTls} can add its
-     * protocol name. The HiveMQ client picks the provider only through Netty's default (BoringSSL
-     * whenever it is available) and takes a ready context only through its internal configuration,
-     * which keeps it across reconnects to the same address.
-     */
-    private static void useJdkTls(Object clientConfig, TlsMaterial tls) {
-        try {
-            SslContext jdkTls = SslContextBuilder.forClient()
-                    .sslProvider(SslProvider.JDK)
-                    .trustManager(tls.trustManagers())
-                    .keyManager(tls.keyManagers())
-                    .protocols("TLSv1.3", "TLSv1.2")
-                    .endpointIdentificationAlgorithm("HTTPS")
-                    .build();
-            internalConfig(clientConfig).setCurrentSslContext(jdkTls);
-        } catch (SSLException | ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException("Could not set up the JDK's TLS for ALPN: " + e, e);
-        }
-    }
-
-    private static MqttClientConfig internalConfig(Object clientConfig) throws ReflectiveOperationException {
-        if (clientConfig instanceof MqttClientConfig config) {
-            return config;
-        }
-        // MQTT 3 clients expose a view of the same configuration.
-        Field delegate = clientConfig.getClass().getDeclaredField("delegate");
-        delegate.setAccessible(true);
-        return (MqttClientConfig) delegate.get(clientConfig);
     }
 
     private void onDisconnected(MqttClientDisconnectedContext context) {
@@ -156,31 +101,18 @@ public final class MqttTransport implements Transport {
 
     @Override
     public void connect() {
-        CompletableFuture<?> connAck;
-        if (client5 != null) {
-            connAck = client5.connectWith()
-                    .cleanStart(!settings.persistentSession())
-                    .sessionExpiryInterval(settings.persistentSession() ? settings.sessionExpirySeconds() : 0)
-                    .keepAlive(settings.keepAliveSeconds())
-                    .send();
-        } else {
-            connAck = client3.connectWith()
-                    .cleanSession(!settings.persistentSession())
-                    .keepAlive(settings.keepAliveSeconds())
-                    .send();
-        }
         try {
-            connAck.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            session.connect(settings).get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             connectedOnce.set(true);
         } catch (ExecutionException e) {
-            throw TlsFailures.explain(e.getCause(), target, "MQTT", target.mqttPort());
+            throw ConnectFailures.explain(e.getCause(), target, "MQTT", target.mqttPort());
         } catch (TimeoutException e) {
             disconnectQuietly();
-            throw TlsFailures.explain(new TimeoutException("no CONNACK within " + CONNECT_TIMEOUT_SECONDS + " s"),
+            throw ConnectFailures.explain(new TimeoutException("no CONNACK within " + CONNECT_TIMEOUT_SECONDS + " s"),
                     target, "MQTT", target.mqttPort());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DeviceException(1, "Interrupted while connecting");
+            throw new TransportInterruptedException("Interrupted while connecting", e);
         }
     }
 
@@ -190,67 +122,32 @@ public final class MqttTransport implements Transport {
             IotCoreLimits.checkPayload(payload.length);
         }
         pacer.await();
-        MqttQos mqttQos = qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
-        if (client5 != null) {
-            return client5.publishWith().topic(topic).qos(mqttQos).payload(payload).send()
-                    .thenAccept(MqttTransport::checkResult);
-        }
-        return client3.publishWith().topic(topic).qos(mqttQos).payload(payload).send().thenApply(p -> null);
+        return session.publish(topic, payload, mqttQos(qos));
     }
 
-    private static void checkResult(Mqtt5PublishResult result) {
-        if (result.getError().isPresent()) {
-            throw new CompletionException(result.getError().get());
-        }
-        if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result qos1) {
-            Mqtt5PubAck ack = qos1.getPubAck();
-            if (ack.getReasonCode().isError()) {
-                throw new PublishRefusedException("the broker refused the message: PUBACK " + ack.getReasonCode()
-                        + ack.getReasonString().map(s -> " (" + s + ")").orElse(""));
-            }
-        }
+    private static MqttQos mqttQos(int qos) {
+        return qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
     }
 
     /**
      * Subscribes to topic filters; {@code onMessage} gets each arrival's topic and payload text.
-     * Fails with a clear message when the broker refuses a filter.
+     * Fails with {@link SubscribeRefusedException} when the broker refuses a filter, else with
+     * {@link NotAcknowledgedException} when no SUBACK comes.
      */
     public void subscribe(List<String> filters, int qos, BiConsumer<String, String> onMessage) {
-        MqttQos mqttQos = qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
         for (String filter : filters) {
-            CompletableFuture<?> ack;
-            if (client5 != null) {
-                ack = client5.subscribeWith().topicFilter(filter).qos(mqttQos)
-                        .callback(p -> onMessage.accept(p.getTopic().toString(),
-                                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
-                        .send()
-                        .thenAccept(subAck -> subAck.getReasonCodes().forEach(code -> {
-                            if (code.isError()) {
-                                throw new PublishRefusedException("the broker refused the subscription to "
-                                        + filter + ": " + code);
-                            }
-                        }));
-            } else {
-                ack = client3.subscribeWith().topicFilter(filter).qos(mqttQos)
-                        .callback(p -> onMessage.accept(p.getTopic().toString(),
-                                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
-                        .send()
-                        .thenAccept(subAck -> subAck.getReturnCodes().forEach(code -> {
-                            if (code.isError()) {
-                                throw new PublishRefusedException("the broker refused the subscription to "
-                                        + filter + ": " + code);
-                            }
-                        }));
-            }
             try {
-                ack.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                session.subscribe(filter, mqttQos(qos), onMessage).get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                throw new DeviceException(4, "Subscribe to " + filter + " failed: " + e.getCause().getMessage(), e);
+                String message = "Subscribe to " + filter + " failed: " + e.getCause().getMessage();
+                throw e.getCause() instanceof SubscribeRefusedException
+                        ? new SubscribeRefusedException(message, e.getCause())
+                        : new NotAcknowledgedException(message, e.getCause());
             } catch (TimeoutException e) {
-                throw new DeviceException(1, "No SUBACK for " + filter + " within " + CONNECT_TIMEOUT_SECONDS + " s");
+                throw new NotAcknowledgedException("No SUBACK for " + filter + " within " + CONNECT_TIMEOUT_SECONDS + " s", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new DeviceException(1, "Interrupted while subscribing");
+                throw new TransportInterruptedException("Interrupted while subscribing", e);
             }
         }
     }
@@ -262,7 +159,7 @@ public final class MqttTransport implements Transport {
 
     @Override
     public String protocol() {
-        return "mqtt" + (settings.version() == 5 ? "5" : "3.1.1");
+        return session.protocol();
     }
 
     @Override
@@ -273,7 +170,7 @@ public final class MqttTransport implements Transport {
 
     private void disconnectQuietly() {
         try {
-            (client5 != null ? client5.disconnect() : client3.disconnect()).get(5, TimeUnit.SECONDS);
+            session.disconnect().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             // Already disconnected, or the broker is gone: nothing left to close.
         }

@@ -3,6 +3,9 @@ package dev.edgewire.device.testing;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.auth.SubscriptionAuthorizer;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
@@ -19,9 +22,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * HiveMQ Community Edition, embedded, on a free loopback port: TLS only, client certificate
  * required and checked against the test CA. Records every PUBLISH it receives, so a test can count
- * what reached the broker across broker restarts.
+ * what reached the broker across broker restarts. Refuses topics under {@link #REFUSED_PREFIX}:
+ * subscriptions with a NOT_AUTHORIZED SUBACK, messages with a NOT_AUTHORIZED PUBACK (MQTT 5).
  */
 public final class TlsBroker implements AutoCloseable {
+
+    /** Topics and filters the broker refuses. */
+    public static final String REFUSED_PREFIX = "forbidden/";
 
     /** A PUBLISH the broker received. */
     public record Received(String clientId, String topic, String payload) {
@@ -81,12 +88,23 @@ public final class TlsBroker implements AutoCloseable {
                     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
                         Services.initializerRegistry().setClientInitializer((init, client) ->
                                 client.addPublishInboundInterceptor((in, out) -> {
+                                    if (in.getPublishPacket().getTopic().startsWith(REFUSED_PREFIX)) {
+                                        out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "refused by the test broker");
+                                        return;
+                                    }
                                     ByteBuffer payload = in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0));
                                     byte[] bytes = new byte[payload.remaining()];
                                     payload.duplicate().get(bytes);
                                     received.add(new Received(in.getClientInformation().getClientId(),
                                             in.getPublishPacket().getTopic(), new String(bytes, StandardCharsets.UTF_8)));
                                 }));
+                        Services.securityRegistry().setAuthorizerProvider(provider -> (SubscriptionAuthorizer) (in, out) -> {
+                            if (in.getSubscription().getTopicFilter().startsWith(REFUSED_PREFIX)) {
+                                out.failAuthorization(SubackReasonCode.NOT_AUTHORIZED);
+                            } else {
+                                out.authorizeSuccessfully();
+                            }
+                        });
                     }
 
                     @Override

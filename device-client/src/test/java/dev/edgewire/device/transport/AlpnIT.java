@@ -3,7 +3,6 @@ package dev.edgewire.device.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.testing.TestPki;
 import dev.edgewire.device.tls.TlsMaterial;
@@ -78,7 +77,7 @@ class AlpnIT {
             MqttSettings settings = new MqttSettings(version, false, 0, false, 30);
             try (MqttTransport mqtt = new MqttTransport(target, "thing-1", TlsMaterial.forTarget(target), settings,
                     Backoff.standard(), System.err)) {
-                assertThatThrownBy(mqtt::connect).isInstanceOf(DeviceException.class);
+                assertThatThrownBy(mqtt::connect).isInstanceOf(TransportException.class);
             }
             assertThat(offered.get(20, TimeUnit.SECONDS)).containsExactly("x-amzn-mqtt-ca");
         }
@@ -94,7 +93,7 @@ class AlpnIT {
                     device.certFile(), device.keyFile(), null, null);
             try (MqttTransport mqtt = new MqttTransport(target, "thing-1", TlsMaterial.forTarget(target),
                     new MqttSettings(5, false, 0, false, 30), Backoff.standard(), System.err)) {
-                assertThatThrownBy(mqtt::connect).isInstanceOf(DeviceException.class);
+                assertThatThrownBy(mqtt::connect).isInstanceOf(TransportException.class);
             }
             assertThat(offered.get(20, TimeUnit.SECONDS)).isEmpty();
         }
@@ -110,7 +109,7 @@ class AlpnIT {
             Target target = new Target("localhost", 1, server.getLocalPort(), "thing-1", null, pki.caFile(),
                     device.certFile(), device.keyFile(), null, null);
             try (HttpsTransport https = new HttpsTransport(target, TlsMaterial.forTarget(target), true)) {
-                assertThatThrownBy(https::connect).isInstanceOf(DeviceException.class);
+                assertThatThrownBy(https::connect).isInstanceOf(TransportException.class);
             }
             assertThat(offered.get(20, TimeUnit.SECONDS)).containsExactly("x-amzn-http-ca");
         }

@@ -1,7 +1,5 @@
-package dev.edgewire.device.tls;
+package dev.edgewire.device.transport;
 
-import dev.edgewire.device.DeviceException;
-import dev.edgewire.device.ExitCodes;
 import dev.edgewire.device.cloud.Target;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -13,23 +11,23 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 /** Turns what a failed connection throws into one sentence a person can act on. */
-public final class TlsFailures {
+final class ConnectFailures {
 
-    private TlsFailures() {
+    private ConnectFailures() {
     }
 
-    public static DeviceException explain(Throwable failure, Target target, String protocol, int port) {
+    static TransportException explain(Throwable failure, Target target, String protocol, int port) {
         String where = protocol + " " + target.endpoint() + ":" + port;
         String chain = describeChain(failure);
         if (has(failure, CertPathValidatorException.class) || chain.contains("PKIX path")
                 || chain.contains("unable to find valid certification path")) {
-            return new DeviceException(ExitCodes.UNREACHABLE, "TLS to " + where
+            return new UnreachableException("TLS to " + where
                     + " failed: the server's certificate is not signed by the trusted CA ("
                     + (target.caFile() == null ? "the bundled Amazon Root CA 1" : target.caFile())
                     + "). Check --ca. [" + chain + "]", failure);
         }
         if (chain.contains("No subject alternative") || chain.contains("No name matching")) {
-            return new DeviceException(ExitCodes.UNREACHABLE, "TLS to " + where
+            return new UnreachableException("TLS to " + where
                     + " failed: the server's certificate does not name host " + target.endpoint() + ". [" + chain + "]", failure);
         }
         // The JDK names TLS alerts in lower case (bad_certificate), BoringSSL in upper case (TLSV1_ALERT_UNKNOWN_CA).
@@ -37,29 +35,29 @@ public final class TlsFailures {
         if (alerts.contains("bad_certificate") || alerts.contains("certificate_required")
                 || alerts.contains("unknown_ca") || alerts.contains("certificate_unknown")
                 || alerts.contains("access_denied") || alerts.contains("handshake_failure")) {
-            return new DeviceException(ExitCodes.UNREACHABLE, "TLS to " + where
+            return new NotAuthorizedException("TLS to " + where
                     + " failed: the server rejected the client certificate " + target.certFile()
                     + " (not signed by a CA it trusts, revoked, or not active). [" + chain + "]", failure);
         }
         if (has(failure, SSLHandshakeException.class) || has(failure, CertificateException.class)) {
-            return new DeviceException(ExitCodes.UNREACHABLE, "TLS handshake with " + where + " failed. [" + chain + "]", failure);
+            return new UnreachableException("TLS handshake with " + where + " failed. [" + chain + "]", failure);
         }
         if (has(failure, UnknownHostException.class)) {
-            return new DeviceException(ExitCodes.UNREACHABLE, "Unknown host " + target.endpoint() + ". [" + chain + "]", failure);
+            return new UnreachableException("Unknown host " + target.endpoint() + ". [" + chain + "]", failure);
         }
         if (has(failure, ConnectException.class) || chain.contains("Connection refused")) {
-            return new DeviceException(ExitCodes.UNREACHABLE, "Nothing answers at " + where + " (connection refused). [" + chain + "]", failure);
+            return new UnreachableException("Nothing answers at " + where + " (connection refused). [" + chain + "]", failure);
         }
         // With TLS 1.3 the client finishes its side of the handshake before the server has checked the
         // client certificate, so a refusal often shows up only as the connection being closed or reset.
         if (has(failure, SSLException.class) || has(failure, ClosedChannelException.class)
                 || chain.contains("closed") || chain.contains("Closed") || chain.contains("Connection reset")
                 || chain.contains("received no bytes")) {
-            return new DeviceException(ExitCodes.UNREACHABLE, "The server at " + where
+            return new NotAuthorizedException("The server at " + where
                     + " closed the connection during or right after the TLS handshake; it most likely rejected the client certificate "
                     + target.certFile() + ". [" + chain + "]", failure);
         }
-        return new DeviceException(ExitCodes.UNREACHABLE, "Could not connect to " + where + ": " + chain, failure);
+        return new UnreachableException("Could not connect to " + where + ": " + chain, failure);
     }
 
     static boolean has(Throwable failure, Class<? extends Throwable> type) {
