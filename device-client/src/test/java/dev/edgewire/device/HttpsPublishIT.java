@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.device.testing.Cli;
 import dev.edgewire.device.testing.Seqs;
-import dev.edgewire.device.testing.TestPki;
+import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.device.testing.TlsHttpsEndpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,14 +23,14 @@ class HttpsPublishIT {
     @TempDir
     static Path dir;
 
-    static TestPki pki;
-    static TestPki.Issued thing;
+    static LocalPki pki;
+    static LocalPki.Identity thing;
     TlsHttpsEndpoint endpoint;
 
     @BeforeAll
     static void pki() throws Exception {
-        pki = TestPki.create(dir, "edge");
-        thing = pki.client("thing-1");
+        pki = LocalPki.openOrCreate(dir.resolve("edge"));
+        thing = pki.thing("thing-1");
     }
 
     @BeforeEach
@@ -43,15 +43,15 @@ class HttpsPublishIT {
         endpoint.close();
     }
 
-    List<String> target(TestPki.Issued identity, String ca) {
+    List<String> target(LocalPki.Identity identity, String ca) {
         return List.of("--protocol", "https", "--endpoint", "localhost", "--https-port", String.valueOf(endpoint.port()),
-                "--ca", ca, "--cert", identity.certFile().toString(), "--key", identity.keyFile().toString(),
+                "--ca", ca, "--cert", identity.certificateFile().toString(), "--key", identity.privateKeyFile().toString(),
                 "--thing", "thing-1");
     }
 
     @Test
     void publish_postsToTheUrlEncodedTopic_withQos1_andReportsTheAcknowledgement() {
-        Cli.Result result = Cli.run(target(thing, pki.caFile().toString()), "publish", "--message", "{\"hello\":\"https\"}");
+        Cli.Result result = Cli.run(target(thing, pki.ca().certificateFile().toString()), "publish", "--message", "{\"hello\":\"https\"}");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).contains("to devices/thing-1/telemetry over https (QoS 1), acknowledged");
@@ -61,7 +61,7 @@ class HttpsPublishIT {
 
     @Test
     void simulate_reusesOneKeptAliveConnection_forEveryReading() throws Exception {
-        Cli.Result result = Cli.run(target(thing, pki.caFile().toString()), "simulate", "--count", "40", "--rate", "400",
+        Cli.Result result = Cli.run(target(thing, pki.ca().certificateFile().toString()), "simulate", "--count", "40", "--rate", "400",
                 "--outbox", dir.resolve("reuse.db").toString(), "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -75,7 +75,7 @@ class HttpsPublishIT {
 
     @Test
     void newConnectionPerMessage_opensOneConnectionForEachReading() {
-        Cli.Result result = Cli.run(target(thing, pki.caFile().toString()), "simulate", "--count", "15",
+        Cli.Result result = Cli.run(target(thing, pki.ca().certificateFile().toString()), "simulate", "--count", "15",
                 "--rate", "400", "--new-connection-per-message", "--outbox", dir.resolve("fresh.db").toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -85,7 +85,7 @@ class HttpsPublishIT {
 
     @Test
     void aNon2xxAnswer_isReportedWithTheServersBody() {
-        Cli.Result result = Cli.run(target(thing, pki.caFile().toString()), "publish", "--topic", "forbidden/topic",
+        Cli.Result result = Cli.run(target(thing, pki.ca().certificateFile().toString()), "publish", "--topic", "forbidden/topic",
                 "--message", "x");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.REFUSED);
@@ -94,9 +94,9 @@ class HttpsPublishIT {
 
     @Test
     void aServerNotSignedByTheGivenCa_isRejected_withAClearMessage() throws Exception {
-        TestPki other = TestPki.create(dir.resolve("other"), "other");
+        LocalPki other = LocalPki.openOrCreate(dir.resolve("other").resolve("other"));
 
-        Cli.Result result = Cli.run(target(thing, other.caFile().toString()), "publish", "--message", "x");
+        Cli.Result result = Cli.run(target(thing, other.ca().certificateFile().toString()), "publish", "--message", "x");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(result.err()).contains("the server's certificate is not signed by the trusted CA");
@@ -105,18 +105,18 @@ class HttpsPublishIT {
 
     @Test
     void aClientCertificateFromAnotherCa_isRejectedByTheServer_withAClearMessage() throws Exception {
-        TestPki.Issued stranger = TestPki.create(dir.resolve("rogue"), "rogue").client("thing-1");
+        LocalPki.Identity stranger = LocalPki.openOrCreate(dir.resolve("rogue").resolve("rogue")).thing("thing-1");
 
-        Cli.Result result = Cli.run(target(stranger, pki.caFile().toString()), "publish", "--message", "x");
+        Cli.Result result = Cli.run(target(stranger, pki.ca().certificateFile().toString()), "publish", "--message", "x");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(result.err()).contains("client certificate").contains(stranger.certFile().toString());
+        assertThat(result.err()).contains("client certificate").contains(stranger.certificateFile().toString());
         assertThat(endpoint.messages()).isEmpty();
     }
 
     @Test
     void noClientCertificate_isRefusedBeforeConnecting() {
-        List<String> args = new ArrayList<>(target(thing, pki.caFile().toString()));
+        List<String> args = new ArrayList<>(target(thing, pki.ca().certificateFile().toString()));
         int cert = args.indexOf("--cert");
         args.subList(cert, cert + 4).clear();
 

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.device.testing.Cli;
 import dev.edgewire.device.testing.Seqs;
-import dev.edgewire.device.testing.TestPki;
+import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.device.testing.TlsBroker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,17 +24,17 @@ class MqttPublishSubscribeIT {
     @TempDir
     static Path dir;
 
-    static TestPki pki;
+    static LocalPki pki;
     static TlsBroker broker;
-    static TestPki.Issued thing;
-    static TestPki.Issued watcher;
+    static LocalPki.Identity thing;
+    static LocalPki.Identity watcher;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        pki = TestPki.create(dir, "edge");
+        pki = LocalPki.openOrCreate(dir.resolve("edge"));
         broker = new TlsBroker(pki, dir).start();
-        thing = pki.client("thing-1");
-        watcher = pki.client("watcher");
+        thing = pki.thing("thing-1");
+        watcher = pki.thing("watcher");
     }
 
     @AfterAll
@@ -42,14 +42,14 @@ class MqttPublishSubscribeIT {
         broker.close();
     }
 
-    static List<String> target(TestPki.Issued identity) {
+    static List<String> target(LocalPki.Identity identity) {
         return target(identity, "thing-1");
     }
 
-    static List<String> target(TestPki.Issued identity, String thingName) {
+    static List<String> target(LocalPki.Identity identity, String thingName) {
         return List.of("--endpoint", "localhost", "--mqtt-port", String.valueOf(broker.port()),
-                "--ca", pki.caFile().toString(), "--cert", identity.certFile().toString(),
-                "--key", identity.keyFile().toString(), "--thing", thingName);
+                "--ca", pki.ca().certificateFile().toString(), "--cert", identity.certificateFile().toString(),
+                "--key", identity.privateKeyFile().toString(), "--thing", thingName);
     }
 
     @ParameterizedTest(name = "MQTT {0}")
@@ -151,32 +151,32 @@ class MqttPublishSubscribeIT {
 
     @Test
     void aServerNotSignedByTheGivenCa_isRejected_withAClearMessage() throws Exception {
-        TestPki other = TestPki.create(dir.resolve("other"), "other");
+        LocalPki other = LocalPki.openOrCreate(dir.resolve("other").resolve("other"));
         List<String> args = new java.util.ArrayList<>(target(thing));
-        args.set(args.indexOf("--ca") + 1, other.caFile().toString());
+        args.set(args.indexOf("--ca") + 1, other.ca().certificateFile().toString());
 
         Cli.Result result = Cli.run(args, "publish", "--message", "x");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(result.err()).contains("the server's certificate is not signed by the trusted CA")
-                .contains(other.caFile().toString());
+                .contains(other.ca().certificateFile().toString());
     }
 
     @Test
     void aClientCertificateFromAnotherCa_isRejectedByTheBroker_withAClearMessage() throws Exception {
-        TestPki rogue = TestPki.create(dir.resolve("rogue"), "rogue");
-        TestPki.Issued stranger = rogue.client("thing-1");
+        LocalPki rogue = LocalPki.openOrCreate(dir.resolve("rogue").resolve("rogue"));
+        LocalPki.Identity stranger = rogue.thing("thing-1");
 
         Cli.Result result = Cli.run(target(stranger), "publish", "--message", "x");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(result.err()).contains("client certificate").contains(stranger.certFile().toString());
+        assertThat(result.err()).contains("client certificate").contains(stranger.certificateFile().toString());
     }
 
     @Test
     void noClientCertificate_isRefusedBeforeConnecting() {
         Cli.Result result = Cli.run(List.of("--endpoint", "localhost", "--mqtt-port", String.valueOf(broker.port()),
-                "--ca", pki.caFile().toString()), "publish", "--message", "x");
+                "--ca", pki.ca().certificateFile().toString()), "publish", "--message", "x");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(result.err()).contains("No client certificate: the target requires mutual TLS");

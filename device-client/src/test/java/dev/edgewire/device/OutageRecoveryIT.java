@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.device.outbox.Outbox;
 import dev.edgewire.device.testing.Cli;
 import dev.edgewire.device.testing.Seqs;
-import dev.edgewire.device.testing.TestPki;
+import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.device.testing.TlsBroker;
 import java.io.File;
 import java.nio.file.Files;
@@ -31,15 +31,15 @@ class OutageRecoveryIT {
     @TempDir
     static Path dir;
 
-    static TestPki pki;
+    static LocalPki pki;
     static TlsBroker broker;
-    static TestPki.Issued identity;
+    static LocalPki.Identity identity;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        pki = TestPki.create(dir, "edge");
+        pki = LocalPki.openOrCreate(dir.resolve("edge"));
         broker = new TlsBroker(pki, dir).start();
-        identity = pki.client("thing-1");
+        identity = pki.thing("thing-1");
     }
 
     @AfterAll
@@ -49,8 +49,8 @@ class OutageRecoveryIT {
 
     static List<String> target(String thing) {
         return List.of("--endpoint", "localhost", "--mqtt-port", String.valueOf(broker.port()),
-                "--ca", pki.caFile().toString(), "--cert", identity.certFile().toString(),
-                "--key", identity.keyFile().toString(), "--thing", thing);
+                "--ca", pki.ca().certificateFile().toString(), "--cert", identity.certificateFile().toString(),
+                "--key", identity.privateKeyFile().toString(), "--thing", thing);
     }
 
     static SortedSet<Long> receivedSeqs(String thing) {

@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.edgewire.device.cloud.Target;
-import dev.edgewire.device.testing.TestPki;
+import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.device.tls.TlsMaterial;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
@@ -52,28 +47,21 @@ class AlpnIT {
         return offered;
     }
 
-    private SSLServerSocket tlsServer(TestPki pki) throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(pki.keyStore(pki.server(), "alpn-server.p12"))) {
-            keys.load(in, TestPki.PASSWORD);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, TestPki.PASSWORD);
-        SSLContext context = SSLContext.getInstance("TLSv1.3");
-        context.init(kmf.getKeyManagers(), null, null);
-        return (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    private SSLServerSocket tlsServer(LocalPki pki) throws Exception {
+        return (SSLServerSocket) pki.serverContext().getServerSocketFactory()
+                .createServerSocket(0, 5, InetAddress.getLoopbackAddress());
     }
 
     @ParameterizedTest(name = "MQTT {0}")
     @ValueSource(ints = {5, 3})
     void mqtt_offersXAmznMqttCa_whereRegistered(int version) throws Exception {
-        TestPki pki = TestPki.create(dir, "alpn");
-        TestPki.Issued device = pki.client("thing-1");
+        LocalPki pki = LocalPki.openOrCreate(dir.resolve("alpn"));
+        LocalPki.Identity device = pki.thing("thing-1");
         try (SSLServerSocket server = tlsServer(pki)) {
             CompletableFuture<List<String>> offered = serverRecordingAlpn(server);
             AlpnTls.install("localhost", server.getLocalPort(), "x-amzn-mqtt-ca");
-            Target target = new Target("localhost", server.getLocalPort(), 1, "thing-1", null, pki.caFile(),
-                    device.certFile(), device.keyFile(), null, null);
+            Target target = new Target("localhost", server.getLocalPort(), 1, "thing-1", null, pki.ca().certificateFile(),
+                    device.certificateFile(), device.privateKeyFile(), null, null);
             MqttSettings settings = new MqttSettings(version, false, 0, false, 30);
             try (MqttTransport mqtt = new MqttTransport(target, "thing-1", TlsMaterial.forTarget(target), settings,
                     Backoff.standard(), System.err)) {
@@ -85,12 +73,12 @@ class AlpnIT {
 
     @Test
     void mqtt_offersNoAlpn_elsewhere() throws Exception {
-        TestPki pki = TestPki.create(dir, "plain");
-        TestPki.Issued device = pki.client("thing-1");
+        LocalPki pki = LocalPki.openOrCreate(dir.resolve("plain"));
+        LocalPki.Identity device = pki.thing("thing-1");
         try (SSLServerSocket server = tlsServer(pki)) {
             CompletableFuture<List<String>> offered = serverRecordingAlpn(server);
-            Target target = new Target("localhost", server.getLocalPort(), 1, "thing-1", null, pki.caFile(),
-                    device.certFile(), device.keyFile(), null, null);
+            Target target = new Target("localhost", server.getLocalPort(), 1, "thing-1", null, pki.ca().certificateFile(),
+                    device.certificateFile(), device.privateKeyFile(), null, null);
             try (MqttTransport mqtt = new MqttTransport(target, "thing-1", TlsMaterial.forTarget(target),
                     new MqttSettings(5, false, 0, false, 30), Backoff.standard(), System.err)) {
                 assertThatThrownBy(mqtt::connect).isInstanceOf(TransportException.class);
@@ -101,13 +89,13 @@ class AlpnIT {
 
     @Test
     void https_offersXAmznHttpCa_whereRegistered() throws Exception {
-        TestPki pki = TestPki.create(dir, "alpn-https");
-        TestPki.Issued device = pki.client("thing-1");
+        LocalPki pki = LocalPki.openOrCreate(dir.resolve("alpn-https"));
+        LocalPki.Identity device = pki.thing("thing-1");
         try (SSLServerSocket server = tlsServer(pki)) {
             CompletableFuture<List<String>> offered = serverRecordingAlpn(server);
             AlpnTls.install("localhost", server.getLocalPort(), "x-amzn-http-ca");
-            Target target = new Target("localhost", 1, server.getLocalPort(), "thing-1", null, pki.caFile(),
-                    device.certFile(), device.keyFile(), null, null);
+            Target target = new Target("localhost", 1, server.getLocalPort(), "thing-1", null, pki.ca().certificateFile(),
+                    device.certificateFile(), device.privateKeyFile(), null, null);
             try (HttpsTransport https = new HttpsTransport(target, TlsMaterial.forTarget(target), true)) {
                 assertThatThrownBy(https::connect).isInstanceOf(TransportException.class);
             }

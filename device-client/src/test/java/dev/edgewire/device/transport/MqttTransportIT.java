@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.edgewire.device.cloud.Target;
-import dev.edgewire.device.testing.FreePort;
-import dev.edgewire.device.testing.TestPki;
+import dev.edgewire.standins.net.FreePorts;
+import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.device.testing.TlsBroker;
 import dev.edgewire.device.tls.TlsMaterial;
 import java.nio.charset.StandardCharsets;
@@ -31,15 +31,15 @@ class MqttTransportIT {
     @TempDir
     static Path dir;
 
-    static TestPki pki;
+    static LocalPki pki;
     static TlsBroker broker;
-    static TestPki.Issued device;
+    static LocalPki.Identity device;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        pki = TestPki.create(dir, "edge");
+        pki = LocalPki.openOrCreate(dir.resolve("edge"));
         broker = new TlsBroker(pki, dir).start();
-        device = pki.client("thing-1");
+        device = pki.thing("thing-1");
     }
 
     @AfterAll
@@ -47,9 +47,9 @@ class MqttTransportIT {
         broker.close();
     }
 
-    private static MqttTransport transport(int version, String clientId, TestPki.Issued identity, int port) {
-        Target target = new Target("localhost", port, 1, "thing-1", null, pki.caFile(), identity.certFile(),
-                identity.keyFile(), null, null);
+    private static MqttTransport transport(int version, String clientId, LocalPki.Identity identity, int port) {
+        Target target = new Target("localhost", port, 1, "thing-1", null, pki.ca().certificateFile(), identity.certificateFile(),
+                identity.privateKeyFile(), null, null);
         return new MqttTransport(target, clientId, TlsMaterial.forTarget(target),
                 new MqttSettings(version, false, 0, false, 30), Backoff.standard(), System.err);
     }
@@ -115,18 +115,18 @@ class MqttTransportIT {
     @ParameterizedTest(name = "MQTT {0}")
     @ValueSource(ints = {5, 3})
     void aClientCertificateFromAnotherCa_failsWithNotAuthorized(int version) throws Exception {
-        TestPki.Issued stranger = TestPki.create(dir.resolve("rogue-" + version), "rogue").client("thing-1");
+        LocalPki.Identity stranger = LocalPki.openOrCreate(dir.resolve("rogue-" + version).resolve("rogue")).thing("thing-1");
         try (MqttTransport transport = transport(version, "stranger-" + version, stranger, broker.port())) {
             assertThatThrownBy(transport::connect)
                     .isInstanceOf(NotAuthorizedException.class)
-                    .hasMessageContaining("client certificate").hasMessageContaining(stranger.certFile().toString());
+                    .hasMessageContaining("client certificate").hasMessageContaining(stranger.certificateFile().toString());
         }
     }
 
     @ParameterizedTest(name = "MQTT {0}")
     @ValueSource(ints = {5, 3})
-    void nothingListening_failsWithUnreachable(int version) {
-        try (MqttTransport transport = transport(version, "nowhere-" + version, device, FreePort.pick())) {
+    void nothingListening_failsWithUnreachable(int version) throws Exception {
+        try (MqttTransport transport = transport(version, "nowhere-" + version, device, FreePorts.pick())) {
             assertThatThrownBy(transport::connect)
                     .isInstanceOf(UnreachableException.class)
                     .hasMessageStartingWith("Nothing answers at MQTT localhost:");

@@ -180,6 +180,16 @@ public final class LocalPki {
         return context;
     }
 
+    /** A server's TLS context: it presents the server certificate and trusts client certificates of this CA. */
+    public SSLContext serverContext() throws GeneralSecurityException, IOException {
+        char[] password = new char[0];
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(keyStore(server, password), password);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), trustManagers().getTrustManagers(), null);
+        return context;
+    }
+
     private Identity issueIfMissing(Path certFile, Path keyFile, String commonName, KeyPurposeId purpose,
             GeneralNames altNames) throws IOException, GeneralSecurityException {
         if (Files.exists(certFile) && Files.exists(keyFile)) {
