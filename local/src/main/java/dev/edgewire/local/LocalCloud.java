@@ -10,6 +10,7 @@ import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.Function;
 import dev.edgewire.local.dashboard.DashboardSite;
 import dev.edgewire.local.http.CloudCredentials;
+import dev.edgewire.local.http.JettyServers;
 import dev.edgewire.local.http.PublishEndpoint;
 import dev.edgewire.local.lambda.AsyncInvocations;
 import dev.edgewire.local.lambda.FunctionRoles;
@@ -44,14 +45,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -204,8 +198,7 @@ public final class LocalCloud implements AutoCloseable {
 
         startBroker();
 
-        https = new Server();
-        https.addConnector(httpsConnector(https, httpsPort));
+        https = JettyServers.https(config.host(), httpsPort, pki);
         https.setHandler(new PublishEndpoint(CREDENTIALS, (thing, certificateId, topic, payload, qos) -> {
             LocalBroker current = broker;
             if (current == null) {
@@ -217,8 +210,7 @@ public final class LocalCloud implements AutoCloseable {
         }));
         https.start();
 
-        web = new Server();
-        web.addConnector(httpConnector(web, webPort));
+        web = JettyServers.http(config.host(), webPort);
         ConnectionRegistry registry = new ConnectionRegistry();
         gateway = new WebSocketGateway(lambdas, registry, config.limits(), config.stage(),
                 new ObjectMapper());
@@ -369,11 +361,11 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     public int httpsPort() {
-        return ((ServerConnector) https.getConnectors()[0]).getLocalPort();
+        return JettyServers.port(https);
     }
 
     public int webPort() {
-        return ((ServerConnector) web.getConnectors()[0]).getLocalPort();
+        return JettyServers.port(web);
     }
 
     /** The live dashboard page, already pointed at this stage. */
@@ -399,8 +391,8 @@ public final class LocalCloud implements AutoCloseable {
         if (gateway != null) {
             gateway.shutdown(Duration.ofSeconds(10));
         }
-        stop(web);
-        stop(https);
+        JettyServers.stop(web);
+        JettyServers.stop(https);
         stopBroker();
         housekeeping.shutdownNow();
         if (asyncInvocations != null) {
@@ -421,51 +413,6 @@ public final class LocalCloud implements AutoCloseable {
         if (dynalite != null) {
             dynalite.close();
         }
-    }
-
-    private static void stop(Server server) {
-        if (server != null) {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                LOG.warn("server did not stop cleanly: {}", e.toString());
-            }
-        }
-    }
-
-    private ServerConnector httpsConnector(Server server, int port) throws GeneralSecurityException, IOException {
-        SslContextFactory.Server tls = new SslContextFactory.Server();
-        char[] password = "local".toCharArray();
-        tls.setKeyStore(pki.keyStore(pki.server(), password));
-        tls.setKeyStorePassword("local");
-        tls.setTrustStore(pki.trustStore());
-        // Devices present certificates; the cloud side signs with SigV4 instead, so a certificate is wanted, not needed.
-        tls.setWantClientAuth(true);
-        tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-        HttpConfiguration http = httpConfiguration();
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        secure.setSniHostCheck(false);
-        http.addCustomizer(secure);
-        ServerConnector connector = new ServerConnector(server,
-                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
-        connector.setHost(config.host());
-        connector.setPort(port);
-        return connector;
-    }
-
-    private ServerConnector httpConnector(Server server, int port) {
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration()));
-        connector.setHost(config.host());
-        connector.setPort(port);
-        return connector;
-    }
-
-    private static HttpConfiguration httpConfiguration() {
-        HttpConfiguration http = new HttpConfiguration();
-        // The SDK sends IoT topics and connection ids URL-encoded in one path segment ("devices%2Fthing-1%2F...").
-        http.setUriCompliance(UriCompliance.from("DEFAULT,AMBIGUOUS_PATH_SEPARATOR,AMBIGUOUS_PATH_ENCODING"));
-        http.setSendServerVersion(false);
-        return http;
     }
 
     private static TrustManager[] trustManagers(LocalPki pki) {
