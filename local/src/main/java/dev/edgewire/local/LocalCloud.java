@@ -2,9 +2,7 @@ package dev.edgewire.local;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.edgewire.broadcast.ContinuationEvent;
-import dev.edgewire.contract.Outputs;
 import dev.edgewire.contract.Tokens;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.Function;
@@ -32,7 +30,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -75,7 +72,6 @@ public final class LocalCloud implements AutoCloseable {
     /** Local mode's own AWS identity; the SDK clients of the handlers sign with it. */
     public static final CloudCredentials CREDENTIALS = new CloudCredentials("LOCALEDGEWIRE", "local-edgewire-secret");
     public static final String TABLE_NAME = "edgewire-connections";
-    static final String STACK_NAME = "edgewire-local";
     /**
      * Fan-out invocations at once, like a function's reserved concurrency. An invocation mostly waits
      * on its {@code @connections} posts, so a few more than the cores keep readings from queueing
@@ -93,7 +89,7 @@ public final class LocalCloud implements AutoCloseable {
     public static final String FAILED_INVOCATIONS_QUEUE = "edgewire-failed-invocations";
 
     private final LocalConfig config;
-    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectMapper mapper = new ObjectMapper();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ttl-expiry");
         t.setDaemon(true);
@@ -153,7 +149,7 @@ public final class LocalCloud implements AutoCloseable {
         for (String thing : config.things()) {
             things.put(thing, pki.thing(thing));
         }
-        byte[] tokenKey = tokenKey(state.resolve("token.key"));
+        byte[] tokenKey = LocalOutputs.tokenKey(state);
         sdkHttp = UrlConnectionHttpClient.builder()
                 .tlsTrustManagersProvider(() -> trustManagers(pki))
                 .connectionTimeout(Duration.ofSeconds(2))
@@ -229,8 +225,7 @@ public final class LocalCloud implements AutoCloseable {
 
         failureQueues.awaitStarted();
         token = Tokens.mint(tokenKey, "local-user", config.tokenTtl(), Clock.systemUTC());
-        outputsFile = state.resolve("outputs.json");
-        Files.writeString(outputsFile, mapper.writeValueAsString(Map.of(STACK_NAME, outputs())));
+        outputsFile = LocalOutputs.write(state, outputs());
     }
 
     /**
@@ -319,25 +314,9 @@ public final class LocalCloud implements AutoCloseable {
 
     /** The outputs, with the key names of {@code cdk deploy --outputs-file}. */
     public Map<String, String> outputs() {
-        Map<String, String> out = new LinkedHashMap<>();
-        out.put(Outputs.WEB_SOCKET_URL, "ws://127.0.0.1:" + webPort());
-        out.put(Outputs.CALLBACK_URL, "http://127.0.0.1:" + webPort() + "/" + config.stage());
-        out.put(Outputs.IOT_ENDPOINT, "localhost");
-        out.put(Outputs.MQTT_PORT, Integer.toString(mqttPort()));
-        out.put(Outputs.HTTPS_PORT, Integer.toString(httpsPort()));
-        String first = things.keySet().iterator().next();
-        out.put(Outputs.THING_NAME, first);
-        out.put(Outputs.CERTIFICATE_ID, certificateId(things.get(first)));
-        out.put(Outputs.TABLE_NAME, TABLE_NAME);
-        out.put(Outputs.CA_CERTIFICATE_FILE, pki.ca().certificateFile().toAbsolutePath().toString());
-        out.put(Outputs.CERTIFICATE_FILE, things.get(first).certificateFile().toAbsolutePath().toString());
-        out.put(Outputs.PRIVATE_KEY_FILE, things.get(first).privateKeyFile().toAbsolutePath().toString());
-        out.put(Outputs.DYNAMODB_ENDPOINT, dynamoEndpoint.toString());
-        out.put(Outputs.FAILED_DELIVERIES_QUEUE_URL, failureQueues.failedDeliveriesUrl());
-        out.put(Outputs.FAILED_INVOCATIONS_QUEUE_URL, failureQueues.failedInvocationsUrl());
-        out.put(Outputs.SQS_ENDPOINT, failureQueues.endpoint().toString());
-        out.put(Outputs.TOKEN, token);
-        return out;
+        return LocalOutputs.of(new LocalOutputs.Endpoints(webPort(), config.stage(), mqttPort(), httpsPort(),
+                dynamoEndpoint, failureQueues.endpoint(), failureQueues.failedDeliveriesUrl(),
+                failureQueues.failedInvocationsUrl()), pki, things, token);
     }
 
     public Path outputsFile() {
@@ -383,7 +362,7 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Mints another token for the WebSocket API, as a user of a deployed stack would with the secret. */
     public String mintToken(String subject, Duration ttl) throws IOException {
-        return Tokens.mint(tokenKey(config.stateDir().resolve("token.key")), subject, ttl, Clock.systemUTC());
+        return Tokens.mint(LocalOutputs.tokenKey(config.stateDir()), subject, ttl, Clock.systemUTC());
     }
 
     @Override
@@ -423,23 +402,5 @@ public final class LocalCloud implements AutoCloseable {
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot trust the local CA", e);
         }
-    }
-
-    /**
-     * The WebSocket token key, made on first start, owner-only: 32 random bytes written as 64 hex
-     * characters, used as their text, the way the deployed stack's secret holds its key. So the
-     * device client's {@code token --key-file .local/token.key} mints tokens for local mode too.
-     */
-    private static byte[] tokenKey(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            byte[] random = new byte[32];
-            new SecureRandom().nextBytes(random);
-            LocalPki.writeOwnerOnly(file, java.util.HexFormat.of().formatHex(random) + "\n");
-        }
-        return Files.readString(file).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static String certificateId(LocalPki.Identity identity) {
-        return LocalPki.certificateId(identity.certificate());
     }
 }
