@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.local.lambda.LocalLambdas;
+import dev.edgewire.local.policy.AuthorizerPolicy;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.Function;
 import dev.edgewire.contract.Topology.Route;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * before it completes; each text message is routed on {@link Topology#ROUTE_SELECTION_EXPRESSION}
  * ({@code action}) to its route's function, or to {@code $default}; every close, clean or abrupt,
  * runs {@code $disconnect}. API Gateway's limits hold: frames, messages, idle time and connection
- * lifetime, from {@link Limits}.
+ * lifetime, from {@link Limits}. The authorizer's answer is read by {@link AuthorizerPolicy}.
  */
 public final class WebSocketGateway {
 
@@ -147,7 +148,9 @@ public final class WebSocketGateway {
             }
             try {
                 Object result = lambdas.invoke(Function.AUTHORIZER, authorizerEvent(connectionId, headers, query, sourceIp));
-                Optional<Map<String, Object>> allowed = allowed(result);
+                // Read from the response's JSON form, as API Gateway reads it, whatever type the handler returned.
+                Optional<Map<String, Object>> allowed = AuthorizerPolicy.allowedContext(mapper.valueToTree(result),
+                        methodArn());
                 if (allowed.isEmpty()) {
                     LOG.info("refused connection from {}: the authorizer denied the token", sourceIp);
                     return reject(request, response, callback, 403, "Forbidden");
@@ -325,63 +328,6 @@ public final class WebSocketGateway {
 
     private String methodArn() {
         return "arn:aws:execute-api:local:000000000000:local/" + stage + "/$connect";
-    }
-
-    /**
-     * The authorizer's context when its policy allows {@code execute-api:Invoke} on this route. Read
-     * from the response's JSON form, as API Gateway reads it, whatever type the handler returned.
-     */
-    private Optional<Map<String, Object>> allowed(Object result) {
-        JsonNode response = mapper.valueToTree(result);
-        JsonNode statements = response.path("policyDocument").path("Statement");
-        boolean allowed = false;
-        for (JsonNode statement : iterable(statements)) {
-            if (!covers(statement)) {
-                continue;
-            }
-            String effect = statement.path("Effect").asText();
-            if (effect.equalsIgnoreCase("Deny")) {
-                return Optional.empty();
-            }
-            allowed |= effect.equalsIgnoreCase("Allow");
-        }
-        if (!allowed) {
-            return Optional.empty();
-        }
-        Map<String, Object> context = new LinkedHashMap<>();
-        if (response.path("context").isObject()) {
-            response.path("context").fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue().asText()));
-        }
-        if (response.hasNonNull("principalId")) {
-            context.put("principalId", response.get("principalId").asText());
-        }
-        return Optional.of(context);
-    }
-
-    private boolean covers(JsonNode statement) {
-        String arn = methodArn();
-        boolean action = false;
-        for (JsonNode a : iterable(statement.path("Action"))) {
-            action |= a.asText().equals("execute-api:Invoke") || a.asText().equals("*");
-        }
-        boolean resource = false;
-        for (JsonNode r : iterable(statement.path("Resource"))) {
-            resource |= wildcardMatches(r.asText(), arn);
-        }
-        return action && resource;
-    }
-
-    /** A JSON value that may be one item or an array of them, as IAM policy fields are. */
-    private static Iterable<JsonNode> iterable(JsonNode node) {
-        if (node.isMissingNode() || node.isNull()) {
-            return List.of();
-        }
-        return node.isArray() ? node : List.of(node);
-    }
-
-    private static boolean wildcardMatches(String pattern, String value) {
-        String regex = ("\\Q" + pattern + "\\E").replace("*", "\\E.*\\Q");
-        return value.matches(regex);
     }
 
     private static int status(Object result) {
