@@ -1,65 +1,47 @@
 package dev.edgewire.local;
 
-import dev.edgewire.contract.Outputs;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgewire.contract.Tokens;
-import dev.edgewire.local.dashboard.DashboardSite;
-import dev.edgewire.local.http.CloudCredentials;
-import dev.edgewire.local.http.PublishEndpoint;
-import dev.edgewire.local.lambda.InvocationRecord;
-import dev.edgewire.local.lambda.LocalLambdas;
-import dev.edgewire.local.mqtt.LocalBroker;
-import dev.edgewire.standins.pki.LocalPki;
-import dev.edgewire.local.rules.ErrorActionMessage;
-import dev.edgewire.local.rules.TopicRuleEngine;
-import dev.edgewire.local.sqs.LocalSqs;
-import dev.edgewire.local.store.ConnectionTableStore;
-import dev.edgewire.standins.dynamodb.Dynalite;
-import dev.edgewire.local.websocket.ConnectionRegistry;
 import dev.edgewire.broadcast.ContinuationEvent;
-import dev.edgewire.local.lambda.FunctionRoles;
-import dev.edgewire.local.websocket.ConnectionsApiHandler;
-import dev.edgewire.local.websocket.WebSocketGateway;
-import dev.edgewire.wiring.CloudServices;
-import dev.edgewire.wiring.HandlerFactory;
+import dev.edgewire.contract.Tokens;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.Function;
-import dev.edgewire.contract.Topology.TopicRule;
+import dev.edgewire.local.dashboard.DashboardSite;
+import dev.edgewire.local.http.CloudCredentials;
+import dev.edgewire.local.http.JettyServers;
+import dev.edgewire.local.http.PublishEndpoint;
+import dev.edgewire.local.lambda.AsyncInvocations;
+import dev.edgewire.local.lambda.FunctionRoles;
+import dev.edgewire.local.lambda.LocalLambdas;
+import dev.edgewire.local.mqtt.LocalBroker;
+import dev.edgewire.local.rules.RuleActions;
+import dev.edgewire.local.rules.TopicRuleEngine;
+import dev.edgewire.local.sqs.FailureQueues;
+import dev.edgewire.local.store.ConnectionTableStore;
+import dev.edgewire.local.websocket.ConnectionRegistry;
+import dev.edgewire.local.websocket.ConnectionsApiHandler;
+import dev.edgewire.local.websocket.WebSocketGateway;
+import dev.edgewire.standins.dynamodb.Dynalite;
+import dev.edgewire.standins.pki.LocalPki;
+import dev.edgewire.wiring.CloudServices;
+import dev.edgewire.wiring.HandlerFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.TrustManagerFactory;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
+import javax.net.ssl.TrustManager;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -69,13 +51,13 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The whole cloud side on loopback: the local store (dynalite), the SQS service (ElasticMQ), the MQTT
  * broker, the HTTPS publish endpoint, the topic rules and the WebSocket API with its {@code @connections}
  * API, running the handler classes of the Lambda functions in this JVM, wired through the same
- * {@link CloudServices} and {@link HandlerFactory} as on Lambda.
+ * {@link CloudServices} and {@link HandlerFactory} as on Lambda. This class starts and stops the parts
+ * and can stop the broker or the store alone, as an outage would.
  *
  * <p>No reading that a rule accepted is dropped silently. As on AWS, two queues keep the failures for
  * a user to list: {@value #FAILED_DELIVERIES_QUEUE} gets the rules' error-action messages (the rule
@@ -89,7 +71,6 @@ public final class LocalCloud implements AutoCloseable {
     /** Local mode's own AWS identity; the SDK clients of the handlers sign with it. */
     public static final CloudCredentials CREDENTIALS = new CloudCredentials("LOCALEDGEWIRE", "local-edgewire-secret");
     public static final String TABLE_NAME = "edgewire-connections";
-    static final String STACK_NAME = "edgewire-local";
     /**
      * Fan-out invocations at once, like a function's reserved concurrency. An invocation mostly waits
      * on its {@code @connections} posts, so a few more than the cores keep readings from queueing
@@ -98,31 +79,16 @@ public final class LocalCloud implements AutoCloseable {
     public static final int RULE_CONCURRENCY = 8;
     /** Rule actions waiting for a free invocation, like Lambda's asynchronous event queue (bounded here). */
     private static final int RULE_QUEUE = 10_000;
-    /** Attempts per rule action, as Lambda makes for an asynchronous invocation (the first and two retries). */
-    private static final int RULE_ATTEMPTS = 3;
+    /** Lambda retries after 1 and 2 minutes; local mode after 2 and 4 seconds. */
     private static final Duration RULE_RETRY_DELAY = Duration.ofSeconds(2);
     private static final int BROADCAST_CONCURRENCY = 32;
     /** The queue of the rules' error action (output {@code FailedDeliveriesQueueUrl}, as on AWS). */
     public static final String FAILED_DELIVERIES_QUEUE = "edgewire-failed-deliveries";
     /** The on-failure destination of the rules' asynchronous invocations (output {@code FailedInvocationsQueueUrl}). */
     public static final String FAILED_INVOCATIONS_QUEUE = "edgewire-failed-invocations";
-    /**
-     * The deployed queues' retention, asked for here too; ElasticMQ accepts the attribute and ignores it,
-     * so local records stay until someone deletes them.
-     */
-    private static final Duration FAILURE_RETENTION = Duration.ofDays(14);
 
     private final LocalConfig config;
-    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final ThreadPoolExecutor ruleActions = new ThreadPoolExecutor(RULE_CONCURRENCY, RULE_CONCURRENCY,
-            0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(RULE_QUEUE), Thread.ofVirtual().name("rule-action-", 0).factory());
-    private final AtomicLong droppedRuleActions = new AtomicLong();
-    private final AtomicLong keptFailures = new AtomicLong();
-    private final AtomicLong unkeptFailures = new AtomicLong();
-    /** Records of failures go to the SQS service off the publishers' and the rule actions' threads. */
-    private final ExecutorService failureKeeper = Executors.newVirtualThreadPerTaskExecutor();
-    private final ObjectMapper compact = new ObjectMapper();
-    private final AtomicLong acceptedMessages = new AtomicLong();
+    private final ObjectMapper mapper = new ObjectMapper();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ttl-expiry");
         t.setDaemon(true);
@@ -133,28 +99,19 @@ public final class LocalCloud implements AutoCloseable {
     private Dynalite dynalite;
     private Path dynaliteCli;
     private DynamoDbClient storeClient;
-    private CompletableFuture<FailureQueues> sqsStarting;
+    private FailureQueues failureQueues;
     private SdkHttpClient sdkHttp;
     private IotDataPlaneClient iotDataClient;
     private volatile LocalBroker broker;
     private Server https;
     private Server web;
     private WebSocketGateway gateway;
-    private TopicRuleEngine rules;
-    private LocalLambdas lambdas;
+    private AsyncInvocations asyncInvocations;
+    private RuleActions ruleActions;
     private URI dynamoEndpoint;
     private volatile String token;
     private Path outputsFile;
     private final Map<String, LocalPki.Identity> things = new LinkedHashMap<>();
-
-    /** The SQS service and the URLs of the two failure queues on it. */
-    private record FailureQueues(LocalSqs sqs, String failedDeliveries, String failedInvocations) {
-    }
-
-    /** A rule's output on its way to the rule's function, as Lambda's asynchronous event queue holds it. */
-    private record AsyncEvent(TopicRuleEngine.Output output, String topic, String clientId, byte[] payload,
-                              String requestId) {
-    }
 
     private LocalCloud(LocalConfig config) throws IOException {
         this.config = config.withPortsResolved();
@@ -185,23 +142,13 @@ public final class LocalCloud implements AutoCloseable {
                 AwsBasicCredentials.create(CREDENTIALS.accessKeyId(), CREDENTIALS.secretAccessKey()));
         // The SQS service takes a while (its actor system, its web server, its H2 store): it starts
         // first, beside the rest, and local mode is ready when it is.
-        sqsStarting = CompletableFuture.supplyAsync(() -> {
-            try {
-                LocalSqs sqs = LocalSqs.start(config.host(), config.sqsPort(), state.resolve("sqs"), Region.US_EAST_1,
-                        credentials);
-                Map<QueueAttributeName, String> keep = Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD,
-                        Long.toString(FAILURE_RETENTION.toSeconds()));
-                return new FailureQueues(sqs, sqs.createQueue(FAILED_DELIVERIES_QUEUE, keep),
-                        sqs.createQueue(FAILED_INVOCATIONS_QUEUE, keep));
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        }, task -> Thread.ofPlatform().name("sqs-start").daemon(true).start(task));
+        failureQueues = FailureQueues.start(config.host(), config.sqsPort(), state.resolve("sqs"), Region.US_EAST_1,
+                credentials, FAILED_DELIVERIES_QUEUE, FAILED_INVOCATIONS_QUEUE);
         pki = LocalPki.openOrCreate(state.resolve("certs"));
         for (String thing : config.things()) {
             things.put(thing, pki.thing(thing));
         }
-        byte[] tokenKey = tokenKey(state.resolve("token.key"));
+        byte[] tokenKey = LocalOutputs.tokenKey(state);
         sdkHttp = UrlConnectionHttpClient.builder()
                 .tlsTrustManagersProvider(() -> trustManagers(pki))
                 .connectionTimeout(Duration.ofSeconds(2))
@@ -238,13 +185,15 @@ public final class LocalCloud implements AutoCloseable {
         for (Function f : Function.values()) {
             handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));
         }
-        lambdas = new LocalLambdas(handlers);
-        rules = new TopicRuleEngine(Topology.TOPIC_RULES, mapper, Clock.systemUTC());
+        LocalLambdas lambdas = new LocalLambdas(handlers);
+        asyncInvocations = new AsyncInvocations(lambdas, mapper, RULE_CONCURRENCY, RULE_QUEUE, RULE_RETRY_DELAY,
+                FAILED_INVOCATIONS_QUEUE, failureQueues::toFailedInvocations);
+        ruleActions = new RuleActions(new TopicRuleEngine(Topology.TOPIC_RULES, mapper, Clock.systemUTC()),
+                asyncInvocations, mapper, FAILED_DELIVERIES_QUEUE, failureQueues::toFailedDeliveries);
 
         startBroker();
 
-        https = new Server();
-        https.addConnector(httpsConnector(https, httpsPort));
+        https = JettyServers.https(config.host(), httpsPort, pki);
         https.setHandler(new PublishEndpoint(CREDENTIALS, (thing, certificateId, topic, payload, qos) -> {
             LocalBroker current = broker;
             if (current == null) {
@@ -252,12 +201,11 @@ public final class LocalCloud implements AutoCloseable {
             }
             current.publish(topic, payload, qos);
             // IoT Core has no client id for an HTTPS publish: clientid() is "n/a" and principal() the certificate id.
-            onMessage(TopicRuleEngine.NOT_MQTT, certificateId, thing, topic, payload);
+            ruleActions.onMessage(TopicRuleEngine.NOT_MQTT, certificateId, thing, topic, payload);
         }));
         https.start();
 
-        web = new Server();
-        web.addConnector(httpConnector(web, webPort));
+        web = JettyServers.http(config.host(), webPort);
         ConnectionRegistry registry = new ConnectionRegistry();
         gateway = new WebSocketGateway(lambdas, registry, config.limits(), config.stage(),
                 new ObjectMapper());
@@ -274,140 +222,20 @@ public final class LocalCloud implements AutoCloseable {
             }
         }, 0, config.expiryInterval().toMillis(), TimeUnit.MILLISECONDS);
 
-        failureQueues();
+        failureQueues.awaitStarted();
         token = Tokens.mint(tokenKey, "local-user", config.tokenTtl(), Clock.systemUTC());
-        outputsFile = state.resolve("outputs.json");
-        Files.writeString(outputsFile, mapper.writeValueAsString(Map.of(STACK_NAME, outputs())));
+        outputsFile = LocalOutputs.write(state, outputs());
     }
 
     /**
      * A broadcast's rest, handed over as on AWS: an asynchronous invocation of the continuation
-     * target, with Lambda's retries and failed-invocations queue. A full event queue refuses the
-     * hand-over as Lambda's Invoke refuses with 429, so the caller knows; a retry it refuses is kept.
+     * target, with Lambda's retries and failed-invocations queue.
      */
-    private void continueBroadcast(String payload, java.util.List<String> connectionIds,
-                                   com.amazonaws.services.lambda.runtime.Context context) {
-        ObjectNode event = mapper.valueToTree(new ContinuationEvent(payload, connectionIds).toEvent());
+    private void continueBroadcast(String payload, List<String> connectionIds, Context context) {
         String requestId = UUID.randomUUID().toString();
         Function target = Topology.CONTINUATION_TARGET;
-        invokeAsync("continuation " + requestId + " of " + target, target, event, requestId, 1, attempt -> {
-            String refusal = "Lambda's asynchronous queue refused the invocation: " + RULE_QUEUE + " events waiting";
-            if (attempt == 1) {
-                throw new IllegalStateException("TooManyRequestsException: " + refusal);
-            }
-            keep(InvocationRecord.retriesExhausted(mapper, target, requestId, attempt, event,
-                    new IllegalStateException(refusal), Instant.now()), FailureQueues::failedInvocations);
-        });
-    }
-
-    /** Every message the broker or the HTTPS endpoint accepted: the topic rules run on it, as on AWS. */
-    private void onMessage(String clientId, String topic, byte[] payload) {
-        onMessage(clientId, null, clientId, topic, payload);
-    }
-
-    /** @param publisher who published, for the log: the client id, or the thing of an HTTPS client certificate */
-    private void onMessage(String clientId, String principal, String publisher, String topic, byte[] payload) {
-        acceptedMessages.incrementAndGet();
-        java.util.List<TopicRuleEngine.Output> outputs;
-        try {
-            outputs = rules.evaluate(topic, payload, clientId, principal);
-        } catch (TopicRuleEngine.RuleException e) {
-            LOG.warn("topic rule error on '{}' from {}: {}", topic, publisher, e.getMessage());
-            return;
-        }
-        for (TopicRuleEngine.Output output : outputs) {
-            runRuleAction(new AsyncEvent(output, topic, clientId, payload, UUID.randomUUID().toString()), 1);
-        }
-    }
-
-    /**
-     * Rules invoke Lambda asynchronously. The queue is bounded so that readings arriving faster than the
-     * fan-out can deliver them are refused instead of costing memory without end; the publisher is never
-     * blocked. A refused reading goes, with the rule's error-action message, to the failed-deliveries
-     * queue, as IoT's error action would put it. A failed invocation is tried again, as Lambda retries an
-     * asynchronous invocation twice (there after 1 and 2 minutes, here after a few seconds); when every
-     * attempt failed, Lambda's invocation record goes to the failed-invocations queue, as the on-failure
-     * destination gets it.
-     */
-    private void runRuleAction(AsyncEvent event, int attempt) {
-        TopicRule rule = event.output().rule();
-        invokeAsync("rule " + rule.id() + " action " + rule.target(), rule.target(), event.output().payload(),
-                event.requestId(), attempt, refusedAttempt -> {
-                    long dropped = droppedRuleActions.incrementAndGet();
-                    if (Long.bitCount(dropped) == 1) {
-                        LOG.warn("rule {}: {} actions waiting, fan-out cannot keep up; {} readings refused so far, kept in {}",
-                                rule.id(), RULE_QUEUE, dropped, FAILED_DELIVERIES_QUEUE);
-                    }
-                    ObjectNode message = ErrorActionMessage.of(mapper, rule.id(), event.topic(), event.clientId(),
-                            event.payload(), LocalLambdas.functionArn(rule.target()),
-                            "Lambda's asynchronous queue refused the invocation: " + RULE_QUEUE + " events waiting");
-                    keep(message, FailureQueues::failedDeliveries);
-                });
-    }
-
-    /**
-     * One asynchronous invocation of {@code target}, as Lambda runs it: on the bounded event queue, tried
-     * again after a failure, and kept as Lambda's invocation record in the failed-invocations queue when
-     * every attempt failed. {@code refused} gets the attempt the full queue turned away.
-     */
-    private void invokeAsync(String what, Function target, ObjectNode payload, String requestId, int attempt,
-                             java.util.function.IntConsumer refused) {
-        try {
-            ruleActions.execute(() -> {
-                try {
-                    lambdas.invoke(target, mapper.convertValue(payload, Map.class), requestId);
-                } catch (RuntimeException e) {
-                    if (attempt < RULE_ATTEMPTS) {
-                        Duration delay = RULE_RETRY_DELAY.multipliedBy(attempt);
-                        LOG.warn("{} failed (attempt {} of {}), trying again in {} s: {}", what, attempt, RULE_ATTEMPTS,
-                                delay.toSeconds(), e.toString());
-                        CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
-                                .execute(() -> invokeAsync(what, target, payload, requestId, attempt + 1, refused));
-                    } else {
-                        LOG.warn("{} failed after {} attempts; its event is kept in {}: {}", what, attempt,
-                                FAILED_INVOCATIONS_QUEUE, e.toString());
-                        keep(InvocationRecord.retriesExhausted(mapper, target, requestId, attempt, payload, e,
-                                Instant.now()), FailureQueues::failedInvocations);
-                    }
-                }
-            });
-        } catch (RejectedExecutionException full) {
-            refused.accept(attempt);
-        }
-    }
-
-    /** Sends a failure's record to its queue, off the caller's thread; a record that cannot be sent is logged whole. */
-    private void keep(ObjectNode record, java.util.function.Function<FailureQueues, String> queue) {
-        try {
-            failureKeeper.execute(() -> {
-                try {
-                    FailureQueues queues = failureQueues();
-                    String body = compact.writeValueAsString(record);
-                    queues.sqs().client().sendMessage(b -> b.queueUrl(queue.apply(queues)).messageBody(body));
-                    keptFailures.incrementAndGet();
-                } catch (JsonProcessingException | RuntimeException e) {
-                    lost(record, e);
-                }
-            });
-        } catch (RejectedExecutionException closing) {
-            lost(record, closing);
-        }
-    }
-
-    private void lost(ObjectNode record, Exception e) {
-        unkeptFailures.incrementAndGet();
-        LOG.error("a failed reading could not be kept in its queue and is lost ({}): {}", e, record);
-    }
-
-    private FailureQueues failureQueues() {
-        try {
-            return sqsStarting.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        asyncInvocations.invokeEvent("continuation " + requestId + " of " + target, target,
+                mapper.valueToTree(new ContinuationEvent(payload, connectionIds).toEvent()), requestId);
     }
 
     /**
@@ -427,7 +255,7 @@ public final class LocalCloud implements AutoCloseable {
     public synchronized void startBroker() throws IOException, GeneralSecurityException, InterruptedException {
         if (broker == null) {
             LocalBroker started = new LocalBroker(config.stateDir().resolve("broker"), pki, config.host(),
-                    config.mqttPort(), this::onMessage);
+                    config.mqttPort(), ruleActions::onMessage);
             started.start();
             broker = started;
         }
@@ -460,51 +288,34 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Messages the broker and the HTTPS endpoint accepted (authorised publishes), since start. */
     public long acceptedMessages() {
-        return acceptedMessages.get();
+        return ruleActions.acceptedMessages();
     }
 
     /** Readings the topic rules could not hand to the fan-out because its queue was full, since start. */
     public long droppedRuleActions() {
-        return droppedRuleActions.get();
+        return ruleActions.droppedActions();
     }
 
     /** Records of failed readings sent to the failure queues, since start. */
     public long keptFailures() {
-        return keptFailures.get();
+        return failureQueues.kept();
     }
 
     /** Failed readings whose record could not be sent to a failure queue (each logged whole), since start. */
     public long unkeptFailures() {
-        return unkeptFailures.get();
+        return failureQueues.unkept();
     }
 
     /** The SQS service's endpoint, for any SDK or the AWS CLI ({@code --endpoint-url}). */
     public URI sqsEndpoint() {
-        return failureQueues().sqs().endpoint();
+        return failureQueues.endpoint();
     }
 
     /** The outputs, with the key names of {@code cdk deploy --outputs-file}. */
     public Map<String, String> outputs() {
-        Map<String, String> out = new LinkedHashMap<>();
-        out.put(Outputs.WEB_SOCKET_URL, "ws://127.0.0.1:" + webPort());
-        out.put(Outputs.CALLBACK_URL, "http://127.0.0.1:" + webPort() + "/" + config.stage());
-        out.put(Outputs.IOT_ENDPOINT, "localhost");
-        out.put(Outputs.MQTT_PORT, Integer.toString(mqttPort()));
-        out.put(Outputs.HTTPS_PORT, Integer.toString(httpsPort()));
-        String first = things.keySet().iterator().next();
-        out.put(Outputs.THING_NAME, first);
-        out.put(Outputs.CERTIFICATE_ID, certificateId(things.get(first)));
-        out.put(Outputs.TABLE_NAME, TABLE_NAME);
-        out.put(Outputs.CA_CERTIFICATE_FILE, pki.ca().certificateFile().toAbsolutePath().toString());
-        out.put(Outputs.CERTIFICATE_FILE, things.get(first).certificateFile().toAbsolutePath().toString());
-        out.put(Outputs.PRIVATE_KEY_FILE, things.get(first).privateKeyFile().toAbsolutePath().toString());
-        out.put(Outputs.DYNAMODB_ENDPOINT, dynamoEndpoint.toString());
-        FailureQueues queues = failureQueues();
-        out.put(Outputs.FAILED_DELIVERIES_QUEUE_URL, queues.failedDeliveries());
-        out.put(Outputs.FAILED_INVOCATIONS_QUEUE_URL, queues.failedInvocations());
-        out.put(Outputs.SQS_ENDPOINT, queues.sqs().endpoint().toString());
-        out.put(Outputs.TOKEN, token);
-        return out;
+        return LocalOutputs.of(new LocalOutputs.Endpoints(webPort(), config.stage(), mqttPort(), httpsPort(),
+                dynamoEndpoint, failureQueues.endpoint(), failureQueues.failedDeliveriesUrl(),
+                failureQueues.failedInvocationsUrl()), pki, things, token);
     }
 
     public Path outputsFile() {
@@ -528,11 +339,11 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     public int httpsPort() {
-        return ((ServerConnector) https.getConnectors()[0]).getLocalPort();
+        return JettyServers.port(https);
     }
 
     public int webPort() {
-        return ((ServerConnector) web.getConnectors()[0]).getLocalPort();
+        return JettyServers.port(web);
     }
 
     /** The live dashboard page, already pointed at this stage. */
@@ -550,7 +361,7 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Mints another token for the WebSocket API, as a user of a deployed stack would with the secret. */
     public String mintToken(String subject, Duration ttl) throws IOException {
-        return Tokens.mint(tokenKey(config.stateDir().resolve("token.key")), subject, ttl, Clock.systemUTC());
+        return Tokens.mint(LocalOutputs.tokenKey(config.stateDir()), subject, ttl, Clock.systemUTC());
     }
 
     @Override
@@ -558,24 +369,15 @@ public final class LocalCloud implements AutoCloseable {
         if (gateway != null) {
             gateway.shutdown(Duration.ofSeconds(10));
         }
-        stop(web);
-        stop(https);
+        JettyServers.stop(web);
+        JettyServers.stop(https);
         stopBroker();
         housekeeping.shutdownNow();
-        ruleActions.shutdown();
-        try {
-            ruleActions.awaitTermination(5, TimeUnit.SECONDS);
-            failureKeeper.shutdown();
-            failureKeeper.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (asyncInvocations != null) {
+            asyncInvocations.close();
         }
-        if (sqsStarting != null) {
-            try {
-                sqsStarting.join().sqs().close();
-            } catch (CompletionException e) {
-                LOG.warn("the SQS service had not started: {}", e.getCause().toString());
-            }
+        if (failureQueues != null) {
+            failureQueues.close();
         }
         if (iotDataClient != null) {
             iotDataClient.close();
@@ -591,76 +393,11 @@ public final class LocalCloud implements AutoCloseable {
         }
     }
 
-    private static void stop(Server server) {
-        if (server != null) {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                LOG.warn("server did not stop cleanly: {}", e.toString());
-            }
-        }
-    }
-
-    private ServerConnector httpsConnector(Server server, int port) throws GeneralSecurityException, IOException {
-        SslContextFactory.Server tls = new SslContextFactory.Server();
-        char[] password = "local".toCharArray();
-        tls.setKeyStore(pki.keyStore(pki.server(), password));
-        tls.setKeyStorePassword("local");
-        tls.setTrustStore(pki.trustStore());
-        // Devices present certificates; the cloud side signs with SigV4 instead, so a certificate is wanted, not needed.
-        tls.setWantClientAuth(true);
-        tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-        HttpConfiguration http = httpConfiguration();
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        secure.setSniHostCheck(false);
-        http.addCustomizer(secure);
-        ServerConnector connector = new ServerConnector(server,
-                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
-        connector.setHost(config.host());
-        connector.setPort(port);
-        return connector;
-    }
-
-    private ServerConnector httpConnector(Server server, int port) {
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration()));
-        connector.setHost(config.host());
-        connector.setPort(port);
-        return connector;
-    }
-
-    private static HttpConfiguration httpConfiguration() {
-        HttpConfiguration http = new HttpConfiguration();
-        // The SDK sends IoT topics and connection ids URL-encoded in one path segment ("devices%2Fthing-1%2F...").
-        http.setUriCompliance(UriCompliance.from("DEFAULT,AMBIGUOUS_PATH_SEPARATOR,AMBIGUOUS_PATH_ENCODING"));
-        http.setSendServerVersion(false);
-        return http;
-    }
-
-    private static javax.net.ssl.TrustManager[] trustManagers(LocalPki pki) {
+    private static TrustManager[] trustManagers(LocalPki pki) {
         try {
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(pki.trustStore());
-            return tmf.getTrustManagers();
+            return pki.trustManagers().getTrustManagers();
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot trust the local CA", e);
         }
-    }
-
-    /**
-     * The WebSocket token key, made on first start, owner-only: 32 random bytes written as 64 hex
-     * characters, used as their text, the way the deployed stack's secret holds its key. So the
-     * device client's {@code token --key-file .local/token.key} mints tokens for local mode too.
-     */
-    private static byte[] tokenKey(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            byte[] random = new byte[32];
-            new SecureRandom().nextBytes(random);
-            LocalPki.writeOwnerOnly(file, java.util.HexFormat.of().formatHex(random) + "\n");
-        }
-        return Files.readString(file).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static String certificateId(LocalPki.Identity identity) {
-        return LocalPki.certificateId(identity.certificate());
     }
 }

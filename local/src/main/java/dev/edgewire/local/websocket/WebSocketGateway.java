@@ -1,28 +1,21 @@
 package dev.edgewire.local.websocket;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.local.lambda.LocalLambdas;
+import dev.edgewire.local.policy.AuthorizerPolicy;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.Function;
 import dev.edgewire.contract.Topology.Route;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,13 +40,12 @@ import org.slf4j.LoggerFactory;
  * before it completes; each text message is routed on {@link Topology#ROUTE_SELECTION_EXPRESSION}
  * ({@code action}) to its route's function, or to {@code $default}; every close, clean or abrupt,
  * runs {@code $disconnect}. API Gateway's limits hold: frames, messages, idle time and connection
- * lifetime, from {@link Limits}.
+ * lifetime, from {@link Limits}. The events are {@link ApiGatewayEvents}; the authorizer's answer is
+ * read by {@link AuthorizerPolicy}.
  */
 public final class WebSocketGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketGateway.class);
-    private static final DateTimeFormatter REQUEST_TIME =
-            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     /** API Gateway's WebSocket limits; tests shorten the durations. */
     public record Limits(int maxFrameBytes, int maxMessageBytes, Duration idleTimeout, Duration maxConnectionDuration) {
@@ -65,7 +57,7 @@ public final class WebSocketGateway {
     private final LocalLambdas lambdas;
     private final ConnectionRegistry registry;
     private final Limits limits;
-    private final String stage;
+    private final ApiGatewayEvents events;
     private final ObjectMapper mapper;
     private final ExecutorService invocations = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -74,14 +66,13 @@ public final class WebSocketGateway {
         return t;
     });
     private final SecureRandom random = new SecureRandom();
-    private volatile String domainName = "127.0.0.1";
 
     public WebSocketGateway(LocalLambdas lambdas, ConnectionRegistry registry, Limits limits, String stage,
             ObjectMapper mapper) {
         this.lambdas = lambdas;
         this.registry = registry;
         this.limits = limits;
-        this.stage = stage;
+        this.events = new ApiGatewayEvents(stage);
         this.mapper = mapper;
     }
 
@@ -101,7 +92,7 @@ public final class WebSocketGateway {
     }
 
     public void domainName(String domainName) {
-        this.domainName = domainName;
+        events.domainName(domainName);
     }
 
     /**
@@ -146,8 +137,10 @@ public final class WebSocketGateway {
                 return reject(request, response, callback, 401, "Unauthorized");
             }
             try {
-                Object result = lambdas.invoke(Function.AUTHORIZER, authorizerEvent(connectionId, headers, query, sourceIp));
-                Optional<Map<String, Object>> allowed = allowed(result);
+                Object result = lambdas.invoke(Function.AUTHORIZER, events.authorizer(headers, query, sourceIp));
+                // Read from the response's JSON form, as API Gateway reads it, whatever type the handler returned.
+                Optional<Map<String, Object>> allowed = AuthorizerPolicy.allowedContext(mapper.valueToTree(result),
+                        events.connectMethodArn());
                 if (allowed.isEmpty()) {
                     LOG.info("refused connection from {}: the authorizer denied the token", sourceIp);
                     return reject(request, response, callback, 403, "Forbidden");
@@ -162,12 +155,8 @@ public final class WebSocketGateway {
         LocalConnection connection = new LocalConnection(connectionId, connectedAt, sourceIp, userAgent, authorizerContext);
         registry.add(connection);
         try {
-            APIGatewayV2WebSocketEvent event = event(connection, "$connect", "CONNECT");
-            event.setHeaders(headers);
-            event.setMultiValueHeaders(multiValue(headers));
-            event.setQueryStringParameters(query.isEmpty() ? null : query);
-            event.setMultiValueQueryStringParameters(query.isEmpty() ? null : multiValue(query));
-            int status = status(lambdas.invoke(Function.CONNECT, event));
+            int status = ApiGatewayEvents.status(lambdas.invoke(Function.CONNECT,
+                    events.connect(connection, headers, query)));
             if (status < 200 || status > 299) {
                 registry.remove(connectionId);
                 return reject(request, response, callback, status, "Forbidden");
@@ -230,10 +219,7 @@ public final class WebSocketGateway {
     private void route(LocalConnection connection, String body, boolean base64) {
         String routeKey = base64 ? "$default" : selectRoute(body);
         Function function = Topology.route(routeKey).orElseThrow().function();
-        APIGatewayV2WebSocketEvent event = event(connection, routeKey, "MESSAGE");
-        event.getRequestContext().setMessageId(newConnectionId());
-        event.setBody(body);
-        event.setIsBase64Encoded(base64);
+        APIGatewayV2WebSocketEvent event = events.message(connection, routeKey, newConnectionId(), body, base64);
         try {
             lambdas.invoke(function, event);
         } catch (RuntimeException e) {
@@ -267,128 +253,13 @@ public final class WebSocketGateway {
         }
         invocations.execute(() -> {
             try {
-                lambdas.invoke(Function.DISCONNECT, event(connection, "$disconnect", "DISCONNECT"));
+                lambdas.invoke(Function.DISCONNECT, events.disconnect(connection));
             } catch (RuntimeException e) {
                 LOG.warn("$disconnect failed for {}: {}", connection.id(), e.toString());
             } finally {
                 registry.remove(connection.id());
             }
         });
-    }
-
-    private APIGatewayV2WebSocketEvent event(LocalConnection connection, String routeKey, String eventType) {
-        Instant now = Instant.now();
-        var identity = new APIGatewayV2WebSocketEvent.RequestIdentity();
-        identity.setSourceIp(connection.sourceIp());
-        identity.setUserAgent(connection.userAgent());
-        var context = new APIGatewayV2WebSocketEvent.RequestContext();
-        context.setRouteKey(routeKey);
-        context.setEventType(eventType);
-        context.setMessageDirection("IN");
-        context.setConnectionId(connection.id());
-        context.setConnectedAt(connection.connectedAt());
-        context.setRequestId(UUID.randomUUID().toString());
-        context.setExtendedRequestId(context.getRequestId());
-        context.setRequestTime(REQUEST_TIME.format(now));
-        context.setRequestTimeEpoch(now.toEpochMilli());
-        context.setStage(stage);
-        context.setDomainName(domainName);
-        context.setApiId("local");
-        context.setIdentity(identity);
-        if (!connection.authorizerContext().isEmpty()) {
-            context.setAuthorizer(connection.authorizerContext());
-        }
-        var event = new APIGatewayV2WebSocketEvent();
-        event.setRequestContext(context);
-        event.setIsBase64Encoded(false);
-        return event;
-    }
-
-    private APIGatewayCustomAuthorizerEvent authorizerEvent(String connectionId, Map<String, String> headers,
-            Map<String, String> query, String sourceIp) {
-        var identity = new APIGatewayCustomAuthorizerEvent.Identity();
-        identity.setSourceIp(sourceIp);
-        var context = new APIGatewayCustomAuthorizerEvent.RequestContext();
-        context.setStage(stage);
-        context.setRequestId(UUID.randomUUID().toString());
-        context.setApiId("local");
-        context.setAccountId("000000000000");
-        context.setIdentity(identity);
-        var event = new APIGatewayCustomAuthorizerEvent();
-        event.setType("REQUEST");
-        event.setMethodArn(methodArn());
-        event.setHeaders(headers);
-        event.setQueryStringParameters(query);
-        event.setRequestContext(context);
-        return event;
-    }
-
-    private String methodArn() {
-        return "arn:aws:execute-api:local:000000000000:local/" + stage + "/$connect";
-    }
-
-    /**
-     * The authorizer's context when its policy allows {@code execute-api:Invoke} on this route. Read
-     * from the response's JSON form, as API Gateway reads it, whatever type the handler returned.
-     */
-    private Optional<Map<String, Object>> allowed(Object result) {
-        JsonNode response = mapper.valueToTree(result);
-        JsonNode statements = response.path("policyDocument").path("Statement");
-        boolean allowed = false;
-        for (JsonNode statement : iterable(statements)) {
-            if (!covers(statement)) {
-                continue;
-            }
-            String effect = statement.path("Effect").asText();
-            if (effect.equalsIgnoreCase("Deny")) {
-                return Optional.empty();
-            }
-            allowed |= effect.equalsIgnoreCase("Allow");
-        }
-        if (!allowed) {
-            return Optional.empty();
-        }
-        Map<String, Object> context = new LinkedHashMap<>();
-        if (response.path("context").isObject()) {
-            response.path("context").fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue().asText()));
-        }
-        if (response.hasNonNull("principalId")) {
-            context.put("principalId", response.get("principalId").asText());
-        }
-        return Optional.of(context);
-    }
-
-    private boolean covers(JsonNode statement) {
-        String arn = methodArn();
-        boolean action = false;
-        for (JsonNode a : iterable(statement.path("Action"))) {
-            action |= a.asText().equals("execute-api:Invoke") || a.asText().equals("*");
-        }
-        boolean resource = false;
-        for (JsonNode r : iterable(statement.path("Resource"))) {
-            resource |= wildcardMatches(r.asText(), arn);
-        }
-        return action && resource;
-    }
-
-    /** A JSON value that may be one item or an array of them, as IAM policy fields are. */
-    private static Iterable<JsonNode> iterable(JsonNode node) {
-        if (node.isMissingNode() || node.isNull()) {
-            return List.of();
-        }
-        return node.isArray() ? node : List.of(node);
-    }
-
-    private static boolean wildcardMatches(String pattern, String value) {
-        String regex = ("\\Q" + pattern + "\\E").replace("*", "\\E.*\\Q");
-        return value.matches(regex);
-    }
-
-    private static int status(Object result) {
-        if (result instanceof APIGatewayV2WebSocketResponse response) {
-            return response.getStatusCode() == 0 ? 200 : response.getStatusCode();
-        }
-        return 200;
     }
 
     private String newConnectionId() {
@@ -412,11 +283,5 @@ public final class WebSocketGateway {
             query.put(field.getName(), field.getValue());
         }
         return query;
-    }
-
-    private static Map<String, List<String>> multiValue(Map<String, String> single) {
-        Map<String, List<String>> multi = new LinkedHashMap<>();
-        single.forEach((k, v) -> multi.put(k, List.of(v)));
-        return multi;
     }
 }
