@@ -22,9 +22,13 @@ public final class Outputs {
     public static final String TABLE_NAME = "TableName";
     /** The Secrets Manager secret that signs WebSocket tokens (AWS only). */
     public static final String TOKEN_SECRET_ARN = "TokenSecretArn";
-    /** Readings a topic rule could not hand to Lambda (the rules' error action). */
+    /** Readings a topic rule could not send to the readings queue (the rules' error action). */
     public static final String FAILED_DELIVERIES_QUEUE_URL = "FailedDeliveriesQueueUrl";
-    /** Readings whose fan-out failed every attempt (Lambda's on-failure destination). */
+    /** The queue between the topic rules and the fan-out ({@code Topology.ReadingsQueue}). */
+    public static final String READINGS_QUEUE_URL = "ReadingsQueueUrl";
+    /** Where the readings queue moves a reading after its last receive. */
+    public static final String READINGS_DEAD_LETTERS_QUEUE_URL = "ReadingsDeadLettersQueueUrl";
+    /** Continued broadcasts that failed every attempt (Lambda's on-failure destination of the fan-out). */
     public static final String FAILED_INVOCATIONS_QUEUE_URL = "FailedInvocationsQueueUrl";
 
     /** Local only: the local CA's certificate, PEM. */

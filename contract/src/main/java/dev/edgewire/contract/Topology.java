@@ -148,6 +148,12 @@ public final class Topology {
         /** The WebSocket token key, current and previous version. */
         READ_TOKEN_KEY(List.of("secretsmanager:GetSecretValue"), List.of(Env.TOKEN_SECRET_ARN)),
         /**
+         * The fan-out consumes the readings queue through an event source mapping: Lambda's pollers
+         * receive and delete for it with the function's role (Lambda Developer Guide, "Using Lambda with
+         * Amazon SQS", execution role permissions).
+         */
+        CONSUME_READINGS(List.of("sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"), List.of()),
+        /**
          * Hands the connections a broadcast had no time left for to an asynchronous fan-out
          * invocation, instead of being cut off and retried from the start.
          */
@@ -195,8 +201,8 @@ public final class Topology {
         AUTHORIZER("Authorizer", "dev.edgewire.functions.Authorizer", 512, 10,
                 Set.of(Need.READ_TOKEN_KEY)),
         FAN_OUT("FanOut", "dev.edgewire.functions.FanOut", 1024, 30,
-                Set.of(Need.LIST_CONNECTIONS, Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS,
-                        Need.CONTINUE_BROADCAST));
+                Set.of(Need.CONSUME_READINGS, Need.LIST_CONNECTIONS, Need.FORGET_CONNECTION,
+                        Need.POST_TO_CONNECTIONS, Need.CONTINUE_BROADCAST));
 
         /** API Gateway ends an integration call after 29 s; a route's function must end before it. */
         public static final int ROUTE_TIMEOUT_LIMIT_SECONDS = 29;
@@ -271,8 +277,56 @@ public final class Topology {
     public record Route(String routeKey, Function function, boolean authorized) {
     }
 
-    /** An IoT topic rule: its SQL (IoT SQL 2016-03-23) and the function it invokes. */
-    public record TopicRule(String id, String topicFilter, String sql, Function target) {
+    /** An IoT topic rule: its SQL (IoT SQL 2016-03-23); its action sends the output to the {@link ReadingsQueue}. */
+    public record TopicRule(String id, String topicFilter, String sql) {
+    }
+
+    /**
+     * The queue between the topic rules and the fan-out (docs/architecture.md, "The path of a
+     * reading"). Each rule's SQS action sends its output, one reading, as a message; the fan-out
+     * consumes the queue through an event source mapping and turns a batch of readings into as few
+     * WebSocket messages per connection as API Gateway's 32 KB unit allows. A reading whose batch
+     * fails is received again after the visibility timeout; after {@link #MAX_RECEIVE_COUNT}
+     * receives the queue moves it to its dead-letter queue.
+     */
+    public static final class ReadingsQueue {
+        /** The function the event source mapping invokes. */
+        public static final Function CONSUMER = Function.FAN_OUT;
+        /**
+         * Readings per invocation at most. Without a batching window Lambda hands a function at most
+         * 10 messages from a standard queue (Lambda Developer Guide, "Lambda parameters for Amazon SQS
+         * event source mappings": BatchSize, MaximumBatchingWindowInSeconds).
+         */
+        public static final int BATCH_SIZE = 10;
+        /**
+         * No batching window: a poller hands over what one receive returned at once, so a lone
+         * reading is not held back; under load every receive returns a full batch.
+         */
+        public static final int MAX_BATCHING_WINDOW_SECONDS = 0;
+        /**
+         * Fan-out invocations at once for this queue at most (ScalingConfig.MaximumConcurrency, 2 to
+         * 1,000; Lambda Developer Guide, "Configuring maximum concurrency for Amazon SQS event
+         * sources"). Each invocation posts to every connection; more at once would only compete for
+         * the account's {@code @connections} rate.
+         */
+        public static final int MAX_CONCURRENCY = 10;
+        /** Receives of a reading before the queue moves it to the dead-letter queue. */
+        public static final int MAX_RECEIVE_COUNT = 5;
+        /** How long the queue and its dead-letter queue keep a message: SQS's maximum. */
+        public static final java.time.Duration RETENTION = java.time.Duration.ofDays(14);
+
+        private ReadingsQueue() {
+        }
+
+        /**
+         * How long a received reading stays invisible to other receives: six times the consumer's
+         * timeout, as Lambda's guide advises for an event source queue, so a batch Lambda retries
+         * after throttling is not received twice (Lambda Developer Guide, "Using Lambda with Amazon
+         * SQS", configuring a queue).
+         */
+        public static java.time.Duration visibilityTimeout() {
+            return java.time.Duration.ofSeconds(6L * CONSUMER.timeoutSeconds());
+        }
     }
 
     public static final List<Route> ROUTES = List.of(
@@ -287,16 +341,14 @@ public final class Topology {
     public static final List<TopicRule> TOPIC_RULES = List.of(
             new TopicRule("Telemetry", Topics.TELEMETRY_FILTER,
                     "SELECT *, topic(2) AS deviceId, topic() AS topic, timestamp() AS receivedAt FROM '"
-                            + Topics.TELEMETRY_FILTER + "'",
-                    Function.FAN_OUT),
+                            + Topics.TELEMETRY_FILTER + "'"),
             new TopicRule("GeneralInbound", Topics.GENERAL_INBOUND,
                     // The device is who AWS authenticated, never what the payload claims: the MQTT
                     // client id (the IoT policy lets a thing connect under its own name only), or, for
                     // an HTTPS publish, which has no client id (clientid() is "n/a"), the certificate
                     // id that principal() returns (AWS IoT SQL reference, "clientid()", "principal()").
                     "SELECT *, clientid() AS deviceId, principal() AS principal, topic() AS topic,"
-                            + " timestamp() AS receivedAt FROM '" + Topics.GENERAL_INBOUND + "'",
-                    Function.FAN_OUT));
+                            + " timestamp() AS receivedAt FROM '" + Topics.GENERAL_INBOUND + "'"));
 
     /** The route with this key, if declared. */
     public static Optional<Route> route(String routeKey) {

@@ -27,11 +27,9 @@ class TopologyTest {
     }
 
     @Test
-    void everyTopicRule_selectsFromItsOwnFilter_andInvokesTheFanOut() {
-        assertThat(Topology.TOPIC_RULES).allSatisfy(rule -> {
-            assertThat(rule.sql()).endsWith("FROM '" + rule.topicFilter() + "'");
-            assertThat(rule.target()).isEqualTo(Function.FAN_OUT);
-        });
+    void everyTopicRule_selectsFromItsOwnFilter() {
+        assertThat(Topology.TOPIC_RULES).allSatisfy(rule ->
+                assertThat(rule.sql()).endsWith("FROM '" + rule.topicFilter() + "'"));
         assertThat(Topology.TOPIC_RULES).extracting(TopicRule::topicFilter)
                 .containsExactly("devices/+/telemetry", "general/inbound");
     }
@@ -55,7 +53,8 @@ class TopologyTest {
                 "CONNECTIONS_TABLE", "CONTINUATION_FUNCTION", "IOT_DATA_ENDPOINT", "OUTBOUND_TOPIC");
         assertThat(Function.FAN_OUT.environment()).containsExactly("CALLBACK_URL", "CONNECTIONS_TABLE");
         assertThat(Function.FAN_OUT.actions()).containsExactly("dynamodb:DeleteItem", "dynamodb:Scan",
-                "execute-api:ManageConnections", "lambda:InvokeFunction");
+                "execute-api:ManageConnections", "lambda:InvokeFunction", "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes", "sqs:ReceiveMessage");
     }
 
     @Test
@@ -71,5 +70,15 @@ class TopologyTest {
     @Test
     void handlerString_isClassAndMethod() {
         assertThat(Function.CONNECT.handler()).isEqualTo("dev.edgewire.functions.Connect::handleRequest");
+    }
+
+    @Test
+    void readingsQueue_handsALoneReadingOverAtOnce_andOutlastsItsConsumersRetries() {
+        assertThat(Topology.ReadingsQueue.MAX_BATCHING_WINDOW_SECONDS).isZero();
+        // Without a batching window Lambda takes at most 10 messages a batch.
+        assertThat(Topology.ReadingsQueue.BATCH_SIZE).isBetween(1, 10);
+        assertThat(Topology.ReadingsQueue.visibilityTimeout().toSeconds())
+                .isEqualTo(6L * Topology.ReadingsQueue.CONSUMER.timeoutSeconds());
+        assertThat(Topology.ReadingsQueue.CONSUMER.needs(Topology.Need.CONSUME_READINGS)).isTrue();
     }
 }

@@ -46,6 +46,7 @@ public final class StatelessStack extends Stack {
 
     private final Map<Topology.Function, HandlerFunction> functions = new EnumMap<>(Topology.Function.class);
     private final WebSocketEndpoint webSocketEndpoint;
+    private final TelemetryRules rules;
 
     public StatelessStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
@@ -75,6 +76,7 @@ public final class StatelessStack extends Stack {
                     function, code, function.memoryMb(), Duration.seconds(function.timeoutSeconds()), environment));
             functions.put(function, handler);
         }
+        rules = new TelemetryRules(this, "Rules", new TelemetryRules.Props(alias(Topology.ReadingsQueue.CONSUMER)));
         // The continuation target's ARN exists once that function does; it is not told its own.
         for (Topology.Function function : Topology.Function.values()) {
             if (function.environment().contains(Topology.Env.CONTINUATION_FUNCTION)) {
@@ -89,19 +91,19 @@ public final class StatelessStack extends Stack {
             webSocketEndpoint.addRoute(route, alias(route.function()), authorizer);
         }
 
-        Map<Topology.Function, IFunction> aliases = new EnumMap<>(Topology.Function.class);
-        functions.forEach((function, handler) -> aliases.put(function, handler.alias()));
-        TelemetryRules rules = new TelemetryRules(this, "Rules", new TelemetryRules.Props(aliases));
-
         output(Outputs.WEB_SOCKET_URL, webSocketEndpoint.url(), "wss:// URL of the WebSocket stage; add ?token=...");
         output(Outputs.CALLBACK_URL, webSocketEndpoint.callbackUrl(), "Base URL of the @connections management API");
         output(Outputs.IOT_ENDPOINT, iotEndpoint.address(), "IoT data-ATS endpoint host (MQTT and HTTPS)");
         output(Outputs.MQTT_PORT, Integer.toString(Outputs.AWS_MQTT_PORT), "MQTT over TLS port of the IoT endpoint");
         output(Outputs.HTTPS_PORT, Integer.toString(Outputs.AWS_HTTPS_PORT), "HTTPS publish port of the IoT endpoint");
+        output(Outputs.READINGS_QUEUE_URL, rules.readings().getQueueUrl(),
+                "The queue between the topic rules and the fan-out function");
+        output(Outputs.READINGS_DEAD_LETTERS_QUEUE_URL, rules.readingsDeadLetters().getQueueUrl(),
+                "Readings the fan-out failed on every receive (the readings queue's dead-letter queue)");
         output(Outputs.FAILED_DELIVERIES_QUEUE_URL, rules.failedDeliveries().getQueueUrl(),
-                "Readings the topic rules could not hand to the fan-out function (IoT's error-action messages)");
+                "Readings the topic rules could not send to the readings queue (IoT's error-action messages)");
         output(Outputs.FAILED_INVOCATIONS_QUEUE_URL, rules.failedInvocations().getQueueUrl(),
-                "Readings whose fan-out failed every attempt or grew too old (Lambda's invocation records)");
+                "Continued broadcasts that failed every attempt or grew too old (Lambda's invocation records)");
     }
 
     /** The alias callers invoke. */
@@ -141,6 +143,12 @@ public final class StatelessStack extends Stack {
                         .resourceArns(List.of(props.tokenSecret().getSecretArn()))
                         .build());
                 case CONTINUE_BROADCAST -> grantContinuation(function, handlerFunction);
+                case CONSUME_READINGS -> Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                        .grantee(handler)
+                        .actions(need.actions())
+                        .resourceArns(List.of(rules.readings().getQueueArn()))
+                        .build())
+                        .applyBefore(rules.readingsToConsumer());
             }
         }
     }

@@ -1,132 +1,146 @@
 package dev.edgewire.infra;
 
 import dev.edgewire.contract.Topology;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.iot.CfnTopicRule;
 import software.amazon.awscdk.services.lambda.DestinationConfig;
 import software.amazon.awscdk.services.lambda.DestinationOptions;
 import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
+import software.amazon.awscdk.services.lambda.EventSourceMapping;
 import software.amazon.awscdk.services.lambda.IDestination;
 import software.amazon.awscdk.services.lambda.IFunction;
-import software.amazon.awscdk.services.lambda.Permission;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 /**
- * The IoT topic rules of {@link Topology#TOPIC_RULES}: each invokes its target function, which
- * may be invoked by that rule only. Nothing a rule accepted vanishes; two SQS queues, each keeping
- * what it gets for 14 days, catch the two ways a reading can fail:
+ * The IoT topic rules of {@link Topology#TOPIC_RULES} and the queue behind them. Each rule's SQS
+ * action sends its output, one reading, to the readings queue ({@link Topology.ReadingsQueue}); the
+ * fan-out consumes it through an event source mapping. Nothing a rule accepted vanishes; three
+ * queues, each keeping what it gets for 14 days, catch the ways a reading or a broadcast can fail:
  * <ul>
- *   <li>{@code FailedDeliveries}, the rules' error action: IoT could not hand the reading to Lambda
- *       at all (Invoke refused: the function missing, IoT not allowed to invoke it, Lambda's
- *       asynchronous queue refusing the request). Records are IoT's error-action messages.</li>
- *   <li>{@code FailedInvocations}, Lambda's on-failure destination of every rule target: Lambda
- *       accepted the reading, but the function failed every attempt or the event grew older than
- *       {@link #MAX_EVENT_AGE} in Lambda's queue. Records are Lambda's invocation records (the event
- *       and the function's error).</li>
+ *   <li>{@code FailedDeliveries}, the rules' error action: IoT could not send the reading to the
+ *       readings queue. Records are IoT's error-action messages.</li>
+ *   <li>{@code ReadingsDeadLetters}, the readings queue's dead-letter queue: the fan-out failed a
+ *       reading on each of its {@value Topology.ReadingsQueue#MAX_RECEIVE_COUNT} receives.</li>
+ *   <li>{@code FailedInvocations}, Lambda's on-failure destination of the fan-out's asynchronous
+ *       invocations (a broadcast handed over to a later invocation): the continuation failed every
+ *       attempt or grew older than {@link #MAX_EVENT_AGE}. Records are Lambda's invocation records.</li>
  * </ul>
  */
 public final class TelemetryRules extends Construct {
 
     private static final ServicePrincipal IOT = new ServicePrincipal("iot.amazonaws.com");
-    private static final Duration RETENTION = Duration.days(14);
+    private static final Duration RETENTION = Duration.days(Topology.ReadingsQueue.RETENTION.toDays());
 
     /**
-     * Retries after a failed attempt. IoT's Lambda action invokes asynchronously (AWS IoT Developer
-     * Guide, "Lambda action"), so Lambda retries a function error itself, at most twice, one minute and
-     * then two minutes later (Lambda Developer Guide, "How Lambda handles errors and retries with
-     * asynchronous invocation"). Two, the most Lambda allows: a fan-out fails mostly on what passes
-     * (the table throttled or briefly unreachable, the function throttled), and it fails before its
-     * first post, so a retry seldom sends a watcher a reading twice (and a watcher detects that by
-     * {@code seq}). Local mode makes the same three attempts.
+     * Retries of a continued broadcast after a failed attempt: at most twice, one minute and then
+     * two minutes later (Lambda Developer Guide, "How Lambda handles errors and retries with
+     * asynchronous invocation"). Two, the most Lambda allows: a continuation fails mostly on what
+     * passes (the function throttled, the management API briefly unreachable). Local mode makes the
+     * same three attempts.
      */
     static final int MAX_RETRY_ATTEMPTS = 2;
     /**
-     * How long Lambda keeps a reading in its asynchronous queue before giving up on it (Lambda Developer
-     * Guide, "Configuring error handling settings for Lambda asynchronous invocations": 60 s to 6 h,
-     * default 6 h). Long enough for both retries (about 3 minutes plus the attempts) and for Lambda's
-     * throttling back-off (up to 5 minutes between tries) to ride out a throttled spell of some minutes;
-     * short enough that a long outage does not replay hours of stale readings to live watchers, each one
-     * posted to every connection. An older reading goes to the on-failure queue instead, where it stays
-     * listed for 14 days.
+     * How long Lambda keeps a continuation in its asynchronous queue before giving up on it (Lambda
+     * Developer Guide, "Configuring error handling settings for Lambda asynchronous invocations": 60 s
+     * to 6 h, default 6 h). Long enough for both retries and for Lambda's throttling back-off to ride
+     * out a throttled spell of some minutes; short enough that a long outage does not replay hours of
+     * stale readings to live watchers. An older one goes to the on-failure queue instead.
      */
     static final Duration MAX_EVENT_AGE = Duration.hours(1);
 
     /**
-     * @param targets the function (alias) each rule target stands for
+     * @param consumer the function (alias) that consumes the readings queue
      */
-    public record Props(Map<Topology.Function, IFunction> targets) {
+    public record Props(IFunction consumer) {
     }
 
+    private final Queue readings;
+    private final Queue readingsDeadLetters;
     private final Queue failedDeliveries;
     private final Queue failedInvocations;
+    private final EventSourceMapping readingsToConsumer;
 
     public TelemetryRules(Construct scope, String id, Props props) {
         super(scope, id);
         failedDeliveries = keepingQueue("FailedDeliveries", "the topic rules' error action");
         failedInvocations = keepingQueue("FailedInvocations",
-                "Lambda's on-failure destination of the rules' asynchronous invocations");
-        Role errorActionRole = Role.Builder.create(this, "ErrorActionRole")
-                .assumedBy(IOT)
-                .description("Lets the topic rules' error action put failed deliveries on the queue")
+                "Lambda's on-failure destination of the fan-out's asynchronous invocations");
+        readingsDeadLetters = keepingQueue("ReadingsDeadLetters", "the readings queue's dead-letter queue");
+        readings = Queue.Builder.create(this, "Readings")
+                .visibilityTimeout(Duration.seconds(Topology.ReadingsQueue.visibilityTimeout().toSeconds()))
+                .retentionPeriod(RETENTION)
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .deadLetterQueue(DeadLetterQueue.builder()
+                        .queue(readingsDeadLetters)
+                        .maxReceiveCount(Topology.ReadingsQueue.MAX_RECEIVE_COUNT)
+                        .build())
+                .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
-        failedDeliveries.grantSendMessages(errorActionRole);
+
+        Role rulesRole = Role.Builder.create(this, "RulesRole")
+                .assumedBy(IOT)
+                .description("Lets the topic rules send readings to the readings queue, and failed deliveries to theirs")
+                .build();
+        grantSend(rulesRole, readings);
+        grantSend(rulesRole, failedDeliveries);
 
         for (Topology.TopicRule rule : Topology.TOPIC_RULES) {
-            IFunction target = props.targets().get(rule.target());
-            if (target == null) {
-                throw new IllegalArgumentException("no function for " + rule.target() + ", the target of rule "
-                        + rule.id());
-            }
-            CfnTopicRule topicRule = CfnTopicRule.Builder.create(this, rule.id())
+            CfnTopicRule.Builder.create(this, rule.id())
                     .topicRulePayload(CfnTopicRule.TopicRulePayloadProperty.builder()
-                            .description("Readings on " + rule.topicFilter() + " to " + rule.target().id())
+                            .description("Readings on " + rule.topicFilter() + " to the readings queue")
                             .sql(rule.sql())
                             .awsIotSqlVersion(Topology.SQL_VERSION)
                             .ruleDisabled(false)
-                            .actions(List.of(CfnTopicRule.ActionProperty.builder()
-                                    .lambda(CfnTopicRule.LambdaActionProperty.builder()
-                                            .functionArn(target.getFunctionArn())
-                                            .build())
-                                    .build()))
-                            .errorAction(CfnTopicRule.ActionProperty.builder()
-                                    .sqs(CfnTopicRule.SqsActionProperty.builder()
-                                            .queueUrl(failedDeliveries.getQueueUrl())
-                                            .roleArn(errorActionRole.getRoleArn())
-                                            .useBase64(false)
-                                            .build())
-                                    .build())
+                            .actions(List.of(sendTo(readings, rulesRole)))
+                            .errorAction(sendTo(failedDeliveries, rulesRole))
                             .build())
                     .build();
-            target.addPermission(rule.id() + "RuleInvoke", Permission.builder()
-                    .principal(IOT)
-                    .action("lambda:InvokeFunction")
-                    .sourceArn(topicRule.getAttrArn())
-                    .sourceAccount(Aws.ACCOUNT_ID)
-                    .build());
         }
 
-        Set<Topology.Function> asynchronous = new LinkedHashSet<>();
-        Topology.TOPIC_RULES.forEach(rule -> asynchronous.add(rule.target()));
-        for (Topology.Function function : asynchronous) {
-            props.targets().get(function).configureAsyncInvoke(EventInvokeConfigOptions.builder()
-                    .retryAttempts(MAX_RETRY_ATTEMPTS)
-                    .maxEventAge(MAX_EVENT_AGE)
-                    .onFailure(new SendOnlyQueueDestination(failedInvocations))
-                    .build());
-        }
+        // Lambda's pollers receive with the consumer's role, which StatelessStack grants from its needs.
+        readingsToConsumer = EventSourceMapping.Builder.create(this, "ReadingsToFanOut")
+                .target(props.consumer())
+                .eventSourceArn(readings.getQueueArn())
+                .batchSize(Topology.ReadingsQueue.BATCH_SIZE)
+                .maxBatchingWindow(Duration.seconds(Topology.ReadingsQueue.MAX_BATCHING_WINDOW_SECONDS))
+                .maxConcurrency(Topology.ReadingsQueue.MAX_CONCURRENCY)
+                .reportBatchItemFailures(true)
+                .build();
+        props.consumer().configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(MAX_RETRY_ATTEMPTS)
+                .maxEventAge(MAX_EVENT_AGE)
+                .onFailure(new SendOnlyQueueDestination(failedInvocations))
+                .build());
+    }
+
+    /** The queue between the rules and the fan-out. */
+    public IQueue readings() {
+        return readings;
+    }
+
+    /** Where the readings queue moves a reading after its last receive. */
+    public IQueue readingsDeadLetters() {
+        return readingsDeadLetters;
+    }
+
+    /**
+     * The event source mapping from the readings queue to the consumer. Lambda checks the consumer's
+     * role when the mapping is created, so the grant of the role's receive must come before it.
+     */
+    public EventSourceMapping readingsToConsumer() {
+        return readingsToConsumer;
     }
 
     /** Where readings a rule could not hand to Lambda end up (IoT's error-action messages). */
@@ -134,9 +148,28 @@ public final class TelemetryRules extends Construct {
         return failedDeliveries;
     }
 
-    /** Where readings end up whose invocation failed every attempt or grew too old (Lambda's invocation records). */
+    /** Where continued broadcasts end up that failed every attempt or grew too old (Lambda's invocation records). */
     public IQueue failedInvocations() {
         return failedInvocations;
+    }
+
+    /** The rules' SQS action: the rule's output as the message body, as it is (not base64). */
+    private static CfnTopicRule.ActionProperty sendTo(IQueue queue, Role role) {
+        return CfnTopicRule.ActionProperty.builder()
+                .sqs(CfnTopicRule.SqsActionProperty.builder()
+                        .queueUrl(queue.getQueueUrl())
+                        .roleArn(role.getRoleArn())
+                        .useBase64(false)
+                        .build())
+                .build();
+    }
+
+    /** sqs:SendMessage on this queue only (AWS IoT Developer Guide, "SQS action": required permissions). */
+    private static void grantSend(Role role, IQueue queue) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("sqs:SendMessage"))
+                .resources(List.of(queue.getQueueArn()))
+                .build());
     }
 
     /** A queue that keeps failures for people to list: 14 days, encrypted, TLS only, gone with the stack. */

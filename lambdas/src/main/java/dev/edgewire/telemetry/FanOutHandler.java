@@ -2,6 +2,7 @@ package dev.edgewire.telemetry;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.broadcast.BroadcastResult;
@@ -10,27 +11,37 @@ import dev.edgewire.broadcast.Continuation;
 import dev.edgewire.broadcast.ContinuationEvent;
 import dev.edgewire.broadcast.Deadline;
 import dev.edgewire.broadcast.Envelope;
+import dev.edgewire.broadcast.Frames;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.contract.Topology;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fan-out of device readings: the IoT topic rules invoke it with their JSON output (the reading's
- * fields plus {@code deviceId}, {@code topic} and {@code receivedAt}), and it sends a
- * {@code {"type":"telemetry",...}} envelope to every WebSocket connection.
+ * Fan-out of device readings: Lambda's event source mapping hands it a batch from the readings
+ * queue, each message a topic rule's JSON output (the reading's fields plus {@code deviceId},
+ * {@code topic} and {@code receivedAt}). It turns the batch into {@code {"type":"telemetry",...}}
+ * envelopes and sends every WebSocket connection as few messages as API Gateway's 32 KB unit allows
+ * ({@link Frames}): one reading as its envelope, several as a batch frame.
  *
- * <p>A reading without a usable {@code deviceId} is logged and dropped; the invocation still
- * succeeds, so IoT does not retry it and nothing else is held up. Connection ids come from a
- * {@link ConnectionIdCache}, so the cost per reading stays flat as the rate grows.
+ * <p>A message that is not a usable reading is logged and dropped: it is not reported as failed, so
+ * it is not received again and nothing else is held up. When the connection ids cannot be read, or a
+ * broadcast's hand-over fails, the batch's readings are reported as failed and the queue hands them
+ * out again after its visibility timeout (and to its dead-letter queue after the last receive).
+ * Connection ids come from a {@link ConnectionIdCache}, so the cost per batch stays flat as the rate
+ * grows.
  */
-public final class FanOutHandler implements RequestHandler<Map<String, Object>, Void> {
+public final class FanOutHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanOutHandler.class);
+    private static final TypeReference<Map<String, Object>> RULE_OUTPUT = new TypeReference<>() { };
 
     /** Fields the topic rule adds; the rest is the reading as the device sent it. */
     static final String DEVICE_ID = "deviceId";
@@ -58,24 +69,50 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     }
 
     /**
-     * A reading from a topic rule, or the rest of a broadcast an earlier invocation handed over
-     * ({@link ContinuationEvent}).
+     * A batch from the readings queue, answered with the messages to receive again; or the rest of a
+     * broadcast an earlier invocation handed over ({@link ContinuationEvent}), answered with nothing.
      */
     @Override
-    public Void handleRequest(Map<String, Object> event, Context context) {
+    public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
         return Logging.withContext(context, () -> {
             Deadline deadline = Deadline.of(context, DEADLINE_MARGIN);
             ContinuationEvent continued = ContinuationEvent.from(event);
             if (continued != null) {
                 send(continued.connectionIds(), continued.payload(), deadline, context);
-            } else {
-                String envelope = envelope(event);
-                if (envelope != null) {
-                    send(connectionIds.ids(), envelope, deadline, context);
-                }
+                return null;
             }
-            return null;
+            SqsBatch batch = SqsBatch.from(event);
+            if (batch == null) {
+                LOG.warn("ignored an event that is neither a batch from the readings queue nor a continuation");
+                return null;
+            }
+            return deliver(batch, deadline, context);
         });
+    }
+
+    private Map<String, Object> deliver(SqsBatch batch, Deadline deadline, Context context) {
+        List<SqsBatch.Message> usable = new ArrayList<>();
+        List<String> envelopes = new ArrayList<>();
+        for (SqsBatch.Message message : batch.messages()) {
+            String envelope = envelope(message);
+            if (envelope != null) {
+                usable.add(message);
+                envelopes.add(envelope);
+            }
+        }
+        if (envelopes.isEmpty()) {
+            return SqsBatch.failures(List.of());
+        }
+        try {
+            List<String> ids = connectionIds.ids();
+            for (String frame : Frames.pack(envelopes)) {
+                send(ids, frame, deadline, context);
+            }
+            return SqsBatch.failures(List.of());
+        } catch (RuntimeException e) {
+            LOG.warn("fan-out of {} readings failed; the queue hands them out again: {}", usable.size(), e.toString());
+            return SqsBatch.failures(usable);
+        }
     }
 
     /**
@@ -90,19 +127,20 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         }
     }
 
-    /** The telemetry envelope of a rule's output, or {@code null} (logged) when it is not a usable reading. */
-    private static String envelope(Map<String, Object> ruleOutput) {
-        if (ruleOutput == null || ruleOutput.isEmpty()) {
-            LOG.warn("dropped a reading: the rule output is empty or not a JSON object");
-            return null;
-        }
-        JsonNode tree;
+    /** The telemetry envelope of a message from the queue, or {@code null} (logged) when it is not a usable reading. */
+    private static String envelope(SqsBatch.Message message) {
+        Map<String, Object> ruleOutput;
         try {
-            tree = Json.MAPPER.valueToTree(ruleOutput);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("dropped a reading that is not JSON: {}", e.getMessage());
+            ruleOutput = Json.MAPPER.readValue(message.body(), RULE_OUTPUT);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("dropped message {}: its body is not a JSON object: {}", message.messageId(), e.getMessage());
             return null;
         }
+        if (ruleOutput == null || ruleOutput.isEmpty()) {
+            LOG.warn("dropped message {}: the rule output is empty", message.messageId());
+            return null;
+        }
+        JsonNode tree = Json.MAPPER.valueToTree(ruleOutput);
         String deviceId = authenticatedDevice(tree);
         if (deviceId == null) {
             LOG.warn("dropped a reading without an authenticated device from topic {}", tree.path(TOPIC).asText("?"));

@@ -3,11 +3,13 @@ package dev.edgewire.wiring;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.contract.Tokens;
 import dev.edgewire.broadcast.Envelope;
+import dev.edgewire.broadcast.Frames;
 import dev.edgewire.message.SendMessageParser;
 import dev.edgewire.runtime.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
@@ -47,8 +49,9 @@ public final class Priming {
             parser.parse("not json " + i);
             JsonNode message = parsed instanceof SendMessageParser.SendMessage m ? m.message() : null;
             Json.write(new Envelope.Message("priming", message, i));
-            Json.write(new Envelope.Telemetry("thing-1", "devices/thing-1/telemetry", 1L,
+            String reading = Json.write(new Envelope.Telemetry("thing-1", "devices/thing-1/telemetry", 1L,
                     Json.MAPPER.valueToTree(Map.of("seq", i, "temperature", 22.4))));
+            Frames.pack(List.of(reading, reading));
             Json.write(Envelope.Error.badRequest("priming"));
             String token = Tokens.mint(throwawayKey, "priming", Duration.ofMinutes(1), Clock.systemUTC());
             Tokens.verify(throwawayKey, token, Clock.systemUTC());

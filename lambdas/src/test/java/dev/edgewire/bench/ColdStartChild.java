@@ -45,7 +45,8 @@ public final class ColdStartChild {
 
     private static Object event(String target) {
         return switch (target) {
-            case "HELLO", "FAN_OUT" -> Events.ruleOutput("telemetry-rule-output.json");
+            case "HELLO" -> Events.ruleOutput("telemetry-rule-output.json");
+            case "FAN_OUT" -> Events.readings(Events.ruleOutput("telemetry-rule-output.json"));
             case "CONNECT" -> Events.load("connect.json", APIGatewayV2WebSocketEvent.class);
             case "DISCONNECT" -> Events.load("disconnect.json", APIGatewayV2WebSocketEvent.class);
             case "SEND_MESSAGE" -> Events.load("send-message.json", APIGatewayV2WebSocketEvent.class);

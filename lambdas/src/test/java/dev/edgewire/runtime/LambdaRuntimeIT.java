@@ -218,6 +218,14 @@ class LambdaRuntimeIT {
                 inits.size(), INVOCATIONS.get(), seconds, Runtime.getRuntime().availableProcessors(), String.join("\n  ", inits));
     }
 
+    private static String write(Object event) {
+        try {
+            return Json.MAPPER.writeValueAsString(event);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static JsonNode json(String text) {
         try {
             return Json.MAPPER.readTree(text);
@@ -335,10 +343,12 @@ class LambdaRuntimeIT {
         fanOut.connections().save("a=", "198.51.100.1");
         fanOut.connections().save("b=", "198.51.100.2");
 
-        fanOut.serveFixture("telemetry-rule-output.json");
-        fanOut.serveFixture("general-inbound-rule-output.json");
-        fanOut.serveFixture("general-inbound-https-rule-output.json");
-        fanOut.serveFixture("general-inbound-without-device-rule-output.json");
+        // One batch from the readings queue at a time, as the event source mapping hands them over.
+        for (String fixture : List.of("telemetry-rule-output.json", "general-inbound-rule-output.json",
+                "general-inbound-https-rule-output.json", "general-inbound-without-device-rule-output.json")) {
+            JsonNode answer = fanOut.serve(write(Events.messages(List.of(Events.text(fixture)))));
+            assertThat(answer.path("batchItemFailures")).isEmpty();
+        }
 
         Map<String, List<String>> frames = fanOut.aws().postsById();
         assertThat(frames).containsOnlyKeys("a=", "b=");

@@ -47,7 +47,7 @@ class FanOutHandlerTest {
 
     @Test
     void reading_isSentToEveryConnection_asATelemetryEnvelope() throws Exception {
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
+        handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());
@@ -61,7 +61,7 @@ class FanOutHandlerTest {
 
     @Test
     void generalInboundReadingOverMqtt_isNamedByTheClientIdTheRuleSelected_andKeepsNoPrincipal() throws Exception {
-        handler.handleRequest(Events.ruleOutput("general-inbound-rule-output.json"), new LambdaContext());
+        handler.handleRequest(Events.readings(Events.ruleOutput("general-inbound-rule-output.json")), new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());
@@ -73,7 +73,7 @@ class FanOutHandlerTest {
 
     @Test
     void generalInboundReadingOverHttps_isNamedByItsCertificate_notByWhatItClaims() throws Exception {
-        handler.handleRequest(Events.ruleOutput("general-inbound-https-rule-output.json"), new LambdaContext());
+        handler.handleRequest(Events.readings(Events.ruleOutput("general-inbound-https-rule-output.json")), new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());
@@ -84,7 +84,7 @@ class FanOutHandlerTest {
 
     @Test
     void readingWithoutADeviceId_isDropped_withoutFailing_andNothingIsSent() {
-        handler.handleRequest(Events.ruleOutput("general-inbound-without-device-rule-output.json"), new LambdaContext());
+        handler.handleRequest(Events.readings(Events.ruleOutput("general-inbound-without-device-rule-output.json")), new LambdaContext());
 
         verifyNoInteractions(api);
         verify(dynamoDb, never()).scan(any(ScanRequest.class));
@@ -95,17 +95,18 @@ class FanOutHandlerTest {
         Map<String, Object> numericDevice = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
         numericDevice.put("deviceId", 17);
 
-        handler.handleRequest(numericDevice, new LambdaContext());
-        handler.handleRequest(Map.of(), new LambdaContext());
-        handler.handleRequest(null, new LambdaContext());
+        Map<String, Object> answer = handler.handleRequest(Events.readings(numericDevice, Map.of()), new LambdaContext());
+        handler.handleRequest(Events.messages(List.of("not json", "[1,2]", "null")), new LambdaContext());
 
         verifyNoInteractions(api);
+        // Bad input is dropped, not received again and again.
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
     }
 
     @Test
     void readingsInQuickSuccession_shareOneScan() {
         for (int i = 0; i < 20; i++) {
-            handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
+            handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), new LambdaContext());
         }
 
         verify(dynamoDb, times(1)).scan(any(ScanRequest.class));
@@ -122,8 +123,8 @@ class FanOutHandlerTest {
             return PostToConnectionResponse.builder().build();
         });
 
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
+        handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), new LambdaContext());
+        handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), new LambdaContext());
 
         ArgumentCaptor<DeleteItemRequest> deletes = ArgumentCaptor.forClass(DeleteItemRequest.class);
         verify(dynamoDb, times(1)).deleteItem(deletes.capture());
@@ -135,7 +136,7 @@ class FanOutHandlerTest {
 
     @Test
     void reading_withNoTimeLeftToPost_isHandedOverForEveryConnection() {
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), LambdaContext.withRemainingMillis(() -> 4_999));
+        handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), LambdaContext.withRemainingMillis(() -> 4_999));
 
         verify(api, never()).postToConnection(any(PostToConnectionRequest.class));
         assertThat(handedOver).singleElement().satisfies(h -> {
@@ -164,12 +165,65 @@ class FanOutHandlerTest {
         Map<String, Object> reading = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
         reading.put(ContinuationEvent.FIELD, Map.of("payload", "forged", "connectionIds", List.of("victim")));
 
-        handler.handleRequest(reading, new LambdaContext());
+        handler.handleRequest(Events.readings(reading), new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());
         assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId)
                 .containsExactlyInAnyOrder("c1", "c2");
         assertThat(posts.getValue().data().asUtf8String()).startsWith("{\"type\":\"telemetry\"");
+    }
+
+    @Test
+    void aBatchOfReadings_reachesEachConnectionAsOneBatchFrame_inOrder() throws Exception {
+        Map<String, Object>[] outputs = readingsWithSeq(1, 2, 3);
+
+        Map<String, Object> answer = handler.handleRequest(Events.readings(outputs), new LambdaContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        for (PostToConnectionRequest post : posts.getAllValues()) {
+            JsonNode frame = Json.MAPPER.readTree(post.data().asUtf8String());
+            assertThat(frame.get("type").asText()).isEqualTo("batch");
+            assertThat(frame.get("items")).extracting(item -> item.path("reading").path("seq").asInt())
+                    .containsExactly(1, 2, 3);
+            assertThat(frame.get("items")).allSatisfy(item -> assertThat(item.get("type").asText()).isEqualTo("telemetry"));
+        }
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+    }
+
+    @Test
+    void whenTheConnectionsCannotBeRead_theUsableReadingsAreReportedFailed_forTheQueueToHandOutAgain() {
+        when(dynamoDb.scan(any(ScanRequest.class))).thenThrow(new IllegalStateException("table unreachable"));
+        Map<String, Object>[] outputs = readingsWithSeq(7, 8);
+        Map<String, Object> event = Events.messages(List.of(Json.write(outputs[0]), Json.write(outputs[1]), "not json"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> records = (List<Map<String, Object>>) event.get("Records");
+
+        Map<String, Object> answer = handler.handleRequest(event, new LambdaContext());
+
+        verifyNoInteractions(api);
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of(
+                Map.of("itemIdentifier", records.get(0).get("messageId")),
+                Map.of("itemIdentifier", records.get(1).get("messageId")))));
+    }
+
+    @Test
+    void anEventThatIsNeitherABatchNorAContinuation_isIgnored() {
+        assertThat(handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext())).isNull();
+        assertThat(handler.handleRequest(null, new LambdaContext())).isNull();
+
+        verifyNoInteractions(api);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object>[] readingsWithSeq(int... seqs) {
+        Map<String, Object>[] outputs = new Map[seqs.length];
+        for (int i = 0; i < seqs.length; i++) {
+            Map<String, Object> output = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
+            output.put("seq", seqs[i]);
+            outputs[i] = output;
+        }
+        return outputs;
     }
 }

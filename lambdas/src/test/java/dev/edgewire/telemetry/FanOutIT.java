@@ -64,7 +64,7 @@ class FanOutIT {
     @Test
     void aConnectionMadeAfterTheLastRead_getsEveryReading_fannedOutATtlAfterItWasStored() throws Exception {
         connections.save("early", null);
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
+        handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), new LambdaContext());
         connections.save("late", null);
 
         // Whether a reading inside the TTL reaches "late" depends on timing (the unit test pins that
@@ -72,7 +72,7 @@ class FanOutIT {
         Thread.sleep(TTL.toMillis());
         Map<String, Object> afterTtl = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
         afterTtl.put("seq", 43);
-        handler.handleRequest(afterTtl, new LambdaContext());
+        handler.handleRequest(Events.readings(afterTtl), new LambdaContext());
 
         var byId = server.postsById();
         assertThat(byId.get("early")).hasSize(2);
@@ -85,8 +85,8 @@ class FanOutIT {
         connections.save("gone", null);
         server.markGone("gone");
 
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
-        handler.handleRequest(Events.ruleOutput("telemetry-rule-output.json"), new LambdaContext());
+        handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), new LambdaContext());
+        handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), new LambdaContext());
 
         assertThat(connections.connectionIds()).containsExactly("live");
         assertThat(server.postsById()).containsOnlyKeys("live");

@@ -1,18 +1,25 @@
 package dev.edgewire.testing;
 
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Test events from {@code src/test/resources/events/}, read by the serializers the Lambda Java
  * runtime itself uses, so a handler sees exactly what it would see on Lambda.
  */
 public final class Events {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Events() {
     }
@@ -32,6 +39,43 @@ public final class Events {
     @SuppressWarnings("unchecked")
     public static Map<String, Object> ruleOutput(String name) {
         return load(name, Map.class);
+    }
+
+    /**
+     * The event Lambda's SQS event source mapping sends for these rule outputs, each the body of one
+     * message, in the shape of the Lambda Developer Guide's example ("Using Lambda with Amazon SQS").
+     */
+    @SafeVarargs
+    public static Map<String, Object> readings(Map<String, Object>... ruleOutputs) {
+        List<String> bodies = new ArrayList<>();
+        for (Map<String, Object> output : ruleOutputs) {
+            try {
+                bodies.add(JSON.writeValueAsString(output));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return messages(bodies);
+    }
+
+    /** The SQS event for messages with these bodies, as they are. */
+    public static Map<String, Object> messages(List<String> bodies) {
+        List<Object> records = new ArrayList<>();
+        for (String body : bodies) {
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("messageId", UUID.randomUUID().toString());
+            record.put("receiptHandle", "AQEB" + UUID.randomUUID());
+            record.put("body", body);
+            record.put("attributes", Map.of("ApproximateReceiveCount", "1", "SentTimestamp", "1795986000123",
+                    "SenderId", "AROAEXAMPLE:iot", "ApproximateFirstReceiveTimestamp", "1795986000150"));
+            record.put("messageAttributes", Map.of());
+            record.put("md5OfBody", "e4e68fb7bd0e697a0ae8f1bb342846b3");
+            record.put("eventSource", "aws:sqs");
+            record.put("eventSourceARN", "arn:aws:sqs:eu-west-1:123456789012:edgewire-Readings");
+            record.put("awsRegion", "eu-west-1");
+            records.add(record);
+        }
+        return Map.of("Records", records);
     }
 
     public static String text(String name) {
