@@ -50,6 +50,8 @@ abstract class StatelessStackContract {
         int handlers = Topology.Function.values().length;
         int rules = TOPIC_RULES.size();
         int asynchronous = asynchronouslyInvoked().size();
+        // the readings queue and its dead letters, the rules' error action, the fan-out's on-failure destination
+        int queues = 4;
         assertThat(TemplateFacts.resourceCounts(template())).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("AWS::ApiGatewayV2::Api", 1),
                 Map.entry("AWS::ApiGatewayV2::Stage", 1),
@@ -61,21 +63,21 @@ abstract class StatelessStackContract {
                 Map.entry("AWS::Lambda::Function", handlers + 1),
                 Map.entry("AWS::Lambda::Version", handlers),
                 Map.entry("AWS::Lambda::Alias", handlers),
-                // one per function the topic rules invoke (asynchronously)
+                // the fan-out, whose continuations are asynchronous invocations
                 Map.entry("AWS::Lambda::EventInvokeConfig", asynchronous),
-                // one per route, the authorizer, one per topic rule
-                Map.entry("AWS::Lambda::Permission", ROUTES.size() + 1 + rules),
+                Map.entry("AWS::Lambda::EventSourceMapping", 1),
+                // one per route, the authorizer; the rules send to a queue and invoke nothing
+                Map.entry("AWS::Lambda::Permission", ROUTES.size() + 1),
                 // handlers, access logs, the endpoint lookup's provider
                 Map.entry("AWS::Logs::LogGroup", handlers + 2),
-                // handlers, the provider, API Gateway's CloudWatch role, the rules' error action
+                // handlers, the provider, API Gateway's CloudWatch role, the rules' role
                 Map.entry("AWS::IAM::Role", handlers + 3),
                 // one per role with grants, the lookup's own policy, the fan-out's continuation
                 Map.entry("AWS::IAM::Policy", handlers + 4),
                 Map.entry("Custom::AWS", 1),
                 Map.entry("AWS::IoT::TopicRule", rules),
-                // the rules' error action, the on-failure destination of their invocations
-                Map.entry("AWS::SQS::Queue", 2),
-                Map.entry("AWS::SQS::QueuePolicy", 2))));
+                Map.entry("AWS::SQS::Queue", queues),
+                Map.entry("AWS::SQS::QueuePolicy", queues))));
     }
 
     @Test
@@ -193,12 +195,14 @@ abstract class StatelessStackContract {
     }
 
     @Test
-    void fanOut_mayScanAndDelete_andPostToConnections() {
+    void fanOut_mayConsumeTheReadingsQueue_scanAndDelete_andPostToConnections() {
         assertRolePolicy(Topology.Function.FAN_OUT, List.of(
                 logs(Topology.Function.FAN_OUT),
+                sendToFailedInvocations(),
                 statement(List.of("dynamodb:DeleteItem", "dynamodb:Scan"), TABLE_ARN),
                 postToConnections(),
-                sendToFailedInvocations()));
+                statement(List.of("sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"),
+                        getAtt(readingsQueue(), "Arn"))));
     }
 
     @Test
@@ -361,33 +365,67 @@ abstract class StatelessStackContract {
 
     @ParameterizedTest
     @FieldSource("TOPIC_RULES")
-    void topicRule_invokesTheFanOutAlias_andSendsFailuresToTheQueue(Topology.TopicRule rule) {
-        String rulesRole = errorActionRole();
+    void topicRule_sendsItsOutputToTheReadingsQueue_andFailuresToTheFailedDeliveriesQueue(Topology.TopicRule rule) {
+        String rulesRole = rulesRole();
         template().hasResourceProperties("AWS::IoT::TopicRule", Match.objectEquals(Map.of(
                 "TopicRulePayload", Map.of(
                         "Sql", rule.sql(),
                         "AwsIotSqlVersion", Topology.SQL_VERSION,
                         "RuleDisabled", false,
                         "Description", Match.anyValue(),
-                        "Actions", List.of(Map.of("Lambda", Map.of("FunctionArn", ref(aliasOf(rule.target()))))),
+                        "Actions", List.of(Map.of("Sqs", Map.of(
+                                "QueueUrl", ref(readingsQueue()),
+                                "RoleArn", getAtt(rulesRole, "Arn"),
+                                "UseBase64", false))),
                         "ErrorAction", Map.of("Sqs", Map.of(
                                 "QueueUrl", ref(queue()),
                                 "RoleArn", getAtt(rulesRole, "Arn"),
                                 "UseBase64", false))))));
     }
 
-    @ParameterizedTest
-    @FieldSource("TOPIC_RULES")
-    void topicRule_isTheOnlyIotSourceAllowedToInvokeItsTarget(Topology.TopicRule rule) {
-        String topicRule = logicalIdOf(template(), "AWS::IoT::TopicRule", Map.of(
-                "TopicRulePayload", Match.objectLike(Map.of("Sql", rule.sql()))));
+    @Test
+    void noTopicRule_invokesAFunction() {
+        assertThat(template().findResources("AWS::Lambda::Permission",
+                Map.of("Properties", Match.objectLike(Map.of("Principal", "iot.amazonaws.com"))))).isEmpty();
+    }
 
-        template().hasResourceProperties("AWS::Lambda::Permission", Match.objectEquals(Map.of(
-                "Action", "lambda:InvokeFunction",
-                "FunctionName", ref(aliasOf(rule.target())),
-                "Principal", "iot.amazonaws.com",
-                "SourceAccount", ref("AWS::AccountId"),
-                "SourceArn", getAtt(topicRule, "Arn"))));
+    @Test
+    void readingsQueue_hidesAReceivedReadingSixFanOutTimeouts_keepsIt14Days_andMovesItToItsDeadLettersAfterFiveReceives() {
+        template().hasResource("AWS::SQS::Queue", Map.of(
+                "Properties", Match.objectEquals(Map.of(
+                        "VisibilityTimeout", 6 * Topology.Function.FAN_OUT.timeoutSeconds(),
+                        "MessageRetentionPeriod", 14 * 24 * 3600,
+                        "SqsManagedSseEnabled", true,
+                        "RedrivePolicy", Map.of(
+                                "deadLetterTargetArn", getAtt(readingsDeadLettersQueue(), "Arn"),
+                                "maxReceiveCount", Topology.ReadingsQueue.MAX_RECEIVE_COUNT))),
+                "DeletionPolicy", "Delete"));
+        assertThat(readingsQueue()).isEqualTo(logicalIdOf(template(), "AWS::SQS::Queue", Map.of(
+                "VisibilityTimeout", 6 * Topology.Function.FAN_OUT.timeoutSeconds())));
+    }
+
+    @Test
+    void fanOutAlias_consumesTheReadingsQueue_tenAtATime_withoutWaiting_reportingFailedReadingsOnly() {
+        String mapping = logicalIdOf(template(), "AWS::Lambda::EventSourceMapping", Map.of());
+        template().hasResourceProperties("AWS::Lambda::EventSourceMapping", Match.objectEquals(Map.of(
+                // The live alias, qualified: the function's name and the alias's.
+                "FunctionName", Map.of("Fn::Join", List.of("", List.of(
+                        Map.of("Fn::Select", List.of(6, Map.of("Fn::Split", List.of(":",
+                                ref(aliasOf(Topology.Function.FAN_OUT)))))),
+                        ":" + HandlerFunction.ALIAS_NAME))),
+                "EventSourceArn", getAtt(readingsQueue(), "Arn"),
+                "BatchSize", Topology.ReadingsQueue.BATCH_SIZE,
+                "MaximumBatchingWindowInSeconds", 0,
+                "ScalingConfig", Map.of("MaximumConcurrency", Topology.ReadingsQueue.MAX_CONCURRENCY),
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures"))));
+        // Lambda checks the role's permission to receive when the mapping is created.
+        String policy = logicalIdOf(template(), "AWS::IAM::Policy", Map.of(
+                "Roles", List.of(ref(roleOf(Topology.Function.FAN_OUT))),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Action", Match.arrayWith(List.of("sqs:ReceiveMessage"))))))))));
+        template().hasResource("AWS::Lambda::EventSourceMapping", Map.of(
+                "DependsOn", Match.arrayWith(List.of(policy))));
+        assertThat(mapping).isNotNull();
     }
 
     @Test
@@ -408,13 +446,14 @@ abstract class StatelessStackContract {
     }
 
     @Test
-    void failedInvocationsQueue_isAnotherQueue_keepingMessages14Days_encrypted_andRefusingPlainTransport() {
+    void failedInvocationsAndDeadLetters_areOtherQueues_keepingMessages14Days_encrypted_andRefusingPlainTransport() {
         assertThat(failedInvocationsQueue()).isNotEqualTo(queue());
         assertThat(template().findResources("AWS::SQS::Queue", Map.of(
                 "Properties", Match.objectEquals(Map.of(
                         "MessageRetentionPeriod", 14 * 24 * 3600,
                         "SqsManagedSseEnabled", true)),
-                "DeletionPolicy", "Delete"))).containsOnlyKeys(queue(), failedInvocationsQueue());
+                "DeletionPolicy", "Delete"))).containsOnlyKeys(queue(), failedInvocationsQueue(),
+                readingsDeadLettersQueue());
         template().hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectEquals(Map.of(
                 "Queues", List.of(ref(failedInvocationsQueue())),
                 "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
@@ -467,14 +506,15 @@ abstract class StatelessStackContract {
     }
 
     @Test
-    void errorActionRole_isAssumedByIot_andMayOnlySendToTheQueue() {
-        String role = errorActionRole();
-        template().hasResourceProperties("AWS::IAM::Policy", Match.objectEquals(Map.of(
-                "PolicyName", Match.anyValue(),
-                "Roles", List.of(ref(role)),
-                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
-                        statement(List.of("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"),
-                                getAtt(queue(), "Arn")))))));
+    void rulesRole_isAssumedByIot_andMayOnlySendToTheReadingsAndFailedDeliveriesQueues() {
+        String role = rulesRole();
+        List<Map<String, Object>> statements = TemplateFacts.allPolicyStatements(template(), ref(role));
+        assertThat(statements).isNotEmpty().allSatisfy(statement -> {
+            assertThat(statement.get("Effect")).isEqualTo(ALLOW);
+            assertThat(TemplateFacts.actions(statement)).containsExactly("sqs:SendMessage");
+        });
+        assertThat(statements.stream().flatMap(st -> TemplateFacts.resources(st).stream()).toList())
+                .containsExactlyInAnyOrder(getAtt(readingsQueue(), "Arn"), getAtt(queue(), "Arn"));
     }
 
     // ----- IoT endpoint lookup
@@ -533,6 +573,8 @@ abstract class StatelessStackContract {
         template().hasOutput("IotEndpoint", Map.of("Value", getAtt(endpointLookup(), "endpointAddress")));
         template().hasOutput("MqttPort", Map.of("Value", "8883"));
         template().hasOutput("HttpsPort", Map.of("Value", "8443"));
+        template().hasOutput("ReadingsQueueUrl", Map.of("Value", ref(readingsQueue())));
+        template().hasOutput("ReadingsDeadLettersQueueUrl", Map.of("Value", ref(readingsDeadLettersQueue())));
         template().hasOutput("FailedDeliveriesQueueUrl", Map.of("Value", ref(queue())));
         template().hasOutput("FailedInvocationsQueueUrl", Map.of("Value", ref(failedInvocationsQueue())));
     }
@@ -577,7 +619,17 @@ abstract class StatelessStackContract {
         return outputRef("FailedDeliveriesQueueUrl");
     }
 
-    /** The on-failure destination of the rules' asynchronous invocations, as its output names it. */
+    /** The queue between the rules and the fan-out, as its output names it. */
+    private String readingsQueue() {
+        return outputRef("ReadingsQueueUrl");
+    }
+
+    /** The readings queue's dead-letter queue, as its output names it. */
+    private String readingsDeadLettersQueue() {
+        return outputRef("ReadingsDeadLettersQueueUrl");
+    }
+
+    /** The on-failure destination of the fan-out's asynchronous invocations, as its output names it. */
     private String failedInvocationsQueue() {
         return outputRef("FailedInvocationsQueueUrl");
     }
@@ -589,9 +641,9 @@ abstract class StatelessStackContract {
         return (String) ((Map<String, Object>) outputs.values().iterator().next().get("Value")).get("Ref");
     }
 
-    /** The functions the topic rules invoke, asynchronously as IoT's Lambda action does. */
+    /** The functions invoked asynchronously: the continuation target, by the functions that hand a broadcast over. */
     static List<Topology.Function> asynchronouslyInvoked() {
-        return TOPIC_RULES.stream().map(Topology.TopicRule::target).distinct().toList();
+        return List.of(Topology.CONTINUATION_TARGET);
     }
 
     private Map<String, Object> sendToFailedInvocations() {
@@ -602,7 +654,7 @@ abstract class StatelessStackContract {
         return logicalIdOf(template(), "Custom::AWS", Map.of());
     }
 
-    private String errorActionRole() {
+    private String rulesRole() {
         return logicalIdOf(template(), "AWS::IAM::Role", Map.of(
                 "AssumeRolePolicyDocument", trustPolicy("iot.amazonaws.com")));
     }

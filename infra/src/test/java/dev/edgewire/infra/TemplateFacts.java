@@ -84,6 +84,20 @@ final class TemplateFacts {
         return statements;
     }
 
+    /** Every statement of the IAM policies attached to the role {@code roleRef} ({@code {"Ref": role}}). */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> allPolicyStatements(Template template, Object roleRef) {
+        List<Map<String, Object>> statements = new ArrayList<>();
+        for (Map<String, Object> policy : template.findResources("AWS::IAM::Policy").values()) {
+            Map<String, Object> properties = (Map<String, Object>) policy.get("Properties");
+            if (((List<Object>) properties.get("Roles")).contains(roleRef)) {
+                statements.addAll((List<Map<String, Object>>) ((Map<String, Object>) properties.get("PolicyDocument"))
+                        .get("Statement"));
+            }
+        }
+        return statements;
+    }
+
     /** Resources of a statement, whether written as one value or a list (empty for trust policies). */
     @SuppressWarnings("unchecked")
     static List<Object> resources(Map<String, Object> statement) {
