@@ -98,7 +98,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
             switch (b) {
                 case BROADCAST -> {
                     broadcast = BroadcastBenchmark.run(root, scale.broadcastSizes(), scale.broadcastReps(), scale.warmUp());
-                    delayed = BroadcastBenchmark.delayed(scale.delayedConnections(), Duration.ofMillis(10), scale.broadcastReps());
+                    delayed = BroadcastBenchmark.delayed(root, scale.delayedConnections(), Duration.ofMillis(10), scale.broadcastReps());
                     BroadcastBenchmark.report(report, broadcast, delayed, scale.broadcastReps());
                 }
                 case LATENCY -> {
