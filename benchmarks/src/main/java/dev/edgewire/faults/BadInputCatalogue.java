@@ -250,7 +250,7 @@ final class BadInputCatalogue {
                 "HTTP 404 Not Found: publish with POST /topics/{topic}"));
         e.add(new Entry(https, "telemetry payload that is not JSON (own topic)",
                 "HTTP 200 OK (IoT Core accepts any payload); the topic rule fails and local mode logs it; nothing is fanned out",
-                Pattern.compile("HTTP 200 OK; logged: WARN LocalCloud: topic rule error on 'devices/" + Rig.OTHER_THING
+                Pattern.compile("HTTP 200 OK; logged: WARN RuleActions: topic rule error on 'devices/" + Rig.OTHER_THING
                         + "/telemetry' from " + Rig.OTHER_THING + ": .+"),
                 () -> {
                     logged.addAll(rig.logs.take());
