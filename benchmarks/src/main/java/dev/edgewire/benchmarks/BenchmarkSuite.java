@@ -1,8 +1,5 @@
 package dev.edgewire.benchmarks;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +83,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
 
     public static Outcome run(Path root, Scale scale, Set<Benchmark> which, Path dir, String command) throws Exception {
         Report report = new Report(dir);
-        String loadBefore = loadAverage();
+        String loadBefore = Report.loadAverage();
         Instant started = Instant.now();
         List<BroadcastBenchmark.Result> broadcast = List.of();
         BroadcastBenchmark.Delayed delayed = null;
@@ -101,7 +98,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
             switch (b) {
                 case BROADCAST -> {
                     broadcast = BroadcastBenchmark.run(root, scale.broadcastSizes(), scale.broadcastReps(), scale.warmUp());
-                    delayed = BroadcastBenchmark.delayed(scale.delayedConnections(), Duration.ofMillis(10), scale.broadcastReps());
+                    delayed = BroadcastBenchmark.delayed(root, scale.delayedConnections(), Duration.ofMillis(10), scale.broadcastReps());
                     BroadcastBenchmark.report(report, broadcast, delayed, scale.broadcastReps());
                 }
                 case LATENCY -> {
@@ -147,42 +144,9 @@ public final class BenchmarkSuite implements Callable<Integer> {
                 | machine | %d cores, %s |
                 | load average (1, 5, 15 min) | before %s; after %s |
                 | duration | %s (%s) |
-                """.formatted(command, scale.name(), started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), git(root), Runtime.version(), System.getProperty("java.vendor"),
-                Runtime.getRuntime().availableProcessors(), uname(), loadBefore, loadAverage(),
+                """.formatted(command, scale.name(), started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), Report.gitCommit(root), Runtime.version(), System.getProperty("java.vendor"),
+                Runtime.getRuntime().availableProcessors(), Report.machine(), loadBefore, Report.loadAverage(),
                 Duration.between(started, Instant.now()).withNanos(0).toString().substring(2).toLowerCase(Locale.ROOT),
                 String.join(", ", timings));
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + ", " + f[1] + ", " + f[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    private static String git(Path root) {
-        String commit = exec(root, "git", "rev-parse", "--short=12", "HEAD");
-        // The report's own files (docs/) do not make the measured code dirty.
-        String dirty = exec(root, "git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs");
-        return commit + (dirty.isBlank() ? "" : " (with uncommitted changes)");
-    }
-
-    private static String uname() {
-        return exec(Path.of("."), "uname", "-srm");
-    }
-
-    private static String exec(Path dir, String... command) {
-        try {
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.waitFor() == 0 ? out : "unknown";
-        } catch (IOException e) {
-            return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
     }
 }

@@ -6,7 +6,6 @@ import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.standins.cloud.CloudStandIn;
-import dev.edgewire.testing.DynamoDbExtension;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -33,7 +32,6 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Benchmark 1: one message to N WebSocket connections held open on local mode. Three ways, same
@@ -128,18 +126,16 @@ final class BroadcastBenchmark {
     }
 
     /**
-     * The same engine and loop against the lambdas tests' {@code @connections} stand-in (and dynalite),
+     * The same engine and loop against dynalite and the functions' {@code @connections} stand-in ({@code CloudStandIn}),
      * which holds every request for {@code delay} before answering: what changes when a post costs a
      * network round trip rather than a loopback call.
      */
-    static Delayed delayed(int n, Duration delay, int reps) throws Exception {
-        try (DynamoDbExtension.Server dynamo = DynamoDbExtension.startStandalone();
-             CloudStandIn api = new CloudStandIn();
-             DynamoDbClient setup = dynamo.endpoint().newClient()) {
-            String table = dynamo.endpoint().createConnectionTable(setup);
+    static Delayed delayed(Path root, int n, Duration delay, int reps) throws Exception {
+        try (DynaliteStore dynamo = DynaliteStore.start(root);
+             CloudStandIn api = new CloudStandIn()) {
             CloudServices services = CloudServices.builder().region(Region.US_EAST_1)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                    .dynamoDbEndpoint(dynamo.endpoint().uri()).callbackUrl(api.callbackUrl()).connectionsTable(table)
+                    .dynamoDbEndpoint(dynamo.endpoint()).callbackUrl(api.callbackUrl()).connectionsTable(dynamo.table())
                     .broadcastConcurrency(ENGINE_CONCURRENCY).build();
             for (int i = 0; i < n; i++) {
                 services.connections().save("bench-" + i + "=", null);
@@ -339,7 +335,7 @@ final class BroadcastBenchmark {
 
                 Against API Gateway each post is a network round trip, and the loop waits through every one of them
                 while the engine overlaps %d. Same engine and loop, %,d connections stored in dynalite, posting to the
-                lambdas tests' `@connections` stand-in that holds every request %d ms before answering
+                functions' `@connections` stand-in (`CloudStandIn`) that holds every request %d ms before answering
                 (medians of %d):
 
                 | path | posts/s |

@@ -1,11 +1,9 @@
 package dev.edgewire.benchmarks;
 
-import dev.edgewire.bench.ColdStartChild;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.standins.cloud.CloudStandIn;
-import dev.edgewire.testing.DynamoDbExtension;
-import dev.edgewire.testing.LambdaJvm;
-import java.io.IOException;
+import dev.edgewire.standins.lambda.ColdStartChild;
+import dev.edgewire.standins.lambda.LambdaJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,8 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Benchmark 5: cold start of every handler. Each run is a fresh JVM on the shaded jar that infra
@@ -36,30 +32,21 @@ final class ColdStartBenchmark {
     private ColdStartBenchmark() {
     }
 
-    static Path shadedJar(Path root) throws IOException {
-        try (Stream<Path> files = Files.list(root.resolve("lambdas/target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("edgewire-lambdas-.*-aws-lambda\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no shaded jar in lambdas/target; build with ./mvnw -pl lambdas -am package"));
-        }
-    }
-
     static Results run(Path root, List<String> targets, int reps) throws Exception {
-        Path jar = shadedJar(root);
+        Path jar = LambdaJvm.shadedJar(root.resolve("lambdas/target"));
         if (!targets.contains("HELLO")) {
             throw new IllegalArgumentException("the hello handler is the baseline; keep HELLO in the targets");
         }
         LambdaJvm lambda = LambdaJvm.ofJar(jar);
         List<Result> results = new ArrayList<>();
-        try (DynamoDbExtension.Server dynamo = DynamoDbExtension.startStandalone();
-             CloudStandIn api = new CloudStandIn();
-             DynamoDbClient client = dynamo.endpoint().newClient()) {
+        try (DynaliteStore dynamo = DynaliteStore.start(root);
+             CloudStandIn api = new CloudStandIn()) {
             api.serveSecret(ColdStartChild.TOKEN_KEY);
-            String table = dynamo.endpoint().createConnectionTable(client);
-            var connections = new ConnectionRepository(client, table, Clock.systemUTC(), 1);
+            var connections = new ConnectionRepository(dynamo.client(), dynamo.table(), Clock.systemUTC(), 1);
             for (int i = 0; i < 10; i++) {
                 connections.save("bench-" + i, null);
             }
-            Map<String, String> env = LambdaJvm.lambdaEnvironment(dynamo.endpoint().uri(), api, table);
+            Map<String, String> env = LambdaJvm.lambdaEnvironment(dynamo.endpoint(), api, dynamo.table());
             lambda.run("HELLO", env); // the page cache holds the jar from here on, for every target alike
             Map<String, List<double[]>> runs = new LinkedHashMap<>();
             // Targets interleaved round by round, so a slow moment of the machine hits all of them alike.
@@ -86,7 +73,7 @@ final class ColdStartBenchmark {
                 Each run starts a fresh JVM (`java -XX:+TieredCompilation -XX:TieredStopAtLevel=1`, the JIT flags of
                 Lambda's Java runtime) on the shaded jar `%s` (%,d bytes, %.1f MB), builds one handler through its
                 no-argument constructor from environment variables as Lambda does, and serves one event from
-                `lambdas/src/test/resources/events/`. SDK clients talk to dynalite and a local stand-in for
+                `stand-ins/src/main/resources/events/`. SDK clients talk to dynalite and a local stand-in for
                 `@connections`, the IoT data plane and Secrets Manager. The baseline is a hello-world handler
                 (`HelloHandler`) started the same way. Targets are interleaved round by round.
 

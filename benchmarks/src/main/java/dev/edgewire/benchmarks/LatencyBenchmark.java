@@ -58,7 +58,7 @@ final class LatencyBenchmark {
                 if (seq != null) {
                     Long t0 = sentAt.remove(seq);
                     if (t0 != null) {
-                        e2e[0].recordValue(Math.max(0, (r.nanos() - t0) / 1000));
+                        e2e[0].recordValue(Math.max(0, (r.arrivedNanos() - t0) / 1000));
                         delivered.incrementAndGet();
                     }
                 }

@@ -1,47 +1,63 @@
 package dev.edgewire.benchmarks;
 
-import dev.edgewire.contract.Outputs;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import dev.edgewire.contract.Outputs;
+import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalMode;
 import dev.edgewire.standins.mqtt.MqttTestClients;
 import dev.edgewire.standins.pki.LocalPki;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 
 /**
- * Local mode in a child JVM, started with the flags of {@code local/bin/edgewire-local} on free
- * ports and a fresh state directory, so its memory and CPU can be read from {@code /proc} apart
- * from the load generator's.
+ * Local mode in a child JVM, started as {@code local/bin/edgewire-local} starts it (same main class,
+ * same flags, free ports): for the benchmarks, so its memory and CPU can be read from {@code /proc}
+ * apart from the load generator's, and for the fault scenarios that kill it and start it again on
+ * the same state.
  */
 public final class LocalModeProcess implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long START_TIMEOUT_SECONDS = 90;
 
     private final Process process;
     private final Path state;
-    private final JsonNode outputs;
+    private final boolean ownsState;
+    private final Path log;
+    private final Map<String, String> outputs;
     private final long readyMillis;
-    private final AtomicLong droppedLines = new AtomicLong();
-    private final List<String> dropLog = new ArrayList<>();
+    private final List<String> dropLog;
 
-    private LocalModeProcess(Process process, Path state, JsonNode outputs, long readyMillis) {
+    private LocalModeProcess(Process process, Path state, boolean ownsState, Path log, Map<String, String> outputs,
+                             long readyMillis, List<String> dropLog) {
         this.process = process;
         this.state = state;
+        this.ownsState = ownsState;
+        this.log = log;
         this.outputs = outputs;
         this.readyMillis = readyMillis;
+        this.dropLog = dropLog;
     }
 
     /** The exact command line, for the report; the run command's JVM flags, free ports. */
@@ -56,58 +72,96 @@ public final class LocalModeProcess implements AutoCloseable {
         return command;
     }
 
+    /** On a fresh state folder, deleted with it; run from the checkout {@code root}. */
     static LocalModeProcess start(Path root, List<String> things) throws Exception {
-        Path state = Files.createTempDirectory("edgewire-bench-local");
+        return launch(root, Files.createTempDirectory("edgewire-bench-local"), true, null, things);
+    }
+
+    /**
+     * On {@code state}, which outlives it, so local mode can start again on the same certificates,
+     * token key and store; what it prints is appended to {@code log}.
+     */
+    public static LocalModeProcess restartable(Path state, Path log, List<String> things) throws Exception {
+        Files.createDirectories(log.getParent());
+        return launch(null, state.toAbsolutePath(), false, log, things);
+    }
+
+    private static LocalModeProcess launch(Path workDir, Path state, boolean ownsState, Path log, List<String> things)
+            throws Exception {
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command(state, things)).directory(root.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command(state, things)).redirectErrorStream(true);
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
+        Process process = builder.start();
+        Writer logFile = log == null ? null : Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
         List<String> early = new ArrayList<>();
-        LocalModeProcess[] self = new LocalModeProcess[1];
-        Thread reader = Thread.ofPlatform().daemon().name("local-mode-output").start(() -> {
-            try {
+        List<String> dropLog = new ArrayList<>();
+        Thread.ofPlatform().daemon().name("local-mode-output-" + process.pid()).start(() -> {
+            try (out) {
                 String line;
                 while ((line = out.readLine()) != null) {
+                    if (logFile != null) {
+                        logFile.write(line);
+                        logFile.write('\n');
+                        logFile.flush();
+                    }
                     if (!ready.isDone()) {
                         early.add(line);
                         if (line.contains("local mode is ready")) {
                             ready.complete(true);
                         }
-                    } else if (line.contains("dropped") && self[0] != null) {
-                        synchronized (self[0].dropLog) {
-                            self[0].dropLog.add(line.trim());
+                    } else if (line.contains("dropped")) {
+                        synchronized (dropLog) {
+                            dropLog.add(line.trim());
                         }
                     }
                 }
             } catch (IOException ignored) {
                 // the child ended
+            } finally {
+                ready.complete(false);
+                if (logFile != null) {
+                    try {
+                        logFile.close();
+                    } catch (IOException ignored) {
+                        // nothing more to keep
+                    }
+                }
             }
-            ready.complete(false);
         });
         boolean ok;
         try {
-            ok = ready.get(90, TimeUnit.SECONDS);
+            ok = ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             ok = false;
         }
         if (!ok) {
-            process.destroyForcibly();
-            throw new IllegalStateException("local mode did not start:\n" + String.join("\n", early));
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            stopWhatRunsOn(state);
+            throw new IllegalStateException("local mode did not start" + (log == null ? "" : "; see " + log) + ":\n"
+                    + String.join("\n", early));
         }
         long readyMillis = (System.nanoTime() - started) / 1_000_000;
-        JsonNode outputs = JSON.readTree(state.resolve("outputs.json").toFile()).get("edgewire-local");
-        LocalModeProcess p = new LocalModeProcess(process, state, outputs, readyMillis);
-        self[0] = p;
-        reader.setName("local-mode-output-" + process.pid());
-        return p;
+        Map<String, String> outputs = new LinkedHashMap<>();
+        new ObjectMapper().readTree(state.resolve("outputs.json").toFile()).elements().next().fields()
+                .forEachRemaining(e -> outputs.put(e.getKey(), e.getValue().asText()));
+        return new LocalModeProcess(process, state, ownsState, log, outputs, readyMillis, dropLog);
     }
 
     long readyMillis() {
         return readyMillis;
     }
 
+    public Map<String, String> outputs() {
+        return outputs;
+    }
+
     String output(String key) {
-        return outputs.get(key).asText();
+        return outputs.get(key);
     }
 
     Path outputsFile() {
@@ -131,8 +185,10 @@ public final class LocalModeProcess implements AutoCloseable {
     }
 
     /** The stage URL with a valid token. */
-    URI stage() {
-        return URI.create(output(Outputs.WEB_SOCKET_URL) + "/demo?token=" + output(Outputs.TOKEN));
+    public URI stage() {
+        String callback = output(Outputs.CALLBACK_URL);
+        return URI.create(output(Outputs.WEB_SOCKET_URL) + callback.substring(callback.lastIndexOf('/'))
+                + "?token=" + output(Outputs.TOKEN));
     }
 
     LocalPki pki() throws Exception {
@@ -163,9 +219,34 @@ public final class LocalModeProcess implements AutoCloseable {
         return Path.of(output(Outputs.CA_CERTIFICATE_FILE));
     }
 
+    /** The lines about dropped work local mode printed once it was ready. */
     List<String> dropLog() {
         synchronized (dropLog) {
             return List.copyOf(dropLog);
+        }
+    }
+
+    /** Everything in the log so far, earlier runs on the same state included. */
+    public String logText() throws IOException {
+        if (log == null) {
+            throw new IllegalStateException("this local mode keeps no log file");
+        }
+        return Files.readString(log);
+    }
+
+    /** Rows in the connection table of this run's store. */
+    public int rows() {
+        try (DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1)
+                .endpointOverride(dynamoDbEndpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            int count = 0;
+            for (var page : dynamo.scanPaginator(b -> b.tableName(LocalCloud.TABLE_NAME).select(Select.COUNT)
+                    .consistentRead(true))) {
+                count += page.count();
+            }
+            return count;
         }
     }
 
@@ -177,26 +258,52 @@ public final class LocalModeProcess implements AutoCloseable {
         return Proc.cpuMillis(process.pid());
     }
 
+    /**
+     * SIGKILL: no shutdown hook, no close frames, no {@code $disconnect}; the store it started keeps
+     * running until {@link #close()} or the next start on the same state. Returns the exit status.
+     */
+    public int kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+        return process.exitValue();
+    }
+
+    /**
+     * SIGTERM, as Ctrl-C: local mode closes its connections, runs {@code $disconnect} for each and stops
+     * its store. Whatever still runs on this state afterwards is stopped too, and a fresh state folder
+     * is deleted.
+     */
     @Override
     public void close() throws IOException {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
-        // Local mode starts its store in a session of its own; if local mode had to be killed (its orderly
-        // shutdown runs $disconnect for every connection, which can outlast the wait), stop the store too.
+        stopWhatRunsOn(state);
+        if (ownsState) {
+            try (Stream<Path> files = Files.walk(state)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * Local mode starts its store in a session of its own: if local mode was killed, or had to be (its
+     * orderly shutdown runs {@code $disconnect} for every connection, which can outlast the wait), the
+     * store would outlive it.
+     */
+    private static void stopWhatRunsOn(Path state) {
         String dir = state.toString();
         ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains(dir)).orElse(false))
                 .forEach(ProcessHandle::destroy);
-        try (Stream<Path> files = Files.walk(state)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
     }
 
     /** Memory and CPU of a process from {@code /proc}. */

@@ -14,15 +14,12 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import dev.edgewire.contract.Tokens;
 import dev.edgewire.local.LocalCloud;
-import dev.edgewire.local.e2e.RawFrames;
-import dev.edgewire.local.e2e.WsClient;
+import dev.edgewire.standins.clients.RawFrames;
+import dev.edgewire.standins.clients.WsClient;
 import dev.edgewire.standins.mqtt.MqttTestClients;
 import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.contract.Topology;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +33,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -110,7 +106,7 @@ final class BadInputCatalogue {
                     observed = "client-side exception: " + e;
                 }
                 boolean asExpected = entry.recognised().matcher(observed).matches();
-                boolean served = catalogue.othersServed() && !health.client().closeCode.isDone();
+                boolean served = catalogue.othersServed() && !health.client().closeCode().isDone();
                 o.cases.add(new Outcome.Case(entry.entryPoint(), entry.input(), entry.expected(), observed, asExpected,
                         served));
                 System.out.println("[bad-inputs] " + (asExpected ? "ok " : "UNEXPECTED ") + entry.input() + " -> " + observed);
@@ -198,7 +194,7 @@ final class BadInputCatalogue {
                 "error BadRequest: \"deviceId\" must be a thing name: 1 to 128 of a-z, A-Z, 0-9, ':', '_' and '-'."));
         e.add(new Entry(body, "binary frame (bytes 0x00 0xff 0x10)", noAction + " (routed to $default, base64 body)",
                 exact(noAction), () -> {
-                    prober.client().socket.sendBinary(ByteBuffer.wrap(new byte[] {0, (byte) 0xff, 0x10}), true)
+                    prober.client().socket().sendBinary(ByteBuffer.wrap(new byte[] {0, (byte) 0xff, 0x10}), true)
                             .get(10, TimeUnit.SECONDS);
                     return errorReply();
                 }));
@@ -209,8 +205,8 @@ final class BadInputCatalogue {
                 "close 1009 (message too big); the connection ends, others stay", Pattern.compile("close 1009"),
                 () -> {
                     WsClient big = WsClient.connect(stageUri);
-                    big.socket.sendText("{\"action\":\"sendMessage\",\"message\":\"" + "x".repeat(130 * 1024) + "\"}", true);
-                    return "close " + big.closeCode.get(10, TimeUnit.SECONDS);
+                    big.socket().sendText("{\"action\":\"sendMessage\",\"message\":\"" + "x".repeat(130 * 1024) + "\"}", true);
+                    return "close " + big.closeCode().get(10, TimeUnit.SECONDS);
                 }));
         e.add(new Entry(frame, "one text frame of 33 KB (over the 32 KB frame limit)", "close 1009 (frame too big)",
                 Pattern.compile("close 1009: .*"), () -> close(RawFrames.send(stageUri, 0x81, true, ascii(33 * 1024)))));
@@ -254,7 +250,7 @@ final class BadInputCatalogue {
                 "HTTP 404 Not Found: publish with POST /topics/{topic}"));
         e.add(new Entry(https, "telemetry payload that is not JSON (own topic)",
                 "HTTP 200 OK (IoT Core accepts any payload); the topic rule fails and local mode logs it; nothing is fanned out",
-                Pattern.compile("HTTP 200 OK; logged: WARN LocalCloud: topic rule error on 'devices/" + Rig.OTHER_THING
+                Pattern.compile("HTTP 200 OK; logged: WARN RuleActions: topic rule error on 'devices/" + Rig.OTHER_THING
                         + "/telemetry' from " + Rig.OTHER_THING + ": .+"),
                 () -> {
                     logged.addAll(rig.logs.take());
@@ -375,28 +371,8 @@ final class BadInputCatalogue {
 
     /** The WebSocket upgrade's status line, read off the socket as a browser would see it. */
     private static String upgrade(URI uri) throws IOException {
-        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
-            socket.setSoTimeout(15_000);
-            byte[] nonce = new byte[16];
-            new SecureRandom().nextBytes(nonce);
-            String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) != -1 && c != '\n') {
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            String status = line.toString();
-            return status.startsWith("HTTP/1.1 ") ? "HTTP " + status.substring(9) : status;
-        }
+        String status = RawFrames.upgradeStatus(uri);
+        return status.startsWith("HTTP/1.1 ") ? "HTTP " + status.substring(9) : status;
     }
 
     private String post(LocalPki.Identity identity, String path, String body) throws Exception {

@@ -1,5 +1,8 @@
 package dev.edgewire.faults;
 
+import static dev.edgewire.benchmarks.Report.cell;
+
+import dev.edgewire.benchmarks.Report;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,5 +55,54 @@ final class Outcome {
 
     boolean passed() {
         return failures.isEmpty();
+    }
+
+    /** Its section of the report: what was set up and run, the counts or the cases, what was seen and logged. */
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("## ").append(title).append(passed() ? "" : " (FAILED)").append("\n\n");
+        if (!setup.isEmpty()) {
+            md.append(setup).append("\n\n");
+        }
+        if (!command.isEmpty()) {
+            md.append("Command: `").append(command).append("`\n\n");
+        }
+        if (!rows.isEmpty()) {
+            md.append("| counted | sent | received | missing | duplicated |\n|---|---:|---:|---:|---:|\n");
+            for (Row r : rows) {
+                md.append("| ").append(cell(r.what())).append(" | ").append(r.sent()).append(" | ")
+                        .append(r.received()).append(" | ").append(r.missing()).append(" | ")
+                        .append(r.duplicated()).append(" |\n");
+            }
+            md.append('\n');
+        }
+        if (!cases.isEmpty()) {
+            md.append("| # | entry point | input | expected error | observed | as expected | others still served |\n"
+                    + "|---:|---|---|---|---|---|---|\n");
+            int n = 1;
+            for (Case c : cases) {
+                md.append("| ").append(n++).append(" | ").append(cell(c.entryPoint())).append(" | ")
+                        .append(cell(c.input())).append(" | ").append(cell(c.expected())).append(" | ")
+                        .append(cell(c.observed())).append(" | ").append(c.asExpected() ? "yes" : "**no**")
+                        .append(" | ").append(c.othersServed() ? "yes" : "**no**").append(" |\n");
+            }
+            md.append('\n');
+        }
+        if (!observed.isEmpty()) {
+            md.append("Observed:\n\n");
+            observed.forEach(line -> md.append("- ").append(line).append('\n'));
+            md.append('\n');
+        }
+        if (!logged.isEmpty()) {
+            md.append("Local mode logged (warnings and errors):\n\n```\n");
+            logged.forEach(line -> md.append(Report.shorten(line, 300)).append('\n'));
+            md.append("```\n\n");
+        }
+        if (!failures.isEmpty()) {
+            md.append("Failed expectations:\n\n");
+            failures.forEach(f -> md.append("- ").append(f).append('\n'));
+            md.append('\n');
+        }
+        return md.toString();
     }
 }

@@ -2,7 +2,7 @@ package dev.edgewire.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.edgewire.local.e2e.WsClient;
+import dev.edgewire.standins.clients.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -49,7 +49,7 @@ final class Tally implements AutoCloseable {
     /** Moves what arrived so far into the counts. */
     synchronized void drain() {
         String text;
-        while ((text = client.messages.poll()) != null) {
+        while ((text = client.messages().poll()) != null) {
             try {
                 JsonNode node = JSON.readTree(text);
                 switch (node.path("type").asText()) {
@@ -148,7 +148,7 @@ final class Tally implements AutoCloseable {
 
     /** Drops the TCP connection without a close frame. */
     void abort() {
-        client.socket.abort();
+        client.abort();
     }
 
     @Override
@@ -156,7 +156,7 @@ final class Tally implements AutoCloseable {
         try {
             client.close();
         } catch (RuntimeException e) {
-            client.socket.abort();
+            client.abort();
         }
     }
 

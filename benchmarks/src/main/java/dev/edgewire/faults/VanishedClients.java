@@ -1,6 +1,6 @@
 package dev.edgewire.faults;
 
-import dev.edgewire.contract.Outputs;
+import dev.edgewire.benchmarks.LocalModeProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -46,78 +46,73 @@ final class VanishedClients {
         Files.deleteIfExists(log);
         HttpClient http = HttpClient.newHttpClient();
         List<Tally> vanishing = Collections.synchronizedList(new ArrayList<>());
-        try {
-            try (LocalModeProcess first = LocalModeProcess.start(state, log)) {
-                long started = System.nanoTime();
-                connectAll(http, first.stage(), s.vanished(), vanishing);
-                o.saw(vanishing.size() + " clients connected in " + (System.nanoTime() - started) / 1_000_000 + " ms; rows "
-                        + "in the table: " + first.rows());
-                int exit = first.kill();
-                o.saw("local mode killed, exit status " + exit + "; rows left in the store: "
-                        + LocalModeProcess.rows(URI.create(first.outputs().get(Outputs.DYNAMODB_ENDPOINT))));
-                o.check(exit == 137, "local mode died of SIGKILL (exit 137, was " + exit + ")");
+        try (LocalModeProcess first = LocalModeProcess.restartable(state, log, List.of(Rig.HEALTHY_THING))) {
+            long started = System.nanoTime();
+            connectAll(http, first.stage(), s.vanished(), vanishing);
+            o.saw(vanishing.size() + " clients connected in " + (System.nanoTime() - started) / 1_000_000 + " ms; rows "
+                    + "in the table: " + first.rows());
+            int exit = first.kill();
+            o.saw("local mode killed, exit status " + exit + "; rows left in the store: " + first.rows());
+            o.check(exit == 137, "local mode died of SIGKILL (exit 137, was " + exit + ")");
+        }
+        vanishing.forEach(Tally::abort);
+
+        try (LocalModeProcess second = LocalModeProcess.restartable(state, log, List.of(Rig.HEALTHY_THING))) {
+            int staleBefore = second.rows();
+            List<Tally> live = new ArrayList<>();
+            for (int i = 0; i < s.live(); i++) {
+                live.add(Tally.connect(http, second.stage()));
             }
-            vanishing.forEach(Tally::abort);
+            int rowsBefore = second.rows();
+            o.saw("local mode started again on the same state: " + staleBefore + " stale rows; with "
+                    + s.live() + " live clients: " + rowsBefore + " rows");
+            o.check(staleBefore == s.vanished(), "every vanished client's row outlived the kill (" + staleBefore
+                    + " of " + s.vanished() + ")");
+            int logMark = second.logText().length();
 
-            try (LocalModeProcess second = LocalModeProcess.start(state, log)) {
-                int staleBefore = second.rows();
-                List<Tally> live = new ArrayList<>();
-                for (int i = 0; i < s.live(); i++) {
-                    live.add(Tally.connect(http, second.stage()));
-                }
-                int rowsBefore = second.rows();
-                o.saw("local mode started again on the same state: " + staleBefore + " stale rows; with "
-                        + s.live() + " live clients: " + rowsBefore + " rows");
-                o.check(staleBefore == s.vanished(), "every vanished client's row outlived the kill (" + staleBefore
-                        + " of " + s.vanished() + ")");
-                int logMark = second.logText().length();
+            List<String> texts = new ArrayList<>();
+            texts.add("broadcast 1 of " + (1 + s.liveMessages()));
+            live.get(0).send(sendMessage(texts.get(0)));
+            boolean firstArrived = StoreOutage.waitFor(() -> live.stream().allMatch(t -> t.messageCount(texts.get(0)) == 1),
+                    Duration.ofSeconds(60));
+            String broadcastLine = StoreOutage.waitFor(() -> broadcastLine(second, logMark) != null,
+                    Duration.ofSeconds(60)) ? broadcastLine(second, logMark) : null;
+            int rowsAfterOne = second.rows();
+            o.saw("after one broadcast: " + rowsAfterOne + " rows (stale rows left: " + (rowsAfterOne - s.live())
+                    + "); local mode logged `" + broadcastLine + "`");
+            o.check(firstArrived, "the first broadcast reached every live client");
+            o.check(rowsAfterOne == s.live(), "one broadcast deleted every stale row (" + (rowsAfterOne - s.live())
+                    + " left)");
+            Matcher m = broadcastLine == null ? null : BROADCAST.matcher(broadcastLine);
+            o.check(m != null && m.find() && Integer.parseInt(m.group(2)) == s.vanished(),
+                    "that broadcast found all " + s.vanished() + " connections gone (410)");
 
-                List<String> texts = new ArrayList<>();
-                texts.add("broadcast 1 of " + (1 + s.liveMessages()));
-                live.get(0).send(sendMessage(texts.get(0)));
-                boolean firstArrived = StoreOutage.waitFor(() -> live.stream().allMatch(t -> t.messageCount(texts.get(0)) == 1),
-                        Duration.ofSeconds(60));
-                String broadcastLine = StoreOutage.waitFor(() -> broadcastLine(second, logMark) != null,
-                        Duration.ofSeconds(60)) ? broadcastLine(second, logMark) : null;
-                int rowsAfterOne = second.rows();
-                o.saw("after one broadcast: " + rowsAfterOne + " rows (stale rows left: " + (rowsAfterOne - s.live())
-                        + "); local mode logged `" + broadcastLine + "`");
-                o.check(firstArrived, "the first broadcast reached every live client");
-                o.check(rowsAfterOne == s.live(), "one broadcast deleted every stale row (" + (rowsAfterOne - s.live())
-                        + " left)");
-                Matcher m = broadcastLine == null ? null : BROADCAST.matcher(broadcastLine);
-                o.check(m != null && m.find() && Integer.parseInt(m.group(2)) == s.vanished(),
-                        "that broadcast found all " + s.vanished() + " connections gone (410)");
-
-                for (int i = 1; i <= s.liveMessages(); i++) {
-                    String text = "broadcast " + (i + 1) + " of " + (1 + s.liveMessages());
-                    texts.add(text);
-                    live.get(i % live.size()).send(sendMessage(text));
-                }
-                StoreOutage.waitFor(() -> live.stream().allMatch(t -> texts.stream().allMatch(x -> t.messageCount(x) >= 1)),
-                        Duration.ofSeconds(30));
-                Thread.sleep(500); // a duplicate would arrive right behind
-                long expected = (long) texts.size() * live.size();
-                long received = 0;
-                long duplicated = 0;
-                for (Tally t : live) {
-                    for (String text : texts) {
-                        int n = t.messageCount(text);
-                        received += Math.min(1, n);
-                        duplicated += Math.max(0, n - 1);
-                    }
-                }
-                o.row(new Outcome.Row("broadcasts x live clients (" + texts.size() + " x " + live.size() + ")",
-                        expected, received, expected - received, duplicated));
-                o.row(new Outcome.Row("stale rows: before the first broadcast / deleted by it (sent = stale, "
-                        + "received = deleted)", staleBefore, staleBefore - (rowsAfterOne - s.live()),
-                        rowsAfterOne - s.live(), 0));
-                o.check(received == expected, "every live client got every message");
-                o.check(duplicated == 0, "no message arrived twice");
-                live.forEach(Tally::close);
+            for (int i = 1; i <= s.liveMessages(); i++) {
+                String text = "broadcast " + (i + 1) + " of " + (1 + s.liveMessages());
+                texts.add(text);
+                live.get(i % live.size()).send(sendMessage(text));
             }
-        } finally {
-            stopLeftoverStore(state);
+            StoreOutage.waitFor(() -> live.stream().allMatch(t -> texts.stream().allMatch(x -> t.messageCount(x) >= 1)),
+                    Duration.ofSeconds(30));
+            Thread.sleep(500); // a duplicate would arrive right behind
+            long expected = (long) texts.size() * live.size();
+            long received = 0;
+            long duplicated = 0;
+            for (Tally t : live) {
+                for (String text : texts) {
+                    int n = t.messageCount(text);
+                    received += Math.min(1, n);
+                    duplicated += Math.max(0, n - 1);
+                }
+            }
+            o.row(new Outcome.Row("broadcasts x live clients (" + texts.size() + " x " + live.size() + ")",
+                    expected, received, expected - received, duplicated));
+            o.row(new Outcome.Row("stale rows: before the first broadcast / deleted by it (sent = stale, "
+                    + "received = deleted)", staleBefore, staleBefore - (rowsAfterOne - s.live()),
+                    rowsAfterOne - s.live(), 0));
+            o.check(received == expected, "every live client got every message");
+            o.check(duplicated == 0, "no message arrived twice");
+            live.forEach(Tally::close);
         }
         return o;
     }
@@ -160,20 +155,6 @@ final class VanishedClients {
             for (Future<?> f : done) {
                 f.get();
             }
-        }
-    }
-
-    /** If a run failed between the kill and the restart, the store it left must not outlive the suite. */
-    private static void stopLeftoverStore(Path state) {
-        Path pidFile = state.resolve("dynamodb").resolve("dynalite.pid");
-        try {
-            if (Files.exists(pidFile)) {
-                long pid = Long.parseLong(Files.readString(pidFile).strip());
-                ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("dynalite"))
-                        .ifPresent(ProcessHandle::destroy);
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            // nothing left to stop
         }
     }
 }

@@ -32,7 +32,7 @@ class FaultSuiteIT {
         Path work = Path.of("target", "fault-suite-it-" + System.currentTimeMillis());
         List<Outcome> list = FaultSuite.run(Settings.ci(), EnumSet.allOf(FaultSuite.Scenario.class), work,
                 FaultSuite.findDeviceJar());
-        Report.write(REPORT, list, Settings.ci(), "./mvnw -pl benchmarks verify -Dit.test=FaultSuiteIT");
+        FaultSuite.writeReport(REPORT, list, Settings.ci(), "./mvnw -pl benchmarks verify -Dit.test=FaultSuiteIT");
         outcomes = list.stream().collect(Collectors.toMap(o -> o.id, Function.identity()));
     }
 

@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEv
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.standins.cloud.CloudStandIn.SecretRequest;
-import dev.edgewire.testing.Events;
+import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.testing.MutableClock;
 import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology;

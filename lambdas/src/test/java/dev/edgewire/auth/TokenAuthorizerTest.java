@@ -10,7 +10,7 @@ import static org.mockito.Mockito.when;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
-import dev.edgewire.testing.Events;
+import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.testing.MutableClock;
 import dev.edgewire.standins.lambda.LambdaContext;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.runtime.Json;
-import dev.edgewire.testing.Events;
+import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaContext;
 import java.time.Clock;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -16,7 +16,7 @@ import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
-import dev.edgewire.testing.Events;
+import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology.Topics;
 import java.nio.charset.StandardCharsets;

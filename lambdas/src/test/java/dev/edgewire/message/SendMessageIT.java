@@ -11,7 +11,7 @@ import dev.edgewire.runtime.Json;
 import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
-import dev.edgewire.testing.Events;
+import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology;
 import org.junit.jupiter.api.AfterEach;

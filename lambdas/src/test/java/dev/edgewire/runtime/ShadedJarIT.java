@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.standins.cloud.CloudStandIn;
+import dev.edgewire.standins.lambda.ColdStartChild;
+import dev.edgewire.standins.lambda.LambdaJvm;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
-import dev.edgewire.testing.LambdaJvm;
-import dev.edgewire.bench.ColdStartChild;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,7 @@ class ShadedJarIT {
     private static final String SENDER = "Cl4bbeTTjoECGfQ=";
     private static final String REQUEST_ID_FIELD = "\"function_request_id\":\"c6af9ac6-7b61-11e6-9a41-93e812345678\"";
 
-    private final LambdaJvm lambda = LambdaJvm.ofShadedJar();
+    private final LambdaJvm lambda = LambdaJvm.ofShadedJar(Path.of("target"));
     private CloudStandIn api;
     private DynamoDbClient dynamoDb;
     private String table;

@@ -15,7 +15,7 @@ import dev.edgewire.broadcast.ContinuationEvent;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
-import dev.edgewire.testing.Events;
+import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.testing.MutableClock;
 import dev.edgewire.standins.lambda.LambdaContext;
 import java.time.Duration;

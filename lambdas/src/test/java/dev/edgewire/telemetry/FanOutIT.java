@@ -7,7 +7,7 @@ import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.DynamoDbExtension;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
-import dev.edgewire.testing.Events;
+import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaContext;
 import java.time.Clock;
 import java.time.Duration;

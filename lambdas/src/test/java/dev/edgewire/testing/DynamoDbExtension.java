@@ -79,11 +79,6 @@ public final class DynamoDbExtension implements BeforeAllCallback, ParameterReso
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Server.class, k -> Server.start(), Server.class);
     }
 
-    /** Starts the store outside JUnit (for the benchmarks); close it when done. */
-    public static Server startStandalone() {
-        return Server.start();
-    }
-
     /** The running store; JUnit closes it (an AutoCloseable in the root store) when the run ends. */
     public static final class Server implements AutoCloseable {
         final Endpoint endpoint;

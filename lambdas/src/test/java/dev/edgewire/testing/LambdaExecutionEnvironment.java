@@ -1,6 +1,7 @@
 package dev.edgewire.testing;
 
 import dev.edgewire.contract.Topology;
+import dev.edgewire.standins.lambda.LambdaJvm;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -338,7 +339,7 @@ public final class LambdaExecutionEnvironment implements AutoCloseable {
             Path taskRoot = root.resolve("task");
             // Unpacking some 9,000 files takes seconds on a busy machine; the build reshades the jar
             // every time, so its content, not its date, says whether the task root is current.
-            Path jar = LambdaJvm.shadedJar();
+            Path jar = LambdaJvm.shadedJar(Path.of("target"));
             String digest = sha256(jar);
             Path unpacked = root.resolve("task.sha256");
             if (!Files.isRegularFile(unpacked) || !Files.readString(unpacked).equals(digest)) {
@@ -347,7 +348,7 @@ public final class LambdaExecutionEnvironment implements AutoCloseable {
                 Files.writeString(unpacked, digest);
             }
             Path runtimeDir = Files.createDirectories(root.resolve("runtime"));
-            List<Path> runtimeJars = RUNTIME_CLASS_PATH.stream().map(LambdaJvm::testClassPathJar).toList();
+            List<Path> runtimeJars = RUNTIME_CLASS_PATH.stream().map(LambdaJvm::classPathJar).toList();
             Path jni = extractJniLibrary(runtimeJars.getFirst(), runtimeDir);
             String classPath = String.join(File.pathSeparator, runtimeJars.stream().map(Path::toString).toList());
             layout = new Layout(taskRoot, runtimeDir, jni, classPath, Files.createDirectories(root.resolve("logs")));

@@ -6,7 +6,6 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
@@ -46,16 +45,11 @@ final class Mqtt311Session implements MqttSession {
 
     /** Passes a SUBACK that granted the filter and turns one with an error code into a refusal. */
     private static Void granted(String filter, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
-        if (cause instanceof Mqtt3SubAckException refused) {
-            throw new SubscribeRefusedException("the broker refused the subscription to " + filter + ": "
-                    + refused.getMqttMessage().getReturnCodes().stream().map(String::valueOf).collect(Collectors.joining(", ")),
-                    refused);
-        }
-        if (cause != null) {
-            throw new CompletionException(cause);
-        }
-        return null;
+        return MqttSession.settle(failure, cause -> cause instanceof Mqtt3SubAckException refused
+                ? new SubscribeRefusedException("the broker refused the subscription to " + filter + ": "
+                        + refused.getMqttMessage().getReturnCodes().stream().map(String::valueOf)
+                                .collect(Collectors.joining(", ")), refused)
+                : null);
     }
 
     @Override

@@ -8,7 +8,6 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
@@ -38,16 +37,14 @@ final class Mqtt5Session implements MqttSession {
 
     /** Passes a message the broker took and turns a PUBACK with an error reason into a refusal. */
     private static Void acknowledged(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
-        if (cause instanceof Mqtt5PubAckException refused) {
+        return MqttSession.settle(failure, cause -> {
+            if (!(cause instanceof Mqtt5PubAckException refused)) {
+                return null;
+            }
             Mqtt5PubAck ack = refused.getMqttMessage();
-            throw new PublishRefusedException("the broker refused the message: PUBACK " + ack.getReasonCode()
+            return new PublishRefusedException("the broker refused the message: PUBACK " + ack.getReasonCode()
                     + ack.getReasonString().map(s -> " (" + s + ")").orElse(""), refused);
-        }
-        if (cause != null) {
-            throw new CompletionException(cause);
-        }
-        return null;
+        });
     }
 
     @Override
@@ -61,16 +58,11 @@ final class Mqtt5Session implements MqttSession {
 
     /** Passes a SUBACK that granted the filter and turns one with an error code into a refusal. */
     private static Void granted(String filter, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
-        if (cause instanceof Mqtt5SubAckException refused) {
-            throw new SubscribeRefusedException("the broker refused the subscription to " + filter + ": "
-                    + refused.getMqttMessage().getReasonCodes().stream().map(String::valueOf).collect(Collectors.joining(", ")),
-                    refused);
-        }
-        if (cause != null) {
-            throw new CompletionException(cause);
-        }
-        return null;
+        return MqttSession.settle(failure, cause -> cause instanceof Mqtt5SubAckException refused
+                ? new SubscribeRefusedException("the broker refused the subscription to " + filter + ": "
+                        + refused.getMqttMessage().getReasonCodes().stream().map(String::valueOf)
+                                .collect(Collectors.joining(", ")), refused)
+                : null);
     }
 
     @Override

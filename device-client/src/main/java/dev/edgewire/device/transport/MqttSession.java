@@ -3,7 +3,9 @@ package dev.edgewire.device.transport;
 import com.hivemq.client.mqtt.MqttClientConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * One HiveMQ MQTT client, in the protocol version it speaks. Every call returns at once; its future
@@ -35,4 +37,17 @@ interface MqttSession {
 
     /** The client's configuration as HiveMQ exposes it. */
     MqttClientConfig clientConfig();
+
+    /**
+     * Settles an acknowledged call: passes a success, throws the refusal {@code refusal} makes of the
+     * failure's cause (null when it is not one), and any other failure on as it came.
+     */
+    static Void settle(Throwable failure, Function<Throwable, TransportException> refusal) {
+        Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+        if (cause == null) {
+            return null;
+        }
+        TransportException refused = refusal.apply(cause);
+        throw refused != null ? refused : new CompletionException(cause);
+    }
 }

@@ -14,6 +14,8 @@ import dev.edgewire.standins.mqtt.MqttTestClients;
 import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.contract.Topology.ConnectionTable;
+import dev.edgewire.standins.clients.RawFrames;
+import dev.edgewire.standins.clients.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -156,7 +158,7 @@ class LocalModeIT {
         String id = connectionIdOf(vanishing);
         assertThat(rowExists(id)).isTrue();
 
-        vanishing.socket.abort();
+        vanishing.abort();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !rowExists(id));
     }
@@ -180,7 +182,7 @@ class LocalModeIT {
 
             management.deleteConnection(b -> b.connectionId(id));
 
-            assertThat(alice.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+            assertThat(alice.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1000);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> management
                     .postToConnection(b -> b.connectionId(id).data(SdkBytes.fromUtf8String("x"))))
                     .isInstanceOf(GoneException.class));
@@ -200,9 +202,9 @@ class LocalModeIT {
     @Test
     void aMessageOver128Kilobytes_closesTheConnectionWith1009() throws Exception {
         try (WsClient alice = WsClient.connect(stage(cloud.token()))) {
-            alice.socket.sendText("{\"action\":\"sendMessage\",\"message\":\"" + "x".repeat(130 * 1024) + "\"}", true);
+            alice.socket().sendText("{\"action\":\"sendMessage\",\"message\":\"" + "x".repeat(130 * 1024) + "\"}", true);
 
-            assertThat(alice.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
+            assertThat(alice.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1009);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.contract.Topology.ConnectionTable;
+import dev.edgewire.standins.clients.WsClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,22 +32,22 @@ class LocalModeLimitsIT {
         URI stage = URI.create(cloud.outputs().get("WebSocketUrl") + "/demo?token=" + cloud.token());
         try {
             WsClient idle = WsClient.connect(stage);
-            assertThat(idle.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+            assertThat(idle.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1001);
 
             WsClient chatty = WsClient.connect(stage);
             long opened = System.nanoTime();
-            while (!chatty.closeCode.isDone() && System.nanoTime() - opened < TimeUnit.SECONDS.toNanos(15)) {
-                chatty.socket.sendText("{\"action\":\"sendMessage\",\"message\":\"still here\"}", true);
+            while (!chatty.closeCode().isDone() && System.nanoTime() - opened < TimeUnit.SECONDS.toNanos(15)) {
+                chatty.socket().sendText("{\"action\":\"sendMessage\",\"message\":\"still here\"}", true);
                 Thread.sleep(500);
             }
-            assertThat(chatty.closeCode.get(1, TimeUnit.SECONDS)).isEqualTo(1001);
+            assertThat(chatty.closeCode().get(1, TimeUnit.SECONDS)).isEqualTo(1001);
             assertThat(Duration.ofNanos(System.nanoTime() - opened)).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(12));
 
             WsClient open = WsClient.connect(stage);
             open.send("{\"action\":\"sendMessage\",\"message\":\"who am i\"}");
             String id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(open.next("who am i")).get("from").asText();
             cloud.close();
-            assertThat(open.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+            assertThat(open.closeCode().get(10, TimeUnit.SECONDS)).isEqualTo(1001);
 
             try (LocalCloud again = LocalCloud.start(LocalConfig.defaults().withStateDir(state).withPorts(0, 0, 0)
                     .withThings(List.of("thing-1")))) {

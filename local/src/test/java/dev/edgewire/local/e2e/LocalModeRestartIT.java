@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
 import dev.edgewire.contract.Topology.ConnectionTable;
+import dev.edgewire.standins.clients.WsClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,61 +6,43 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgewire.standins.clients.WsClient;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A person watching the stage, as a browser, wscat or Postman is: a WebSocket client (the JDK's) that keeps
- * every envelope it receives and how its connection ended. A frame that carries several envelopes
+ * A person watching the stage, as a browser, wscat or Postman is: a WebSocket client that keeps every
+ * envelope it receives and how its connection ended. A frame that carries several envelopes
  * ({@code {"type":"batch","items":[...]}}) counts as its items.
  */
-public final class Watcher implements WebSocket.Listener, AutoCloseable {
+public final class Watcher implements AutoCloseable {
 
     public static final ObjectMapper JSON = new ObjectMapper();
+    /** The close code a browser reports when the connection ended without a close frame. */
+    private static final int ABNORMAL_CLOSURE = 1006;
 
-    private final HttpClient http;
     private final Duration patience;
     private final List<JsonNode> envelopes = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    private WebSocket socket;
+    private WsClient client;
 
-    private Watcher(HttpClient http, Duration patience) {
-        this.http = http;
+    private Watcher(Duration patience) {
         this.patience = patience;
     }
 
-    /** Opens a connection to {@code stage} (the stage URL with its query string); a refusal says its HTTP status. */
+    /**
+     * Opens a connection to {@code stage} (the stage URL with its query string); a refusal throws
+     * {@link WsClient.Refused} with its HTTP status.
+     */
     public static Watcher connect(URI stage, Duration patience) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        Watcher watcher = new Watcher(http, patience);
-        try {
-            watcher.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(15))
-                    .buildAsync(stage, watcher).get(patience.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            http.close();
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof WebSocketHandshakeException handshake) {
-                    throw new Refused(handshake.getResponse().statusCode(), withoutToken(stage), e);
-                }
-            }
-            throw e;
-        } catch (Exception e) {
-            http.close();
-            throw e;
-        }
+        Watcher watcher = new Watcher(patience);
+        watcher.client = WsClient.builder(stage).connectTimeout(Duration.ofSeconds(15)).patience(patience)
+                .onMessage(m -> watcher.keep(m.text())).connect();
         return watcher;
     }
 
@@ -72,31 +54,13 @@ public final class Watcher implements WebSocket.Listener, AutoCloseable {
         try {
             connect(stage, patience).close();
             return Optional.empty();
-        } catch (Refused refused) {
+        } catch (WsClient.Refused refused) {
             return Optional.of(refused.status());
         }
     }
 
-    /** The stage answered the WebSocket upgrade with an HTTP error instead of 101. */
-    public static final class Refused extends Exception {
-        private final int status;
-
-        Refused(int status, String stage, Throwable cause) {
-            super("The stage refused a WebSocket connection to " + stage + " with HTTP " + status, cause);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
-        }
-    }
-
-    private static String withoutToken(URI stage) {
-        return stage.toString().replaceAll("(token=)[^&]*", "$1***");
-    }
-
     public void send(String frame) throws Exception {
-        socket.sendText(frame, true).get(patience.toSeconds(), TimeUnit.SECONDS);
+        client.send(frame);
     }
 
     /** Sends {@code {"action":"sendMessage","message":...}}, with {@code deviceId} when given. */
@@ -134,63 +98,30 @@ public final class Watcher implements WebSocket.Listener, AutoCloseable {
 
     /** Completes with the close code when the connection ends (1006 when it ended without a close frame). */
     public CompletableFuture<Integer> closeCode() {
-        return closeCode;
+        return client.closeCode().exceptionally(withoutCloseFrame -> ABNORMAL_CLOSURE);
     }
 
     /** Drops the TCP connection without a close frame, as a laptop that sleeps or a phone that loses signal. */
     public void vanish() {
-        socket.abort();
-        http.shutdownNow();
-    }
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-        webSocket.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-            String frame = partial.toString();
-            partial.setLength(0);
-            try {
-                JsonNode envelope = JSON.readTree(frame);
-                if ("batch".equals(envelope.path("type").asText()) && envelope.path("items").isArray()) {
-                    envelope.path("items").forEach(envelopes::add);
-                } else {
-                    envelopes.add(envelope);
-                }
-            } catch (Exception notJson) {
-                // Kept, so that the failure message shows it: everything the cloud sends is a JSON object.
-                envelopes.add(JSON.getNodeFactory().textNode(frame));
-            }
-        }
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        closeCode.complete(statusCode);
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        // The connection ended without a close frame.
-        closeCode.complete(1006);
+        client.abort();
     }
 
     @Override
     public void close() {
+        client.close();
+    }
+
+    private void keep(String frame) {
         try {
-            if (socket != null && !socket.isOutputClosed()) {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+            JsonNode envelope = JSON.readTree(frame);
+            if ("batch".equals(envelope.path("type").asText()) && envelope.path("items").isArray()) {
+                envelope.path("items").forEach(envelopes::add);
+            } else {
+                envelopes.add(envelope);
             }
-        } catch (Exception ignored) {
-            // The connection is gone already.
-        } finally {
-            http.shutdownNow();
+        } catch (Exception notJson) {
+            // Kept, so that the failure message shows it: everything the cloud sends is a JSON object.
+            envelopes.add(JSON.getNodeFactory().textNode(frame));
         }
     }
 }

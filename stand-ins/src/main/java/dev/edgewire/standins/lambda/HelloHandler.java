@@ -1,4 +1,4 @@
-package dev.edgewire.bench;
+package dev.edgewire.standins.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;

@@ -1,9 +1,7 @@
-package dev.edgewire.testing;
+package dev.edgewire.standins.lambda;
 
-import dev.edgewire.bench.ColdStartChild;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.standins.cloud.CloudStandIn;
-import dev.edgewire.standins.lambda.LambdaContext;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -22,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * Runs one handler in a fresh JVM from the shaded jar, built through its no-argument constructor
- * from environment variables exactly as Lambda builds it, and serves one test event
+ * from environment variables exactly as Lambda builds it, and serves one event
  * ({@link ColdStartChild}).
  */
 public final class LambdaJvm {
@@ -42,26 +40,25 @@ public final class LambdaJvm {
         this.classPath = classPath;
     }
 
-    /** With the shaded jar in {@code target/}. */
-    public static LambdaJvm ofShadedJar() {
-        return ofJar(shadedJar());
+    /** With the shaded jar in {@code targetDir}, the functions' module's build output. */
+    public static LambdaJvm ofShadedJar(Path targetDir) {
+        return ofJar(shadedJar(targetDir));
     }
 
+    /** The Lambda jar first, as Lambda's class path has it; then these stand-ins and the runtime's serializer. */
     public static LambdaJvm ofJar(Path jar) {
-        String serialization = testClassPathJar("aws-lambda-java-serialization").toString();
+        String serialization = classPathJar("aws-lambda-java-serialization").toString();
         try {
-            String testClasses = Path.of(LambdaJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            // The child's Lambda context comes from the stand-ins, which the Lambda jar never holds.
-            String standIns = Path.of(LambdaContext.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            return new LambdaJvm(String.join(File.pathSeparator, jar.toAbsolutePath().toString(), testClasses, standIns,
-                    serialization));
+            // The child's main, its events and its Lambda context, which the Lambda jar never holds.
+            String standIns = Path.of(ColdStartChild.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return new LambdaJvm(String.join(File.pathSeparator, jar.toAbsolutePath().toString(), standIns, serialization));
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** The jar of {@code artifactId} on the tests' class path (as failsafe and surefire give it). */
-    static Path testClassPathJar(String artifactId) {
+    /** The jar of {@code artifactId} on this JVM's class path (or the tests' class path, as failsafe and surefire give it). */
+    public static Path classPathJar(String artifactId) {
         return Stream.of(System.getProperty("surefire.test.class.path", ""), System.getProperty("java.class.path", ""))
                 .flatMap(cp -> Arrays.stream(cp.split(File.pathSeparator)))
                 .map(Path::of)
@@ -70,12 +67,13 @@ public final class LambdaJvm {
                 .orElseThrow(() -> new IllegalStateException(artifactId + " is not on the class path"));
     }
 
-    /** {@code target/edgewire-lambdas-<version>-aws-lambda.jar}, the artifact infra deploys. */
-    public static Path shadedJar() {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
+    /** {@code edgewire-lambdas-<version>-aws-lambda.jar} in {@code targetDir}, the artifact infra deploys. */
+    public static Path shadedJar(Path targetDir) {
+        try (Stream<Path> files = Files.list(targetDir)) {
             return files.filter(p -> p.getFileName().toString().matches("edgewire-lambdas-.*-aws-lambda\\.jar"))
                     .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no shaded jar in target/; run ./mvnw -pl lambdas package"));
+                    .orElseThrow(() -> new IllegalStateException("no shaded jar in " + targetDir
+                            + "; build it with ./mvnw -pl lambdas -am package"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

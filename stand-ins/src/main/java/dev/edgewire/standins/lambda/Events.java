@@ -1,4 +1,4 @@
-package dev.edgewire.testing;
+package dev.edgewire.standins.lambda;
 
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,8 +14,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Test events from {@code src/test/resources/events/}, read by the serializers the Lambda Java
- * runtime itself uses, so a handler sees exactly what it would see on Lambda.
+ * Events as AWS sends them to the functions (API Gateway's WebSocket and authorizer events, IoT rule
+ * outputs), from the JSON files under {@code events/} beside this class, read by the serializers the
+ * Lambda Java runtime itself uses, so a handler sees exactly what it would see on Lambda. The
+ * serializer ({@code aws-lambda-java-serialization}) is an optional dependency: whoever reads events
+ * declares it.
  */
 public final class Events {
 
@@ -89,7 +92,7 @@ public final class Events {
     private static InputStream open(String name) {
         InputStream in = Events.class.getResourceAsStream("/events/" + name);
         if (in == null) {
-            throw new IllegalArgumentException("no test event " + name);
+            throw new IllegalArgumentException("no event " + name);
         }
         return in;
     }

@@ -1,12 +1,10 @@
-package dev.edgewire.bench;
+package dev.edgewire.standins.lambda;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgewire.contract.Tokens;
-import dev.edgewire.runtime.Json;
-import dev.edgewire.testing.Events;
-import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -14,9 +12,10 @@ import java.time.Duration;
 import java.util.HashMap;
 
 /**
- * One cold start, in the JVM {@link dev.edgewire.testing.LambdaJvm} launches (for {@code ShadedJarIT} and
- * the benchmark suite's cold-start benchmark): builds one handler through its
- * no-argument constructor (as Lambda does), has it serve one event, and prints the times.
+ * One cold start, in the JVM {@link LambdaJvm} launches (for the functions' {@code ShadedJarIT} and the
+ * benchmark suite's cold-start benchmark): builds one handler through its no-argument constructor (as
+ * Lambda does), has it serve one event, and prints the times. Its class path is the shaded Lambda jar,
+ * which brings the handlers, the contract and Jackson, then these stand-ins and the runtime's serializer.
  */
 public final class ColdStartChild {
 
@@ -39,7 +38,7 @@ public final class ColdStartChild {
         Object response = typed.handleRequest(event, new LambdaContext());
         long served = System.nanoTime();
         System.out.println(RESULT + ms(constructed - started) + " " + ms(served - constructed));
-        System.out.println(RESPONSE + Json.write(response));
+        System.out.println(RESPONSE + new ObjectMapper().writeValueAsString(response));
         System.exit(0);
     }
 

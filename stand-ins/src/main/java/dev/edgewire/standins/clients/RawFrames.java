@@ -1,4 +1,4 @@
-package dev.edgewire.local.e2e;
+package dev.edgewire.standins.clients;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.util.Base64;
 /**
  * Writes one WebSocket frame by hand: client libraries split large messages into frames of their
  * own choosing and never send a malformed frame, so frame limits and protocol errors can only be
- * tested below them. Public for the fault-injection suite in the benchmarks module.
+ * tested below them (local mode's tests, the fault-injection suite).
  */
 public final class RawFrames {
 
@@ -39,15 +39,8 @@ public final class RawFrames {
         try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            byte[] nonce = new byte[16];
-            new SecureRandom().nextBytes(nonce);
-            String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
             DataInputStream in = new DataInputStream(socket.getInputStream());
-            String status = readLine(in);
+            String status = upgrade(uri, out, in);
             if (!status.contains(" 101 ")) {
                 throw new IOException("upgrade refused: " + status);
             }
@@ -93,6 +86,27 @@ public final class RawFrames {
             return new Close(((body[0] & 0xff) << 8) | (body[1] & 0xff),
                     new String(body, 2, body.length - 2, StandardCharsets.UTF_8));
         }
+    }
+
+    /** The status line the server answers a WebSocket upgrade request with, as a browser's request would get it. */
+    public static String upgradeStatus(URI uri) throws IOException {
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(15_000);
+            return upgrade(uri, socket.getOutputStream(), new DataInputStream(socket.getInputStream()));
+        }
+    }
+
+    /** Sends the upgrade request and reads the status line of the answer. */
+    private static String upgrade(URI uri, OutputStream out, DataInputStream in) throws IOException {
+        byte[] nonce = new byte[16];
+        new SecureRandom().nextBytes(nonce);
+        String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return readLine(in);
     }
 
     private static String readLine(DataInputStream in) throws IOException {
