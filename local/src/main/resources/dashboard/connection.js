@@ -136,7 +136,12 @@ export class StageConnection {
       } catch {
         envelope = { type: 'unreadable', raw: String(event.data).slice(0, 200) };
       }
-      this.#onEnvelope(envelope);
+      // A batch message carries several envelopes, each as it would be alone (docs/architecture.md, "Frames").
+      if (envelope?.type === 'batch' && Array.isArray(envelope.items)) {
+        envelope.items.forEach((item) => this.#onEnvelope(item));
+      } else {
+        this.#onEnvelope(envelope);
+      }
     };
     ws.onclose = async (event) => {
       if (this.#ws !== ws || this.#stopped) {

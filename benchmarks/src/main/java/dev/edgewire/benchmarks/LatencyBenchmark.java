@@ -54,8 +54,7 @@ final class LatencyBenchmark {
             ConcurrentHistogram[] e2e = {new ConcurrentHistogram(3)};
             AtomicLong delivered = new AtomicLong();
             client.observe(r -> {
-                Long seq = sequence(r.text());
-                if (seq != null) {
+                for (long seq : sequences(r.text())) {
                     Long t0 = sentAt.remove(seq);
                     if (t0 != null) {
                         e2e[0].recordValue(Math.max(0, (r.arrivedNanos() - t0) / 1000));
@@ -146,20 +145,27 @@ final class LatencyBenchmark {
                 + "\"humidity\":41.2,\"pressure\":1012.8,\"battery\":0.93}").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The reading's {@code seq} from a telemetry envelope, without a full parse on the receiving thread. */
-    static Long sequence(String text) {
+    /**
+     * The readings' {@code seq}s of a message (one envelope, or a batch of them), without a full parse
+     * on the receiving thread: every {@code "seq":<digits>} of a message that carries telemetry.
+     */
+    static List<Long> sequences(String text) {
         if (!text.contains("\"telemetry\"")) {
-            return null;
+            return List.of();
         }
+        List<Long> seqs = new ArrayList<>(1);
         int at = text.indexOf("\"seq\":");
-        if (at < 0) {
-            return null;
+        while (at >= 0) {
+            int end = at + 6;
+            while (end < text.length() && Character.isDigit(text.charAt(end))) {
+                end++;
+            }
+            if (end > at + 6) {
+                seqs.add(Long.parseLong(text.substring(at + 6, end)));
+            }
+            at = text.indexOf("\"seq\":", end);
         }
-        int end = at + 6;
-        while (end < text.length() && Character.isDigit(text.charAt(end))) {
-            end++;
-        }
-        return end > at + 6 ? Long.parseLong(text.substring(at + 6, end)) : null;
+        return seqs;
     }
 
     private static Spread spread(List<Percentiles> reps, java.util.function.ToDoubleFunction<Percentiles> f) {

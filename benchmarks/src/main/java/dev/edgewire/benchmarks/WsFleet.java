@@ -1,5 +1,6 @@
 package dev.edgewire.benchmarks;
 
+import dev.edgewire.standins.clients.Envelopes;
 import dev.edgewire.standins.clients.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,7 +45,7 @@ final class WsFleet implements AutoCloseable {
     }
 
     private void received(WsClient.Message message) {
-        received.incrementAndGet();
+        received.addAndGet(Envelopes.count(message.text()));
         observer.accept(message);
     }
 

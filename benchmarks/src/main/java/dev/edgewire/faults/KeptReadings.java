@@ -20,16 +20,16 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * The readings of one device that local mode kept in its two failure queues, read as a user would,
- * with the SDK against the queue URLs of the outputs file: {@code FailedInvocationsQueueUrl} holds
- * Lambda's invocation records (the reading is the record's {@code requestPayload}),
+ * The readings of one device that local mode kept in its failure queues, read as a user would, with
+ * the SDK against the queue URLs of the outputs file: {@code ReadingsDeadLettersQueueUrl} holds the
+ * readings the fan-out failed on every receive (the message is the rule's output),
  * {@code FailedDeliveriesQueueUrl} the rules' error-action messages (the reading is the
  * {@code base64OriginalPayload}).
  *
- * @param invocations seqs in the failed-invocations queue
+ * @param deadLetters seqs in the readings' dead-letter queue
  * @param deliveries  seqs in the failed-deliveries queue
  */
-record KeptReadings(Set<Long> invocations, Set<Long> deliveries) {
+record KeptReadings(Set<Long> deadLetters, Set<Long> deliveries) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Long enough that one listing sees every message once. */
@@ -37,7 +37,7 @@ record KeptReadings(Set<Long> invocations, Set<Long> deliveries) {
 
     /** Every seq of {@code deviceId} in either queue. */
     Set<Long> all() {
-        Set<Long> all = new TreeSet<>(invocations);
+        Set<Long> all = new TreeSet<>(deadLetters);
         all.addAll(deliveries);
         return all;
     }
@@ -49,11 +49,11 @@ record KeptReadings(Set<Long> invocations, Set<Long> deliveries) {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
                 .httpClient(UrlConnectionHttpClient.create()).build()) {
-            Set<Long> invocations = new TreeSet<>();
-            for (String body : drain(sqs, outputs.get(Outputs.FAILED_INVOCATIONS_QUEUE_URL))) {
-                JsonNode reading = JSON.readTree(body).path("requestPayload");
+            Set<Long> deadLetters = new TreeSet<>();
+            for (String body : drain(sqs, outputs.get(Outputs.READINGS_DEAD_LETTERS_QUEUE_URL))) {
+                JsonNode reading = JSON.readTree(body);
                 if (deviceId.equals(reading.path("deviceId").asText())) {
-                    invocations.add(reading.path("seq").asLong());
+                    deadLetters.add(reading.path("seq").asLong());
                 }
             }
             Set<Long> deliveries = new TreeSet<>();
@@ -64,7 +64,7 @@ record KeptReadings(Set<Long> invocations, Set<Long> deliveries) {
                     deliveries.add(reading.path("seq").asLong());
                 }
             }
-            return new KeptReadings(invocations, deliveries);
+            return new KeptReadings(deadLetters, deliveries);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -34,11 +34,18 @@ final class Rig implements AutoCloseable {
         this.logs = logs;
     }
 
+    /**
+     * The readings queue's visibility timeout in the fault runs: two seconds, not AWS's three minutes, so a
+     * batch the fan-out failed is received again within the scenario.
+     */
+    static final java.time.Duration READINGS_VISIBILITY_TIMEOUT = java.time.Duration.ofSeconds(2);
+
     static Rig start(Path work, Path deviceJar, Settings settings, LogCapture logs) throws Exception {
         LocalCloud cloud = LocalCloud.start(LocalConfig.defaults()
                 .withStateDir(work.resolve("local-state"))
                 .withPorts(0, 0, 0)
-                .withThings(List.of(HEALTHY_THING, BROKER_THING, KILL_THING, STORE_THING, OTHER_THING)));
+                .withThings(List.of(HEALTHY_THING, BROKER_THING, KILL_THING, STORE_THING, OTHER_THING))
+                .withReadingsVisibilityTimeout(READINGS_VISIBILITY_TIMEOUT));
         return new Rig(cloud, work, deviceJar, settings, logs);
     }
 

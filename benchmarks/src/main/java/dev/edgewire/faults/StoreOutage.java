@@ -2,6 +2,7 @@ package dev.edgewire.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import dev.edgewire.contract.Topology;
 import dev.edgewire.standins.mqtt.MqttTestClients;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
@@ -40,18 +41,17 @@ final class StoreOutage {
                 + s.storeDown().toSeconds() + " s `startStore()` starts it again on the same port and data. "
                 + "What to expect: a handler that needs the table fails after the SDK's retries; the caller gets "
                 + "API Gateway's error (HTTP 500 for a connection, an \"Internal server error\" message for a "
-                + "broadcast) and local mode logs it. A fan-out invocation that cannot read the connection ids "
-                + "fails the same way and is tried again 2 s and 4 s later, as Lambda retries an asynchronous "
-                + "invocation twice. When all three attempts fail, its reading is kept in the failed-invocations "
-                + "queue (`FailedInvocationsQueueUrl`: Lambda's invocation record, as the on-failure destination "
-                + "gets it), and a reading the rule-action queue refused when full is kept in the failed-deliveries "
-                + "queue (`FailedDeliveriesQueueUrl`: the rule's error-action message); the scenario lists both "
-                + "queues through SQS, and every reading sent must have reached the client or be kept there. "
-                + "During the outage the readings queue up behind the failing invocations (one at a time reads the "
-                + "connection ids), so a retry usually runs after the store is back and delivers. Hence a second, "
-                + "quiet outage once the stream is over: the store stops again, the device publishes "
-                + KEPT_READINGS + " readings (seqs from " + KEPT_SEQ_BASE + "), and the store stays down until "
-                + "their fan-out has failed all three attempts and their records are in the failed-invocations queue.";
+                + "broadcast) and local mode logs it. The readings wait in the readings queue: a fan-out batch "
+                + "that cannot read the connection ids reports its readings failed, and the queue hands them out "
+                + "again after its visibility timeout (" + Rig.READINGS_VISIBILITY_TIMEOUT.toSeconds() + " s here, "
+                + "AWS's is six fan-out timeouts), so once the store is back they are delivered, late. A reading "
+                + "that fails all " + Topology.ReadingsQueue.MAX_RECEIVE_COUNT + " receives is moved to the "
+                + "readings' dead-letter queue (`ReadingsDeadLettersQueueUrl`), and one the rules' SQS action "
+                + "refused is kept in the failed-deliveries queue (`FailedDeliveriesQueueUrl`: the rule's "
+                + "error-action message); the scenario lists both queues through SQS, and every reading sent must "
+                + "have reached the client or be kept there. Hence a second, quiet outage once the stream is over: "
+                + "the store stops again, the device publishes " + KEPT_READINGS + " readings (seqs from "
+                + KEPT_SEQ_BASE + "), and the store stays down until the queue has moved them to its dead letters.";
         try (Rig.Stream stream = rig.stream(thing, s.storeReadings(), s.storeRate(),
                 rig.work.resolve(thing + ".outbox.db"), thing)) {
             Tally watcher = stream.receiver;
@@ -107,19 +107,18 @@ final class StoreOutage {
             o.saw("device client (MQTT, does not need the store): acked " + summary.path("acked") + ", pending "
                     + summary.path("pending") + ", exit 0");
             List<String> logged = rig.logs.take();
-            // Only invocations that failed on every attempt give up their reading; a retried one may still deliver it.
-            long failedFanOuts = logged.stream().filter(l -> l.matches(".*rule \\S+ action \\S+ failed after .*")).count();
+            // A failed batch stays in the queue and is received again; only the rules' refusals are kept at once.
+            long failedBatches = logged.stream().filter(l -> l.matches(".*FanOut failed a batch of .*")).count();
             long drops = stream.drops();
-            KeptReadings kept = awaitKept(rig, thing, seq -> seq < s.storeReadings(), failedFanOuts + drops,
-                    Duration.ofSeconds(20));
+            KeptReadings kept = awaitKept(rig, thing, seq -> seq < s.storeReadings(), drops, Duration.ofSeconds(20));
             List<Long> missing = watcher.missingSeqs(thing, s.storeReadings());
             List<Long> missingNotKept = missing.stream().filter(seq -> !kept.all().contains(seq)).toList();
             o.row(new Outcome.Row("readings of " + thing + " kept in the failure queues (sent = missing at the "
                     + "client, received = kept, missing = neither delivered nor kept)", missing.size(),
                     missing.size() - missingNotKept.size(), missingNotKept.size(), 0));
-            o.saw("fan-out invocations that failed every attempt (logged): " + failedFanOuts
-                    + "; refused by the full rule-action queue: " + drops);
-            o.saw("kept in the failed-invocations queue (Lambda's invocation records): " + kept.invocations().size()
+            o.saw("fan-out batches that failed and went back to the queue (logged): " + failedBatches
+                    + "; refused by the rules' SQS action: " + drops);
+            o.saw("kept in the readings' dead-letter queue: " + kept.deadLetters().size()
                     + "; in the failed-deliveries queue (error-action messages): " + kept.deliveries().size()
                     + "; records that could not be kept: " + rig.cloud.unkeptFailures());
             o.saw("missing seqs: " + ranges(missing) + "; kept seqs: " + ranges(List.copyOf(kept.all())));
@@ -137,8 +136,8 @@ final class StoreOutage {
     }
 
     /**
-     * The store stops again with nothing queued: each reading published now fails all three attempts
-     * (the store stays down until it has) and must be kept in the failed-invocations queue, not delivered.
+     * The store stops again with nothing queued: each reading published now fails every receive (the
+     * store stays down until it has) and must be moved to the readings' dead-letter queue, not delivered.
      */
     private static void keptDuringQuietOutage(Rig rig, Outcome o, Tally watcher, String thing) throws Exception {
         rig.cloud.stopStore();
@@ -157,19 +156,19 @@ final class StoreOutage {
                 device.disconnect();
             }
             long started = System.nanoTime();
-            KeptReadings kept = awaitKept(rig, thing, seq -> seq >= KEPT_SEQ_BASE, KEPT_READINGS, Duration.ofMinutes(3));
+            KeptReadings kept = awaitKept(rig, thing, seq -> seq >= KEPT_SEQ_BASE, KEPT_READINGS, Duration.ofMinutes(2));
             long keptAfter = (System.nanoTime() - started) / 1_000_000;
             long delivered = LongStream.range(KEPT_SEQ_BASE, KEPT_SEQ_BASE + KEPT_READINGS)
                     .filter(seq -> watcher.has(thing, seq)).count();
             o.row(new Outcome.Row("readings of " + thing + " published during the second outage (received = kept in "
-                    + "the failed-invocations queue, missing = neither kept nor delivered)", KEPT_READINGS,
-                    kept.invocations().size(), KEPT_READINGS - kept.invocations().size() - delivered, 0));
-            o.saw("second outage: " + KEPT_READINGS + " readings published, " + kept.invocations().size()
-                    + " kept in the failed-invocations queue " + keptAfter + " ms after publishing (three attempts "
-                    + "each), " + delivered + " delivered");
-            o.check(kept.invocations().size() == KEPT_READINGS && delivered == 0, "every reading whose fan-out "
-                    + "failed all three attempts is kept in the failed-invocations queue");
-            o.logged.addAll(rig.logs.take().stream().filter(l -> l.contains(" failed after ")).limit(KEPT_READINGS).toList());
+                    + "the readings' dead-letter queue, missing = neither kept nor delivered)", KEPT_READINGS,
+                    kept.deadLetters().size(), KEPT_READINGS - kept.deadLetters().size() - delivered, 0));
+            o.saw("second outage: " + KEPT_READINGS + " readings published, " + kept.deadLetters().size()
+                    + " moved to the readings' dead-letter queue " + keptAfter + " ms after publishing ("
+                    + Topology.ReadingsQueue.MAX_RECEIVE_COUNT + " receives each), " + delivered + " delivered");
+            o.check(kept.deadLetters().size() == KEPT_READINGS && delivered == 0, "every reading the fan-out failed "
+                    + "on every receive is kept in the readings' dead-letter queue");
+            o.logged.addAll(rig.logs.take().stream().filter(l -> l.contains("failed a batch")).limit(KEPT_READINGS).toList());
         } finally {
             rig.cloud.startStore();
         }
@@ -195,19 +194,19 @@ final class StoreOutage {
      */
     private static KeptReadings awaitKept(Rig rig, String thing, LongPredicate which, long expected, Duration timeout)
             throws InterruptedException {
-        Set<Long> invocations = new TreeSet<>();
+        Set<Long> deadLetters = new TreeSet<>();
         Set<Long> deliveries = new TreeSet<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         do {
             KeptReadings read = KeptReadings.of(rig.cloud.outputs(), thing);
-            read.invocations().stream().filter(which::test).forEach(invocations::add);
+            read.deadLetters().stream().filter(which::test).forEach(deadLetters::add);
             read.deliveries().stream().filter(which::test).forEach(deliveries::add);
-            if (invocations.size() + deliveries.size() >= expected) {
+            if (deadLetters.size() + deliveries.size() >= expected) {
                 break;
             }
             Thread.sleep(200);
         } while (System.nanoTime() < deadline);
-        return new KeptReadings(invocations, deliveries);
+        return new KeptReadings(deadLetters, deliveries);
     }
 
     private static String ranges(List<Long> missing) {

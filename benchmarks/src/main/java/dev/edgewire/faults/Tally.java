@@ -2,6 +2,7 @@ package dev.edgewire.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgewire.standins.clients.Envelopes;
 import dev.edgewire.standins.clients.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,8 +51,7 @@ final class Tally implements AutoCloseable {
     synchronized void drain() {
         String text;
         while ((text = client.messages().poll()) != null) {
-            try {
-                JsonNode node = JSON.readTree(text);
+            for (JsonNode node : Envelopes.of(text)) {
                 switch (node.path("type").asText()) {
                     case "telemetry" -> readings.computeIfAbsent(node.path("deviceId").asText(), d -> new TreeMap<>())
                             .merge(node.path("reading").path("seq").asLong(), 1, Integer::sum);
@@ -59,10 +59,8 @@ final class Tally implements AutoCloseable {
                         messages.merge(node.path("message").asText(), 1, Integer::sum);
                         senders.put(node.path("message").asText(), node.path("from").asText());
                     }
-                    default -> others.add(text);
+                    default -> others.add(node.isTextual() ? node.asText() : node.toString());
                 }
-            } catch (Exception notJson) {
-                others.add(text);
             }
         }
     }

@@ -13,10 +13,12 @@ import dev.edgewire.local.http.PublishEndpoint;
 import dev.edgewire.local.lambda.AsyncInvocations;
 import dev.edgewire.local.lambda.FunctionRoles;
 import dev.edgewire.local.lambda.LocalLambdas;
+import dev.edgewire.local.lambda.SqsEventSource;
 import dev.edgewire.local.mqtt.LocalBroker;
 import dev.edgewire.local.rules.RuleActions;
+import dev.edgewire.local.rules.SqsAction;
 import dev.edgewire.local.rules.TopicRuleEngine;
-import dev.edgewire.local.sqs.FailureQueues;
+import dev.edgewire.local.sqs.LocalQueues;
 import dev.edgewire.local.store.ConnectionTableStore;
 import dev.edgewire.local.websocket.ConnectionRegistry;
 import dev.edgewire.local.websocket.ConnectionsApiHandler;
@@ -59,11 +61,13 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
  * {@link CloudServices} and {@link HandlerFactory} as on Lambda. This class starts and stops the parts
  * and can stop the broker or the store alone, as an outage would.
  *
- * <p>No reading that a rule accepted is dropped silently. As on AWS, two queues keep the failures for
- * a user to list: {@value #FAILED_DELIVERIES_QUEUE} gets the rules' error-action messages (the rule
- * could not hand the reading to the function: here, its queue was full), and
- * {@value #FAILED_INVOCATIONS_QUEUE}, the on-failure destination, gets Lambda's invocation records of
- * readings whose invocation failed every attempt.
+ * <p>As on AWS, the topic rules send each reading to the readings queue, {@value #READINGS_QUEUE}, and the
+ * fan-out consumes it through an event source mapping ({@link SqsEventSource}). No reading that a rule
+ * accepted is dropped silently; queues keep the failures for a user to list:
+ * {@value #READINGS_DEAD_LETTERS_QUEUE} the readings the fan-out failed on every receive,
+ * {@value #FAILED_DELIVERIES_QUEUE} the rules' error-action messages (the readings queue refused the
+ * reading), and {@value #FAILED_INVOCATIONS_QUEUE}, the fan-out's on-failure destination, Lambda's
+ * invocation records of continued broadcasts that failed every attempt.
  */
 public final class LocalCloud implements AutoCloseable {
 
@@ -72,19 +76,26 @@ public final class LocalCloud implements AutoCloseable {
     public static final CloudCredentials CREDENTIALS = new CloudCredentials("LOCALEDGEWIRE", "local-edgewire-secret");
     public static final String TABLE_NAME = "edgewire-connections";
     /**
-     * Fan-out invocations at once, like a function's reserved concurrency. An invocation mostly waits
-     * on its {@code @connections} posts, so a few more than the cores keep readings from queueing
-     * behind one another.
+     * Asynchronous invocations at once (the fan-out's continuations), like a function's reserved
+     * concurrency.
      */
     public static final int RULE_CONCURRENCY = 8;
-    /** Rule actions waiting for a free invocation, like Lambda's asynchronous event queue (bounded here). */
+    /** Asynchronous invocations waiting for a free one, like Lambda's asynchronous event queue (bounded here). */
     private static final int RULE_QUEUE = 10_000;
     /** Lambda retries after 1 and 2 minutes; local mode after 2 and 4 seconds. */
     private static final Duration RULE_RETRY_DELAY = Duration.ofSeconds(2);
+    /** Rule outputs that may wait for the readings queue; beyond, the error action gets them. */
+    private static final int SQS_ACTION_BUFFER = 10_000;
+    /** SendMessageBatch calls in flight from the rules' SQS action. */
+    private static final int SQS_ACTION_SENDERS = 2;
+    /** The queue between the rules and the fan-out (output {@code ReadingsQueueUrl}). */
+    public static final String READINGS_QUEUE = "edgewire-readings";
+    /** The readings queue's dead-letter queue (output {@code ReadingsDeadLettersQueueUrl}). */
+    public static final String READINGS_DEAD_LETTERS_QUEUE = "edgewire-readings-dead-letters";
     private static final int BROADCAST_CONCURRENCY = 32;
     /** The queue of the rules' error action (output {@code FailedDeliveriesQueueUrl}, as on AWS). */
     public static final String FAILED_DELIVERIES_QUEUE = "edgewire-failed-deliveries";
-    /** The on-failure destination of the rules' asynchronous invocations (output {@code FailedInvocationsQueueUrl}). */
+    /** The on-failure destination of the fan-out's asynchronous invocations (output {@code FailedInvocationsQueueUrl}). */
     public static final String FAILED_INVOCATIONS_QUEUE = "edgewire-failed-invocations";
 
     private final LocalConfig config;
@@ -99,7 +110,9 @@ public final class LocalCloud implements AutoCloseable {
     private Dynalite dynalite;
     private Path dynaliteCli;
     private DynamoDbClient storeClient;
-    private FailureQueues failureQueues;
+    private LocalQueues queues;
+    private SqsAction sqsAction;
+    private SqsEventSource readingsToFanOut;
     private SdkHttpClient sdkHttp;
     private IotDataPlaneClient iotDataClient;
     private volatile LocalBroker broker;
@@ -124,7 +137,11 @@ public final class LocalCloud implements AutoCloseable {
             cloud.startAll();
             return cloud;
         } catch (Exception | Error e) {
-            cloud.close();
+            try {
+                cloud.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
     }
@@ -142,8 +159,9 @@ public final class LocalCloud implements AutoCloseable {
                 AwsBasicCredentials.create(CREDENTIALS.accessKeyId(), CREDENTIALS.secretAccessKey()));
         // The SQS service takes a while (its actor system, its web server, its H2 store): it starts
         // first, beside the rest, and local mode is ready when it is.
-        failureQueues = FailureQueues.start(config.host(), config.sqsPort(), state.resolve("sqs"), Region.US_EAST_1,
-                credentials, FAILED_DELIVERIES_QUEUE, FAILED_INVOCATIONS_QUEUE);
+        queues = LocalQueues.start(config.host(), config.sqsPort(), state.resolve("sqs"), Region.US_EAST_1,
+                credentials, new LocalQueues.Names(READINGS_QUEUE, READINGS_DEAD_LETTERS_QUEUE, FAILED_DELIVERIES_QUEUE,
+                        FAILED_INVOCATIONS_QUEUE, config.readingsVisibilityTimeout()));
         pki = LocalPki.openOrCreate(state.resolve("certs"));
         for (String thing : config.things()) {
             things.put(thing, pki.thing(thing));
@@ -187,9 +205,13 @@ public final class LocalCloud implements AutoCloseable {
         }
         LocalLambdas lambdas = new LocalLambdas(handlers);
         asyncInvocations = new AsyncInvocations(lambdas, mapper, RULE_CONCURRENCY, RULE_QUEUE, RULE_RETRY_DELAY,
-                FAILED_INVOCATIONS_QUEUE, failureQueues::toFailedInvocations);
+                FAILED_INVOCATIONS_QUEUE, queues::toFailedInvocations);
+        sqsAction = new SqsAction(queues::client, queues::readingsUrl, SQS_ACTION_BUFFER, SQS_ACTION_SENDERS);
         ruleActions = new RuleActions(new TopicRuleEngine(Topology.TOPIC_RULES, mapper, Clock.systemUTC()),
-                asyncInvocations, mapper, FAILED_DELIVERIES_QUEUE, failureQueues::toFailedDeliveries);
+                sqsAction, READINGS_QUEUE, mapper, FAILED_DELIVERIES_QUEUE, queues::toFailedDeliveries);
+        readingsToFanOut = new SqsEventSource(lambdas, Topology.ReadingsQueue.CONSUMER, queues::client,
+                queues::readingsUrl, queues::readingsArn, Region.US_EAST_1.id(), Topology.ReadingsQueue.BATCH_SIZE,
+                Topology.ReadingsQueue.MAX_CONCURRENCY);
 
         startBroker();
 
@@ -222,7 +244,8 @@ public final class LocalCloud implements AutoCloseable {
             }
         }, 0, config.expiryInterval().toMillis(), TimeUnit.MILLISECONDS);
 
-        failureQueues.awaitStarted();
+        queues.awaitStarted();
+        readingsToFanOut.start();
         token = Tokens.mint(tokenKey, "local-user", config.tokenTtl(), Clock.systemUTC());
         outputsFile = LocalOutputs.write(state, outputs());
     }
@@ -291,31 +314,32 @@ public final class LocalCloud implements AutoCloseable {
         return ruleActions.acceptedMessages();
     }
 
-    /** Readings the topic rules could not hand to the fan-out because its queue was full, since start. */
+    /** Readings the topic rules could not send to the readings queue, since start (kept in failed deliveries). */
     public long droppedRuleActions() {
         return ruleActions.droppedActions();
     }
 
-    /** Records of failed readings sent to the failure queues, since start. */
+    /** Failure records sent to the failure queues, since start. */
     public long keptFailures() {
-        return failureQueues.kept();
+        return queues.kept();
     }
 
     /** Failed readings whose record could not be sent to a failure queue (each logged whole), since start. */
     public long unkeptFailures() {
-        return failureQueues.unkept();
+        return queues.unkept();
     }
 
     /** The SQS service's endpoint, for any SDK or the AWS CLI ({@code --endpoint-url}). */
     public URI sqsEndpoint() {
-        return failureQueues.endpoint();
+        return queues.endpoint();
     }
 
     /** The outputs, with the key names of {@code cdk deploy --outputs-file}. */
     public Map<String, String> outputs() {
         return LocalOutputs.of(new LocalOutputs.Endpoints(webPort(), config.stage(), mqttPort(), httpsPort(),
-                dynamoEndpoint, failureQueues.endpoint(), failureQueues.failedDeliveriesUrl(),
-                failureQueues.failedInvocationsUrl()), pki, things, token);
+                dynamoEndpoint, queues.endpoint(), queues.readingsUrl(), queues.readingsDeadLettersUrl(),
+                queues.failedDeliveriesUrl(),
+                queues.failedInvocationsUrl()), pki, things, token);
     }
 
     public Path outputsFile() {
@@ -373,11 +397,17 @@ public final class LocalCloud implements AutoCloseable {
         JettyServers.stop(https);
         stopBroker();
         housekeeping.shutdownNow();
+        if (readingsToFanOut != null) {
+            readingsToFanOut.close();
+        }
+        if (sqsAction != null) {
+            sqsAction.close();
+        }
         if (asyncInvocations != null) {
             asyncInvocations.close();
         }
-        if (failureQueues != null) {
-            failureQueues.close();
+        if (queues != null) {
+            queues.close();
         }
         if (iotDataClient != null) {
             iotDataClient.close();

@@ -31,7 +31,8 @@ public record LocalConfig(
         Duration connectionCacheTtl,
         Duration tokenTtl,
         Duration expiryInterval,
-        int sqsPort) {
+        int sqsPort,
+        Duration readingsVisibilityTimeout) {
 
     public LocalConfig {
         if (things.isEmpty()) {
@@ -47,7 +48,8 @@ public record LocalConfig(
     public static LocalConfig defaults() {
         return new LocalConfig(Path.of(".local"), "127.0.0.1", Outputs.AWS_MQTT_PORT, Outputs.AWS_HTTPS_PORT, 8080, Topology.DEFAULT_STAGE,
                 List.of(Topology.DEFAULT_THING_NAME), null, 0, Optional.empty(), WebSocketGateway.Limits.apiGateway(),
-                Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60), 0);
+                Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60), 0,
+                Topology.ReadingsQueue.visibilityTimeout());
     }
 
     /**
@@ -57,43 +59,52 @@ public record LocalConfig(
     LocalConfig withPortsResolved() throws IOException {
         return new LocalConfig(stateDir, host, free(mqttPort), free(httpsPort), free(webPort), stage, things,
                 dynamoDbEndpoint, dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval,
-                sqsPort);
+                sqsPort, readingsVisibilityTimeout);
     }
 
     public LocalConfig withStateDir(Path dir) {
         return new LocalConfig(dir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
     }
 
     public LocalConfig withPorts(int mqtt, int https, int web) {
         return new LocalConfig(stateDir, host, mqtt, https, web, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
     }
 
     public LocalConfig withThings(List<String> names) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, names, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
     }
 
     public LocalConfig withDynamoDbEndpoint(URI endpoint) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, endpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
     }
 
     public LocalConfig withLimits(WebSocketGateway.Limits newLimits) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, newLimits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
+                dynamoDbPort, dynaliteCli, newLimits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
     }
 
     public LocalConfig withDynaliteCli(Path cli) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, Optional.ofNullable(cli), limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort);
+                dynamoDbPort, Optional.ofNullable(cli), limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
+    }
+
+    /**
+     * How long a reading the fan-out received stays hidden from the next receive: on AWS, six times the
+     * fan-out's timeout. Tests of redelivery take a shorter one.
+     */
+    public LocalConfig withReadingsVisibilityTimeout(Duration timeout) {
+        return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, timeout);
     }
 
     /** The port of the SQS service; 0 picks a free one. */
     public LocalConfig withSqsPort(int port) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, port);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, port, readingsVisibilityTimeout);
     }
 
     private int free(int port) throws IOException {

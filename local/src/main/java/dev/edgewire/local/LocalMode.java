@@ -76,7 +76,7 @@ public final class LocalMode implements Callable<Integer> {
         config = new LocalConfig(config.stateDir(), config.host(), config.mqttPort(), config.httpsPort(),
                 config.webPort(), stage, config.things(), config.dynamoDbEndpoint(), config.dynamoDbPort(),
                 config.dynaliteCli(), config.limits(), config.connectionCacheTtl(), config.tokenTtl(),
-                config.expiryInterval(), config.sqsPort());
+                config.expiryInterval(), config.sqsPort(), config.readingsVisibilityTimeout());
         LocalCloud cloud = LocalCloud.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -29,6 +29,7 @@ final class LocalOutputs {
 
     /** Where the started parts listen. */
     record Endpoints(int webPort, String stage, int mqttPort, int httpsPort, URI dynamoDb, URI sqs,
+                     String readingsQueueUrl, String readingsDeadLettersQueueUrl,
                      String failedDeliveriesQueueUrl, String failedInvocationsQueueUrl) {
     }
 
@@ -53,6 +54,8 @@ final class LocalOutputs {
         out.put(Outputs.CERTIFICATE_FILE, thing.certificateFile().toAbsolutePath().toString());
         out.put(Outputs.PRIVATE_KEY_FILE, thing.privateKeyFile().toAbsolutePath().toString());
         out.put(Outputs.DYNAMODB_ENDPOINT, endpoints.dynamoDb().toString());
+        out.put(Outputs.READINGS_QUEUE_URL, endpoints.readingsQueueUrl());
+        out.put(Outputs.READINGS_DEAD_LETTERS_QUEUE_URL, endpoints.readingsDeadLettersQueueUrl());
         out.put(Outputs.FAILED_DELIVERIES_QUEUE_URL, endpoints.failedDeliveriesQueueUrl());
         out.put(Outputs.FAILED_INVOCATIONS_QUEUE_URL, endpoints.failedInvocationsQueueUrl());
         out.put(Outputs.SQS_ENDPOINT, endpoints.sqs().toString());

@@ -7,6 +7,8 @@ import dev.edgewire.device.cloud.Setting;
 import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.cloud.TargetOptions;
 import dev.edgewire.contract.Topology;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -17,6 +19,8 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -152,7 +156,9 @@ public final class WsCommand implements Callable<Integer> {
             partial.append(data);
             if (last) {
                 synchronized (out) {
-                    out.println(partial);
+                    for (String envelope : envelopes(partial.toString())) {
+                        out.println(envelope);
+                    }
                     out.flush();
                 }
                 partial.setLength(0);
@@ -174,6 +180,29 @@ public final class WsCommand implements Callable<Integer> {
         public void onError(WebSocket webSocket, Throwable error) {
             System.err.println("WebSocket error: " + error.getMessage());
             closed.complete(ABNORMAL_CLOSURE);
+        }
+    }
+
+    /**
+     * The envelopes of one message, one line each: a {@code {"type":"batch","items":[...]}} message
+     * carries several (docs/architecture.md, "Frames"); anything else is printed as it came.
+     */
+    static List<String> envelopes(String message) {
+        if (!message.startsWith("{\"type\":\"batch\"")) {
+            return List.of(message);
+        }
+        try {
+            JsonNode batch = DeviceJson.MAPPER.readTree(message);
+            if (!batch.path("items").isArray()) {
+                return List.of(message);
+            }
+            List<String> items = new ArrayList<>();
+            for (JsonNode item : batch.path("items")) {
+                items.add(DeviceJson.MAPPER.writeValueAsString(item));
+            }
+            return items;
+        } catch (JsonProcessingException e) {
+            return List.of(message);
         }
     }
 }

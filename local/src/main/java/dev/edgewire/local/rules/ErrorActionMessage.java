@@ -12,8 +12,8 @@ import java.util.UUID;
  */
 public final class ErrorActionMessage {
 
-    /** The name IoT gives a failed Lambda action. */
-    public static final String LAMBDA_ACTION = "LambdaAction";
+    /** The name IoT gives a failed SQS action. */
+    public static final String SQS_ACTION = "SqsAction";
 
     private ErrorActionMessage() {
     }
@@ -23,7 +23,7 @@ public final class ErrorActionMessage {
      * @param topic          the topic the message came on
      * @param clientId       the publisher's client id (a thing name), or null
      * @param payload        the message as published
-     * @param failedResource what the action targets (the function's ARN)
+     * @param failedResource what the action targets (the queue's URL)
      * @param errorMessage   why the action failed
      */
     public static ObjectNode of(ObjectMapper mapper, String ruleName, String topic, String clientId, byte[] payload,
@@ -35,7 +35,7 @@ public final class ErrorActionMessage {
         message.put("clientId", clientId == null ? "" : clientId);
         message.put("base64OriginalPayload", Base64.getEncoder().encodeToString(payload));
         ObjectNode failure = message.putArray("failures").addObject();
-        failure.put("failedAction", LAMBDA_ACTION);
+        failure.put("failedAction", SQS_ACTION);
         failure.put("failedResource", failedResource);
         failure.put("errorMessage", errorMessage);
         return message;

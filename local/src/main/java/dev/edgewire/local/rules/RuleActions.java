@@ -1,12 +1,10 @@
 package dev.edgewire.local.rules;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.contract.Topology.TopicRule;
-import dev.edgewire.local.lambda.AsyncInvocations;
-import dev.edgewire.local.lambda.LocalLambdas;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -14,16 +12,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What IoT Core does with every message the broker or the HTTPS endpoint accepted: runs the topic rules
- * on it and hands each rule's output to the rule's function as a Lambda action does, by an
- * asynchronous invocation. When Lambda's event queue refuses the invocation, the rule's error action
- * gets an {@link ErrorActionMessage}; the publisher is never blocked.
+ * on it and hands each rule's output to the rule's SQS action, which sends it to the readings queue.
+ * When the action refuses it (its buffer full, the queue refusing), the rule's error action gets an
+ * {@link ErrorActionMessage}; the publisher is never blocked.
  */
 public final class RuleActions {
 
     private static final Logger LOG = LoggerFactory.getLogger(RuleActions.class);
 
     private final TopicRuleEngine rules;
-    private final AsyncInvocations invocations;
+    private final SqsAction action;
+    private final String queueName;
     private final ObjectMapper mapper;
     private final String errorActionName;
     private final Consumer<ObjectNode> errorAction;
@@ -31,13 +30,15 @@ public final class RuleActions {
     private final AtomicLong dropped = new AtomicLong();
 
     /**
+     * @param queueName       the readings queue, for error-action messages and the log
      * @param errorActionName where the error action sends its messages, for the log
-     * @param errorAction     gets the error-action message of each refused invocation
+     * @param errorAction     gets the error-action message of each refused output
      */
-    public RuleActions(TopicRuleEngine rules, AsyncInvocations invocations, ObjectMapper mapper,
+    public RuleActions(TopicRuleEngine rules, SqsAction action, String queueName, ObjectMapper mapper,
                        String errorActionName, Consumer<ObjectNode> errorAction) {
         this.rules = rules;
-        this.invocations = invocations;
+        this.action = action;
+        this.queueName = queueName;
         this.mapper = mapper;
         this.errorActionName = errorActionName;
         this.errorAction = errorAction;
@@ -63,7 +64,7 @@ public final class RuleActions {
             return;
         }
         for (TopicRuleEngine.Output output : outputs) {
-            invoke(output, topic, clientId, payload);
+            send(output, topic, clientId, payload);
         }
     }
 
@@ -72,22 +73,32 @@ public final class RuleActions {
         return accepted.get();
     }
 
-    /** Rule outputs the event queue refused, since start. */
+    /** Rule outputs the SQS action refused, since start. */
     public long droppedActions() {
         return dropped.get();
     }
 
-    private void invoke(TopicRuleEngine.Output output, String topic, String clientId, byte[] payload) {
+    private void send(TopicRuleEngine.Output output, String topic, String clientId, byte[] payload) {
         TopicRule rule = output.rule();
-        invocations.invoke("rule " + rule.id() + " action " + rule.target(), rule.target(), output.payload(),
-                UUID.randomUUID().toString(), refusedAttempt -> {
-                    long refused = dropped.incrementAndGet();
-                    if (Long.bitCount(refused) == 1) {
-                        LOG.warn("rule {}: {} actions waiting, fan-out cannot keep up; {} readings refused so far, kept in {}",
-                                rule.id(), invocations.queueLength(), refused, errorActionName);
-                    }
-                    errorAction.accept(ErrorActionMessage.of(mapper, rule.id(), topic, clientId, payload,
-                            LocalLambdas.functionArn(rule.target()), invocations.refusal()));
-                });
+        String body;
+        try {
+            body = mapper.writeValueAsString(output.payload());
+        } catch (JsonProcessingException e) {
+            refused(rule, topic, clientId, payload, "the rule output is not JSON: " + e.getOriginalMessage());
+            return;
+        }
+        if (!action.offer(body, reason -> refused(rule, topic, clientId, payload, reason))) {
+            refused(rule, topic, clientId, payload, "Rate exceeded: " + action.waiting() + " readings wait for "
+                    + queueName);
+        }
+    }
+
+    private void refused(TopicRule rule, String topic, String clientId, byte[] payload, String reason) {
+        long refused = dropped.incrementAndGet();
+        if (Long.bitCount(refused) == 1) {
+            LOG.warn("rule {}: the readings queue refused a reading ({}); {} refused so far, kept in {}",
+                    rule.id(), reason, refused, errorActionName);
+        }
+        errorAction.accept(ErrorActionMessage.of(mapper, rule.id(), topic, clientId, payload, queueName, reason));
     }
 }

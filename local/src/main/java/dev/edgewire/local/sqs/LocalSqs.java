@@ -32,6 +32,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * Local mode's SQS service: an embedded ElasticMQ server on loopback that speaks SQS's protocols, so
@@ -112,11 +113,17 @@ public final class LocalSqs implements AutoCloseable {
     }
 
     /**
-     * Creates the standard queue {@code name} if it does not exist yet (it may, from an earlier run)
-     * and returns its URL.
+     * Creates the standard queue {@code name} with these attributes, or, when an earlier run left it,
+     * sets them on it (a queue restored from disk keeps its messages); returns its URL.
      */
     public String createQueue(String name, Map<QueueAttributeName, String> attributes) {
-        return client.createQueue(b -> b.queueName(name).attributes(attributes)).queueUrl();
+        try {
+            String url = client.getQueueUrl(b -> b.queueName(name)).queueUrl();
+            client.setQueueAttributes(b -> b.queueUrl(url).attributes(attributes));
+            return url;
+        } catch (QueueDoesNotExistException missing) {
+            return client.createQueue(b -> b.queueName(name).attributes(attributes)).queueUrl();
+        }
     }
 
     /** The URL the SDKs and the CLI take as their endpoint. */

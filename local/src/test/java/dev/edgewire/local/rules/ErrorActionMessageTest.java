@@ -17,7 +17,7 @@ class ErrorActionMessageTest {
         byte[] payload = "{\"seq\":5}".getBytes(StandardCharsets.UTF_8);
 
         JsonNode message = ErrorActionMessage.of(JSON, "Telemetry", "devices/thing-1/telemetry", "thing-1", payload,
-                "arn:aws:lambda:local:000000000000:function:edgewire-FanOut", "queue full");
+                "http://127.0.0.1:9324/000000000000/edgewire-readings", "queue full");
 
         assertThat(message.path("ruleName").asText()).isEqualTo("Telemetry");
         assertThat(message.path("topic").asText()).isEqualTo("devices/thing-1/telemetry");
@@ -26,8 +26,8 @@ class ErrorActionMessageTest {
         assertThat(Base64.getDecoder().decode(message.path("base64OriginalPayload").asText())).isEqualTo(payload);
         assertThat(message.path("failures")).hasSize(1);
         assertThat(message.path("failures").get(0)).isEqualTo(JSON.createObjectNode()
-                .put("failedAction", "LambdaAction")
-                .put("failedResource", "arn:aws:lambda:local:000000000000:function:edgewire-FanOut")
+                .put("failedAction", "SqsAction")
+                .put("failedResource", "http://127.0.0.1:9324/000000000000/edgewire-readings")
                 .put("errorMessage", "queue full"));
     }
 }

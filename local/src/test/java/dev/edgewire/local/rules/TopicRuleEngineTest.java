@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgewire.contract.Topology;
-import dev.edgewire.contract.Topology.Function;
 import dev.edgewire.contract.Topology.TopicRule;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -27,7 +26,7 @@ class TopicRuleEngineTest {
 
         assertThat(outputs).hasSize(1);
         var out = outputs.get(0).payload();
-        assertThat(outputs.get(0).rule().target()).isEqualTo(Function.FAN_OUT);
+        assertThat(outputs.get(0).rule().id()).isEqualTo("Telemetry");
         assertThat(out.get("deviceId").asText()).isEqualTo("thing-7");
         assertThat(out.get("topic").asText()).isEqualTo("devices/thing-7/telemetry");
         assertThat(out.get("receivedAt").asLong()).isEqualTo(NOW.toEpochMilli());
@@ -80,7 +79,7 @@ class TopicRuleEngineTest {
 
     @Test
     void sqlOutsideTheSupportedSubset_isRefusedWhenTheEngineIsBuilt() {
-        var rule = new TopicRule("Odd", "a/b", "SELECT temperature FROM 'a/b' WHERE temperature > 50", Function.FAN_OUT);
+        var rule = new TopicRule("Odd", "a/b", "SELECT temperature FROM 'a/b' WHERE temperature > 50");
 
         assertThatThrownBy(() -> new TopicRuleEngine(List.of(rule), new ObjectMapper(), Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Odd");

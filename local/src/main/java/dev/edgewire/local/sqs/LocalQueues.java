@@ -3,6 +3,7 @@ package dev.edgewire.local.sqs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -20,19 +21,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The two queues that keep failed readings for a user to list, as on AWS: failed deliveries gets the
- * topic rules' error-action messages, failed invocations is Lambda's on-failure destination. They live
- * on local mode's SQS service, which starts in the background because it is slow to start.
+ * Local mode's queues on its SQS service, as the stack makes them on AWS: the readings queue between
+ * the topic rules and the fan-out, with its dead-letter queue after
+ * {@value Topology.ReadingsQueue#MAX_RECEIVE_COUNT} receives; and the two queues that keep failures
+ * for a user to list (failed deliveries gets the topic rules' error-action messages, failed
+ * invocations is Lambda's on-failure destination of the fan-out's continuations). The service starts
+ * in the background because it is slow to start.
  *
- * <p>Records are sent off the caller's thread, so neither a publisher nor an invocation waits on the
- * service; a record that cannot be sent is logged whole.
+ * <p>Failure records are sent off the caller's thread, so neither a publisher nor an invocation waits
+ * on the service; a record that cannot be sent is logged whole.
  */
-public final class FailureQueues implements AutoCloseable {
+public final class LocalQueues implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FailureQueues.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LocalQueues.class);
     /**
      * The deployed queues' retention, asked for here too; ElasticMQ accepts the attribute and ignores it,
      * so local records stay until someone deletes them.
@@ -45,11 +50,17 @@ public final class FailureQueues implements AutoCloseable {
     private final AtomicLong kept = new AtomicLong();
     private final AtomicLong unkept = new AtomicLong();
 
-    /** The SQS service and the URLs of the two queues on it. */
-    private record Started(LocalSqs sqs, String failedDeliveries, String failedInvocations) {
+    /** The queue names and the readings queue's visibility timeout. */
+    public record Names(String readings, String readingsDeadLetters, String failedDeliveries, String failedInvocations,
+                        Duration readingsVisibilityTimeout) {
     }
 
-    private FailureQueues(CompletableFuture<Started> starting) {
+    /** The SQS service and the URLs of the queues on it. */
+    private record Started(LocalSqs sqs, String readings, String readingsArn, String readingsDeadLetters,
+                           String failedDeliveries, String failedInvocations) {
+    }
+
+    private LocalQueues(CompletableFuture<Started> starting) {
         this.starting = starting;
     }
 
@@ -57,16 +68,27 @@ public final class FailureQueues implements AutoCloseable {
      * Starts the SQS service on {@code host}:{@code port} (0: a free port) with its data under
      * {@code dataDir}, and creates the queues there unless an earlier run did; returns at once.
      */
-    public static FailureQueues start(String host, int port, Path dataDir, Region region,
-                                      AwsCredentialsProvider credentials, String failedDeliveries,
-                                      String failedInvocations) {
-        return new FailureQueues(CompletableFuture.supplyAsync(() -> {
+    public static LocalQueues start(String host, int port, Path dataDir, Region region,
+                                    AwsCredentialsProvider credentials, Names names) {
+        return new LocalQueues(CompletableFuture.supplyAsync(() -> {
             try {
                 LocalSqs sqs = LocalSqs.start(host, port, dataDir, region, credentials);
-                Map<QueueAttributeName, String> keep = Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD,
-                        Long.toString(RETENTION.toSeconds()));
-                return new Started(sqs, sqs.createQueue(failedDeliveries, keep),
-                        sqs.createQueue(failedInvocations, keep));
+                String keep = Long.toString(RETENTION.toSeconds());
+                Map<QueueAttributeName, String> keeping = Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, keep);
+                String deadLetters = sqs.createQueue(names.readingsDeadLetters(), keeping);
+                String deadLettersArn = sqs.client().getQueueAttributes(b -> b.queueUrl(deadLetters)
+                        .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+                String readings = sqs.createQueue(names.readings(), Map.of(
+                        QueueAttributeName.MESSAGE_RETENTION_PERIOD, keep,
+                        QueueAttributeName.VISIBILITY_TIMEOUT,
+                        Long.toString(names.readingsVisibilityTimeout().toSeconds()),
+                        QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + deadLettersArn
+                                + "\",\"maxReceiveCount\":" + Topology.ReadingsQueue.MAX_RECEIVE_COUNT + "}"));
+                String readingsArn = sqs.client().getQueueAttributes(b -> b.queueUrl(readings)
+                        .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+                return new Started(sqs, readings, readingsArn, deadLetters,
+                        sqs.createQueue(names.failedDeliveries(), keeping),
+                        sqs.createQueue(names.failedInvocations(), keeping));
             } catch (IOException e) {
                 throw new CompletionException(e);
             }
@@ -81,6 +103,24 @@ public final class FailureQueues implements AutoCloseable {
     /** The SQS service's endpoint, for any SDK or the AWS CLI ({@code --endpoint-url}). */
     public URI endpoint() {
         return started().sqs().endpoint();
+    }
+
+    /** The queue between the topic rules and the fan-out. */
+    public String readingsUrl() {
+        return started().readings();
+    }
+
+    public String readingsArn() {
+        return started().readingsArn();
+    }
+
+    public String readingsDeadLettersUrl() {
+        return started().readingsDeadLetters();
+    }
+
+    /** A client of the SQS service, for local mode's own calls. */
+    public SqsClient client() {
+        return started().sqs().client();
     }
 
     public String failedDeliveriesUrl() {
