@@ -30,6 +30,7 @@ final class Tally implements AutoCloseable {
     /** Chat message text -> the connection id that sent it. */
     private final Map<String, String> senders = new HashMap<>();
     private final List<String> others = new ArrayList<>();
+    private int othersTaken;
 
     private Tally(WsClient client) {
         this.client = client;
@@ -51,7 +52,8 @@ final class Tally implements AutoCloseable {
     synchronized void drain() {
         String text;
         while ((text = client.messages().poll()) != null) {
-            for (JsonNode node : Envelopes.of(text)) {
+            List<JsonNode> envelopes = Envelopes.of(text);
+            for (JsonNode node : envelopes) {
                 switch (node.path("type").asText()) {
                     case "telemetry" -> readings.computeIfAbsent(node.path("deviceId").asText(), d -> new TreeMap<>())
                             .merge(node.path("reading").path("seq").asLong(), 1, Integer::sum);
@@ -59,7 +61,8 @@ final class Tally implements AutoCloseable {
                         messages.merge(node.path("message").asText(), 1, Integer::sum);
                         senders.put(node.path("message").asText(), node.path("from").asText());
                     }
-                    default -> others.add(node.isTextual() ? node.asText() : node.toString());
+                    // A message of one envelope is kept as it came (API Gateway's replies are not compact JSON).
+                    default -> others.add(envelopes.size() == 1 ? text : node.toString());
                 }
             }
         }
@@ -126,18 +129,24 @@ final class Tally implements AutoCloseable {
         return List.copyOf(others);
     }
 
-    /** The next message other than telemetry or chat, waiting up to {@code timeout}; null if none came. */
+    /**
+     * The next message other than telemetry or chat that no earlier call returned, waiting up to
+     * {@code timeout}; null if none came. A reply that came before the call is not missed.
+     */
     String nextOther(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int seen = others().size();
-        while (System.nanoTime() < deadline) {
-            List<String> now = others();
-            if (now.size() > seen) {
-                return now.get(seen);
+        while (true) {
+            synchronized (this) {
+                drain();
+                if (others.size() > othersTaken) {
+                    return others.get(othersTaken++);
+                }
+            }
+            if (System.nanoTime() >= deadline) {
+                return null;
             }
             Thread.sleep(20);
         }
-        return null;
     }
 
     void send(String text) throws Exception {
