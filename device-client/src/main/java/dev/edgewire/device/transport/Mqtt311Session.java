@@ -7,7 +7,6 @@ import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
-import java.util.stream.Collectors;
 
 /**
  * MQTT 3.1.1: a clean or kept session without expiry, a SUBACK return code that can refuse, and a
@@ -46,9 +45,7 @@ final class Mqtt311Session implements MqttSession {
     /** Passes a SUBACK that granted the filter and turns one with an error code into a refusal. */
     private static Void granted(String filter, Throwable failure) {
         return MqttSession.settle(failure, cause -> cause instanceof Mqtt3SubAckException refused
-                ? new SubscribeRefusedException("the broker refused the subscription to " + filter + ": "
-                        + refused.getMqttMessage().getReturnCodes().stream().map(String::valueOf)
-                                .collect(Collectors.joining(", ")), refused)
+                ? SubscribeRefusedException.of(filter, refused.getMqttMessage().getReturnCodes(), refused)
                 : null);
     }
 

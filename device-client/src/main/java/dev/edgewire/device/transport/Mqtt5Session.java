@@ -9,7 +9,6 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
-import java.util.stream.Collectors;
 
 /** MQTT 5: a session expiry on CONNECT, and reason codes on PUBACK and SUBACK that can refuse. */
 final class Mqtt5Session implements MqttSession {
@@ -59,9 +58,7 @@ final class Mqtt5Session implements MqttSession {
     /** Passes a SUBACK that granted the filter and turns one with an error code into a refusal. */
     private static Void granted(String filter, Throwable failure) {
         return MqttSession.settle(failure, cause -> cause instanceof Mqtt5SubAckException refused
-                ? new SubscribeRefusedException("the broker refused the subscription to " + filter + ": "
-                        + refused.getMqttMessage().getReasonCodes().stream().map(String::valueOf)
-                                .collect(Collectors.joining(", ")), refused)
+                ? SubscribeRefusedException.of(filter, refused.getMqttMessage().getReasonCodes(), refused)
                 : null);
     }
 
