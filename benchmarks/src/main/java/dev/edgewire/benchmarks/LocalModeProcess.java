@@ -114,7 +114,7 @@ public final class LocalModeProcess implements AutoCloseable {
                         if (line.contains("local mode is ready")) {
                             ready.complete(true);
                         }
-                    } else if (line.contains("dropped")) {
+                    } else if (line.contains("refused so far")) {
                         synchronized (dropLog) {
                             dropLog.add(line.trim());
                         }
@@ -219,7 +219,7 @@ public final class LocalModeProcess implements AutoCloseable {
         return Path.of(output(Outputs.CA_CERTIFICATE_FILE));
     }
 
-    /** The lines about dropped work local mode printed once it was ready. */
+    /** The lines local mode printed, once ready, about readings its rules' SQS action refused. */
     List<String> dropLog() {
         synchronized (dropLog) {
             return List.copyOf(dropLog);

@@ -17,7 +17,7 @@ import org.HdrHistogram.ConcurrentHistogram;
 final class ResourceBenchmark {
 
     record Result(long readyMillis, double idleSeconds, long idleRssMb, double idleCpuPercent, int clients, int devices, int ratePerDevice,
-                  double seconds, long sent, long delivered, long demanded, long maxRssMb, long endRssMb,
+                  double seconds, long sent, long delivered, long messages, long demanded, long maxRssMb, long endRssMb,
                   double loadCpuPercent, List<String> dropLog) {
     }
 
@@ -41,6 +41,7 @@ final class ResourceBenchmark {
                 List<Mqtt5AsyncClient> devicesClients = local.connectDevices(things);
                 Thread.sleep(1_000);
                 long receivedBefore = fleet.received();
+                long messagesBefore = fleet.messages();
                 long cpuBefore = local.cpuMillis();
                 long start = System.nanoTime();
                 long[] maxRss = {local.rssMb()};
@@ -61,12 +62,13 @@ final class ResourceBenchmark {
                 sampler.interrupt();
                 Thread.sleep(5_000); // envelopes still on their way count as delivered; the queue behind them does not
                 long delivered = fleet.received() - receivedBefore;
+                long messages = fleet.messages() - messagesBefore;
                 long endRss = local.rssMb();
                 for (Mqtt5AsyncClient c : devicesClients) {
                     c.disconnect().get(10, TimeUnit.SECONDS);
                 }
                 return new Result(local.readyMillis(), idle.toMillis() / 1000.0, idleRss, idleCpu, clients, devices, ratePerDevice, seconds, sent,
-                        delivered, sent * clients, maxRss[0], endRss, 100.0 * (cpuAfter - cpuBefore) / (seconds * 1000),
+                        delivered, messages, sent * clients, maxRss[0], endRss, 100.0 * (cpuAfter - cpuBefore) / (seconds * 1000),
                         local.dropLog());
             }
         }
@@ -94,14 +96,16 @@ final class ResourceBenchmark {
                 | RSS | %d MB | max %d MB, %d MB at the end |
                 | CPU (100%% = one core; the machine has %d) | %.1f%% | %.0f%% |
                 | envelopes delivered of demanded | | %,d of %,d (%.1f%%) |
-                | readings dropped by the bounded rule-action queue (local mode's log) | | %s |
+                | WebSocket messages per client and second (a batch message carries several envelopes) | | %.1f |
+                | readings the rules' SQS action refused, kept in failed deliveries (local mode's log) | | %s |
 
                 Time from process start to the ready line: %,d ms.
 
                 %s
                 """.formatted(r.idleSeconds(), r.clients(), r.devices(), r.ratePerDevice(), r.seconds(), r.sent(), r.clients(), r.demanded(),
                 r.idleRssMb(), r.maxRssMb(), r.endRssMb(), Runtime.getRuntime().availableProcessors(), r.idleCpuPercent(),
-                r.loadCpuPercent(), r.delivered(), r.demanded(), share, drops, r.readyMillis(), verdict(r)));
+                r.loadCpuPercent(), r.delivered(), r.demanded(), share,
+                r.clients() == 0 ? 0 : r.messages() / (double) r.clients() / r.seconds(), drops, r.readyMillis(), verdict(r)));
     }
 
     private static String verdict(Result r) {

@@ -24,6 +24,7 @@ final class WsFleet implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
     private final List<WsClient> clients = new ArrayList<>();
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong messages = new AtomicLong();
     private volatile Consumer<WsClient.Message> observer = m -> { };
 
     /** Opens {@code n} connections, at most 64 handshakes at once (each runs the authorizer and a store write). */
@@ -45,6 +46,7 @@ final class WsFleet implements AutoCloseable {
     }
 
     private void received(WsClient.Message message) {
+        messages.incrementAndGet();
         received.addAndGet(Envelopes.count(message.text()));
         observer.accept(message);
     }
@@ -55,6 +57,11 @@ final class WsFleet implements AutoCloseable {
 
     long received() {
         return received.get();
+    }
+
+    /** WebSocket messages received in all (a batch message carries several envelopes). */
+    long messages() {
+        return messages.get();
     }
 
     void observe(Consumer<WsClient.Message> observer) {
