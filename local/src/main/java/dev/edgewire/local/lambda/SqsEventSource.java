@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,10 +35,13 @@ public final class SqsEventSource implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqsEventSource.class);
     /**
-     * A poller's long poll: short, so that close stops the pollers within a second. Lambda's pollers
-     * wait up to 20 s; the difference is only how many receives come back empty.
+     * A poller's long poll. Lambda's pollers wait SQS's longest, 20 s; local mode waits 5 s, because
+     * stopping the SQS service waits for the receives in progress, and an idle queue then costs one
+     * receive per poller every 5 s.
      */
-    private static final int WAIT_SECONDS = 1;
+    private static final int WAIT_SECONDS = 5;
+    /** How long close waits for a batch in hand to finish: the fan-out's timeout and some. */
+    private static final Duration BATCH_IN_HAND = Duration.ofSeconds(35);
 
     private final LocalLambdas lambdas;
     private final Function function;
@@ -49,6 +53,7 @@ public final class SqsEventSource implements AutoCloseable {
     private final List<Thread> pollers = new ArrayList<>();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong failedMessages = new AtomicLong();
+    private final Set<Thread> delivering = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -105,7 +110,15 @@ public final class SqsEventSource implements AutoCloseable {
                 continue;
             }
             if (!messages.isEmpty()) {
-                deliver(messages);
+                // In the set before the check, so close either sees this batch or this poller sees close.
+                delivering.add(Thread.currentThread());
+                try {
+                    if (!closed) {
+                        deliver(messages);
+                    }
+                } finally {
+                    delivering.remove(Thread.currentThread());
+                }
             }
         }
     }
@@ -206,16 +219,17 @@ public final class SqsEventSource implements AutoCloseable {
         }
     }
 
-    /** Stops the pollers after the batch each has in hand. */
+    /**
+     * Stops polling and waits for the batches in hand. A poller waiting in a receive is not waited
+     * for: it ends when the SQS service stops, and a message it receives before then is not handed
+     * over (it comes back after the visibility timeout).
+     */
     @Override
     public void close() {
         closed = true;
-        for (Thread poller : pollers) {
-            if (poller.getState() == Thread.State.NEW) {
-                continue;
-            }
+        for (Thread poller : List.copyOf(delivering)) {
             try {
-                poller.join(Duration.ofSeconds(35));
+                poller.join(BATCH_IN_HAND);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
