@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "edgewire-local", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Runs edgewire's cloud side on loopback: MQTT broker (mutual TLS), HTTPS publish endpoint, "
                 + "topic rules, WebSocket API with @connections, a DynamoDB-compatible store and an SQS-compatible "
-                + "service holding the failure queues, with the Lambda handlers in process. No AWS account needed.")
+                + "service holding the readings queue and the failure queues, with the Lambda handlers in process. "
+                + "No AWS account needed.")
 public final class LocalMode implements Callable<Integer> {
 
     @Option(names = "--state-dir", description = "Certificates, keys, store data and outputs.json live here.")
@@ -39,7 +40,7 @@ public final class LocalMode implements Callable<Integer> {
     @Option(names = "--stage", description = "WebSocket stage name.")
     String stage = Topology.DEFAULT_STAGE;
 
-    @Option(names = "--sqs-port", description = "SQS-compatible service (ElasticMQ) holding the failure queues; 0 picks a free port.")
+    @Option(names = "--sqs-port", description = "SQS-compatible service (ElasticMQ) holding the readings queue and the failure queues; 0 picks a free port.")
     int sqsPort = 0;
 
     @Option(names = "--dynamodb-endpoint", description = "Use this DynamoDB-compatible endpoint instead of starting dynalite.")
@@ -111,9 +112,11 @@ public final class LocalMode implements Callable<Integer> {
                   MQTT over TLS     localhost:%s   (client certificate from the local CA, client id = thing name)
                   HTTPS publish     https://localhost:%s/topics/{topic}?qos=1   (client certificate)
                   DynamoDB store    %s   table %s
-                  SQS service       %s   failure queues (listed in the outputs file):
-                    FailedDeliveries    readings a topic rule could not hand to the fan-out (error-action messages)
-                    FailedInvocations   readings whose fan-out failed every attempt (Lambda's invocation records)
+                  SQS service       %s   queues (listed in the outputs file):
+                    Readings            from the topic rules to the fan-out (event source mapping, batches of 10)
+                    ReadingsDeadLetters readings the fan-out failed on every receive (5)
+                    FailedDeliveries    readings a topic rule could not send to the readings queue (error-action messages)
+                    FailedInvocations   continued broadcasts that failed every attempt (Lambda's invocation records)
                   Outputs file      %s
 
                 Token for the WebSocket API (valid 24 h):
