@@ -35,10 +35,11 @@ final class Rig implements AutoCloseable {
     }
 
     /**
-     * The readings queue's visibility timeout in the fault runs: two seconds, not AWS's three minutes, so a
-     * batch the fan-out failed is received again within the scenario.
+     * The readings queue's visibility timeout in the fault runs: five seconds, not AWS's three minutes, so a
+     * batch the fan-out failed is received again within the scenario; still longer than a failing batch
+     * takes, so no reading is handed to two pollers at once.
      */
-    static final java.time.Duration READINGS_VISIBILITY_TIMEOUT = java.time.Duration.ofSeconds(2);
+    static final java.time.Duration READINGS_VISIBILITY_TIMEOUT = java.time.Duration.ofSeconds(5);
 
     static Rig start(Path work, Path deviceJar, Settings settings, LogCapture logs) throws Exception {
         LocalCloud cloud = LocalCloud.start(LocalConfig.defaults()

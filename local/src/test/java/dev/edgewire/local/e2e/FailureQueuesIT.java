@@ -28,7 +28,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * A reading goes through the readings queue: one the fan-out fails on every receive is moved by the
  * queue's redrive policy to its dead-letter queue, listable with any SQS client, and still there after a
  * restart. The visibility timeout is shortened from AWS's three minutes so that five receives take
- * seconds.
+ * under a minute; it stays longer than a failing batch takes (the SDK's retries of the Scan), as the
+ * six-timeouts rule keeps it on AWS, so no reading is handed to two pollers at once.
  */
 class FailureQueuesIT {
 
@@ -40,7 +41,7 @@ class FailureQueuesIT {
     @Test
     void aReadingTheFanOutFailsOnEveryReceive_endsInTheDeadLetterQueue_acrossARestart() throws Exception {
         LocalConfig config = LocalConfig.defaults().withStateDir(state).withPorts(0, 0, 0)
-                .withThings(List.of("thing-1")).withReadingsVisibilityTimeout(Duration.ofSeconds(1));
+                .withThings(List.of("thing-1")).withReadingsVisibilityTimeout(Duration.ofSeconds(5));
         String deadLetters;
         try (LocalCloud cloud = LocalCloud.start(config)) {
             Map<String, String> outputs = cloud.outputs();
@@ -60,7 +61,7 @@ class FailureQueuesIT {
             }
 
             try (SqsClient sqs = sqs(outputs.get("SqsEndpoint"))) {
-                // Five receives, a second apart, each failing after the SDK's own retries of the Scan.
+                // Five receives, 5 s apart, each failing after the SDK's own retries of the Scan.
                 Message kept = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> peek(sqs, deadLetters), m -> m != null);
                 JsonNode reading = JSON.readTree(kept.body());

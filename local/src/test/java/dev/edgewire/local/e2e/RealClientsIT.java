@@ -93,7 +93,9 @@ class RealClientsIT {
                 stdin.write("{\"action\":\"sendMessage\",\"message\":\"hello from terminal2\"}\n");
                 stdin.flush();
                 assertThat(sub.waitFor(20, TimeUnit.SECONDS)).isTrue();
-                assertThat(String.join("\n", subLines)).contains("hello from terminal2");
+                // The process may end before its reader has taken its last line.
+                await().atMost(Duration.ofSeconds(5))
+                        .untilAsserted(() -> assertThat(String.join("\n", subLines)).contains("hello from terminal2"));
             }
         } finally {
             ws.destroy();
