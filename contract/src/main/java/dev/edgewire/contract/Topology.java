@@ -49,6 +49,11 @@ public final class Topology {
         public static final String TOKEN_SECRET_ARN = "TOKEN_SECRET_ARN";
         /** ARN of the function (alias) that takes over a broadcast an invocation had no time left to finish. */
         public static final String CONTINUATION_FUNCTION = "CONTINUATION_FUNCTION";
+        /**
+         * URL of the readings queue: sendMessage queues a watcher's message there, and the fan-out
+         * receives more from it itself when a batch arrives full ({@link ReadingsQueue#COALESCE_FOR}).
+         */
+        public static final String READINGS_QUEUE_URL = "READINGS_QUEUE_URL";
         /** Optional: most {@code @connections} posts in flight per broadcast (default {@value Defaults#BROADCAST_CONCURRENCY}). */
         public static final String BROADCAST_CONCURRENCY = "BROADCAST_CONCURRENCY";
         /** Optional: parallel Scan segments when reading connection ids (default {@value Defaults#SCAN_SEGMENTS}). */
@@ -152,7 +157,13 @@ public final class Topology {
          * receive and delete for it with the function's role (Lambda Developer Guide, "Using Lambda with
          * Amazon SQS", execution role permissions).
          */
-        CONSUME_READINGS(List.of("sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"), List.of()),
+        CONSUME_READINGS(List.of("sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"),
+                List.of(Env.READINGS_QUEUE_URL)),
+        /**
+         * sendMessage queues a watcher's message on the readings queue, one send whatever the
+         * audience; the fan-out delivers it with the readings.
+         */
+        QUEUE_MESSAGES(List.of("sqs:SendMessage"), List.of(Env.READINGS_QUEUE_URL)),
         /**
          * Hands the connections a broadcast had no time left for to an asynchronous fan-out
          * invocation, instead of being cut off and retried from the start.
@@ -182,19 +193,23 @@ public final class Topology {
      * The functions of the cloud side, each declared once: {@code id} names the construct in CDK
      * and the handler in local mode; the class Lambda runs (a shell that wires the function's
      * handler, in the Lambda module's {@code functions} package); memory (which also sets the CPU share) and
-     * time limit; and what it calls. The two broadcasting functions post to many connections at
-     * once and get a bit over half a vCPU; the rest make one or two small calls and do fine on half
-     * of that. sendMessage answers a route, so its limit stays under API Gateway's 29 s
-     * integration timeout (API Gateway Developer Guide, "Amazon API Gateway quotas", WebSocket APIs).
+     * time limit; and what it calls. The fan-out posts to many connections at once and gets a bit
+     * over half a vCPU; the rest make one or two small calls and do fine on half of that. A route's
+     * function ends well under API Gateway's 29 s integration timeout (API Gateway Developer Guide,
+     * "Amazon API Gateway quotas", WebSocket APIs).
      */
     public enum Function {
         CONNECT("Connect", "dev.edgewire.functions.Connect", 512, 10,
                 Set.of(Need.SAVE_CONNECTION)),
         DISCONNECT("Disconnect", "dev.edgewire.functions.Disconnect", 512, 10,
                 Set.of(Need.FORGET_CONNECTION)),
-        SEND_MESSAGE("SendMessage", "dev.edgewire.functions.SendMessage", 1024, 28,
-                Set.of(Need.LIST_CONNECTIONS, Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS,
-                        Need.PUBLISH_TO_DEVICES, Need.CONTINUE_BROADCAST)),
+        /**
+         * Queues the message for the fan-out and publishes it to the devices: two calls whatever the
+         * audience. It posts only to the sender (an error), and forgets the sender if it is gone.
+         */
+        SEND_MESSAGE("SendMessage", "dev.edgewire.functions.SendMessage", 512, 10,
+                Set.of(Need.QUEUE_MESSAGES, Need.PUBLISH_TO_DEVICES, Need.FORGET_CONNECTION,
+                        Need.POST_TO_CONNECTIONS)),
         /** Answers the sender only (an error for an unknown action), and forgets it if it is gone. */
         DEFAULT("Default", "dev.edgewire.functions.DefaultRoute", 512, 10,
                 Set.of(Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS)),
@@ -306,10 +321,34 @@ public final class Topology {
         /**
          * Fan-out invocations at once for this queue at most (ScalingConfig.MaximumConcurrency, 2 to
          * 1,000; Lambda Developer Guide, "Configuring maximum concurrency for Amazon SQS event
-         * sources"). Each invocation posts to every connection; more at once would only compete for
-         * the account's {@code @connections} rate.
+         * sources"): the least Lambda allows. Every invocation posts to every connection, so the
+         * posts a watcher gets per second are the invocations per second; with {@link #COALESCE_FOR}
+         * this bounds them at {@link #MAX_POSTS_PER_WATCHER_PER_SECOND} under any load.
          */
-        public static final int MAX_CONCURRENCY = 10;
+        public static final int MAX_CONCURRENCY = 2;
+        /** What {@link #COALESCE_FOR} is chosen for: WebSocket messages a watcher gets per second at most, under load. */
+        public static final int MAX_POSTS_PER_WATCHER_PER_SECOND = 5;
+        /**
+         * When a batch arrives full, the queue holds more than one receive returns: the fan-out then
+         * receives more itself until this long after it started, and goes on while receives come
+         * back full, up to {@link #MAX_COALESCED} readings. {@link #MAX_CONCURRENCY} invocations
+         * that each cover this long make at most {@link #MAX_POSTS_PER_WATCHER_PER_SECOND} per
+         * second. A batch that is not full goes out at once, so a trickle is not held back.
+         */
+        public static final java.time.Duration COALESCE_FOR =
+                java.time.Duration.ofMillis(1000L * MAX_CONCURRENCY / MAX_POSTS_PER_WATCHER_PER_SECOND);
+        /**
+         * Readings one fan-out invocation handles at most, the batch included: about 200 KB of
+         * envelopes, seven 32 KB frames per connection.
+         */
+        public static final int MAX_COALESCED = 1_000;
+        /**
+         * The message attribute that marks a watcher's message ({@value #KIND_MESSAGE}) on the
+         * readings queue. A topic rule's SQS action sends a body and no attributes (AWS IoT Developer
+         * Guide, "SQS" rule action), so a device cannot pass a reading off as a message.
+         */
+        public static final String KIND_ATTRIBUTE = "kind";
+        public static final String KIND_MESSAGE = "message";
         /** Receives of a reading before the queue moves it to the dead-letter queue. */
         public static final int MAX_RECEIVE_COUNT = 5;
         /** How long the queue and its dead-letter queue keep a message: SQS's maximum. */

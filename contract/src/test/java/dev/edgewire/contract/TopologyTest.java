@@ -50,8 +50,11 @@ class TopologyTest {
         assertThat(Function.CONNECT.environment()).containsExactly("CONNECTIONS_TABLE");
         assertThat(Function.AUTHORIZER.environment()).containsExactly("TOKEN_SECRET_ARN");
         assertThat(Function.SEND_MESSAGE.environment()).containsExactly("CALLBACK_URL", "COMMAND_TOPIC_TEMPLATE",
-                "CONNECTIONS_TABLE", "CONTINUATION_FUNCTION", "IOT_DATA_ENDPOINT", "OUTBOUND_TOPIC");
-        assertThat(Function.FAN_OUT.environment()).containsExactly("CALLBACK_URL", "CONNECTIONS_TABLE");
+                "CONNECTIONS_TABLE", "IOT_DATA_ENDPOINT", "OUTBOUND_TOPIC", "READINGS_QUEUE_URL");
+        // A message costs one queue send, whatever the audience: no Scan, no continuation.
+        assertThat(Function.SEND_MESSAGE.actions()).containsExactly("dynamodb:DeleteItem",
+                "execute-api:ManageConnections", "iot:Publish", "sqs:SendMessage");
+        assertThat(Function.FAN_OUT.environment()).containsExactly("CALLBACK_URL", "CONNECTIONS_TABLE", "READINGS_QUEUE_URL");
         assertThat(Function.FAN_OUT.actions()).containsExactly("dynamodb:DeleteItem", "dynamodb:Scan",
                 "execute-api:ManageConnections", "lambda:InvokeFunction", "sqs:DeleteMessage",
                 "sqs:GetQueueAttributes", "sqs:ReceiveMessage");
@@ -70,6 +73,16 @@ class TopologyTest {
     @Test
     void handlerString_isClassAndMethod() {
         assertThat(Function.CONNECT.handler()).isEqualTo("dev.edgewire.functions.Connect::handleRequest");
+    }
+
+    @Test
+    void readingsQueue_coalescesSoThatAWatcherGetsAtMostFivePostsASecond() {
+        // Each invocation covers at least COALESCE_FOR; at most MAX_CONCURRENCY run at once.
+        double postsPerSecond = Topology.ReadingsQueue.MAX_CONCURRENCY
+                / (Topology.ReadingsQueue.COALESCE_FOR.toNanos() / 1e9);
+        assertThat(postsPerSecond).isLessThanOrEqualTo(Topology.ReadingsQueue.MAX_POSTS_PER_WATCHER_PER_SECOND);
+        assertThat(Topology.ReadingsQueue.MAX_CONCURRENCY).isGreaterThanOrEqualTo(2); // Lambda's least
+        assertThat(Topology.ReadingsQueue.MAX_COALESCED).isGreaterThan(Topology.ReadingsQueue.BATCH_SIZE);
     }
 
     @Test

@@ -77,11 +77,16 @@ public final class StatelessStack extends Stack {
             functions.put(function, handler);
         }
         rules = new TelemetryRules(this, "Rules", new TelemetryRules.Props(alias(Topology.ReadingsQueue.CONSUMER)));
-        // The continuation target's ARN exists once that function does; it is not told its own.
+        // The continuation target's ARN exists once that function does; it is not told its own. The
+        // readings queue exists once the rules do, and they need the consumer first.
         for (Topology.Function function : Topology.Function.values()) {
             if (function.environment().contains(Topology.Env.CONTINUATION_FUNCTION)) {
                 functions.get(function).function().addEnvironment(Topology.Env.CONTINUATION_FUNCTION,
                         alias(Topology.CONTINUATION_TARGET).getFunctionArn());
+            }
+            if (function.environment().contains(Topology.Env.READINGS_QUEUE_URL)) {
+                functions.get(function).function().addEnvironment(Topology.Env.READINGS_QUEUE_URL,
+                        rules.readings().getQueueUrl());
             }
             grantWhatItNeeds(function, props);
         }
@@ -149,6 +154,11 @@ public final class StatelessStack extends Stack {
                         .resourceArns(List.of(rules.readings().getQueueArn()))
                         .build())
                         .applyBefore(rules.readingsToConsumer());
+                case QUEUE_MESSAGES -> Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                        .grantee(handler)
+                        .actions(need.actions())
+                        .resourceArns(List.of(rules.readings().getQueueArn()))
+                        .build());
             }
         }
     }

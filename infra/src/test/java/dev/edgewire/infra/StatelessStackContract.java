@@ -128,7 +128,8 @@ abstract class StatelessStackContract {
                 Topology.Env.OUTBOUND_TOPIC, Topology.Topics.GENERAL_OUTBOUND,
                 Topology.Env.COMMAND_TOPIC_TEMPLATE, Topology.Topics.COMMANDS_TEMPLATE,
                 Topology.Env.TOKEN_SECRET_ARN, SECRET_ARN,
-                Topology.Env.CONTINUATION_FUNCTION, ref(aliasOf(Topology.CONTINUATION_TARGET)));
+                Topology.Env.CONTINUATION_FUNCTION, ref(aliasOf(Topology.CONTINUATION_TARGET)),
+                Topology.Env.READINGS_QUEUE_URL, ref(readingsQueue()));
         Map<String, Object> expected = new TreeMap<>();
         function.environment().forEach(name -> expected.put(name, all.get(name)));
 
@@ -182,16 +183,17 @@ abstract class StatelessStackContract {
     }
 
     @Test
-    void sendMessage_mayScanAndDelete_postToConnections_publishOnlyToOutboundTopics_andContinueInTheFanOut() {
+    void sendMessage_maySendToTheReadingsQueue_publishOnlyToOutboundTopics_andAnswerTheSender() {
         assertRolePolicy(Topology.Function.SEND_MESSAGE, List.of(
                 logs(Topology.Function.SEND_MESSAGE),
-                statement(List.of("dynamodb:DeleteItem", "dynamodb:Scan"), TABLE_ARN),
+                // a gone sender is forgotten; no Scan: the fan-out reaches the audience
+                statement("dynamodb:DeleteItem", TABLE_ARN),
                 postToConnections(),
                 // minimizePolicies sorts a statement's resources
                 statement("iot:Publish", List.of(
                         arn("iot", "topic/" + Topology.Topics.forThing(Topology.Topics.COMMANDS_TEMPLATE, "*")),
                         arn("iot", "topic/" + Topology.Topics.GENERAL_OUTBOUND))),
-                statement("lambda:InvokeFunction", ref(aliasOf(Topology.Function.FAN_OUT)))));
+                statement("sqs:SendMessage", getAtt(readingsQueue(), "Arn"))));
     }
 
     @Test

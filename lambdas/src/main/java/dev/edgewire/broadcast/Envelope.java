@@ -13,9 +13,11 @@ public sealed interface Envelope {
     /** A message a client sent with {@code sendMessage}. {@code sentAt} is epoch milliseconds. */
     @JsonPropertyOrder({"type", "from", "message", "sentAt"})
     record Message(String from, JsonNode message, long sentAt) implements Envelope {
+        public static final String TYPE = "message";
+
         @Override
         public String type() {
-            return "message";
+            return TYPE;
         }
     }
 

@@ -4,29 +4,30 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
-import dev.edgewire.broadcast.BroadcastResult;
 import dev.edgewire.broadcast.Broadcaster;
-import dev.edgewire.broadcast.Continuation;
-import dev.edgewire.broadcast.Deadline;
 import dev.edgewire.broadcast.Envelope;
 import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.message.SendMessageParser.Rejected;
 import dev.edgewire.message.SendMessageParser.SendMessage;
+import dev.edgewire.queue.ReadingsQueueClient;
+import dev.edgewire.contract.Topology;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.runtime.Responses;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code sendMessage}: broadcasts the message to every WebSocket connection and publishes it to
- * the devices ({@code general/outbound}, or one device's commands topic when {@code deviceId} is
- * given). Devices get the same {@code {"type":"message",...}} envelope the browsers get. A bad
- * body gets an error envelope back to the sender only, and nothing is sent anywhere else.
+ * {@code sendMessage}: queues the message on the readings queue, where the fan-out delivers it to
+ * every WebSocket connection with the readings, and publishes it to the devices
+ * ({@code general/outbound}, or one device's commands topic when {@code deviceId} is given). Two
+ * calls whatever the audience, so the route answers fast and a flooding client costs queue sends,
+ * not a post to every connection per message. Devices get the same {@code {"type":"message",...}}
+ * envelope the browsers get. A bad body gets an error envelope back to the sender only, and nothing
+ * is sent anywhere else.
  */
 public final class SendMessageHandler
         implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
@@ -35,24 +36,26 @@ public final class SendMessageHandler
 
     /**
      * The most API Gateway takes in one {@code @connections} post (API Gateway Developer Guide,
-     * "Amazon API Gateway quotas": WebSocket message payload size, 128 KB).
+     * "Amazon API Gateway quotas": WebSocket message payload size, 128 KB). It also fits one SQS
+     * message (256 KiB; Amazon SQS Developer Guide, "Amazon SQS message quotas").
      */
     static final int MAX_ENVELOPE_BYTES = 128 * 1024;
-    /** Time kept back from the function's limit for the posts in flight, the publish and the hand-over. */
-    static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
-
     private final SendMessageParser parser;
     private final Broadcaster broadcaster;
     private final DevicePublisher devices;
-    private final Continuation continuation;
+    private final ReadingsQueueClient queue;
     private final Clock clock;
 
+    /**
+     * @param broadcaster answers the sender alone (errors)
+     * @param queue where the message waits for the fan-out
+     */
     public SendMessageHandler(SendMessageParser parser, Broadcaster broadcaster, DevicePublisher devices,
-                              Continuation continuation, Clock clock) {
+                              ReadingsQueueClient queue, Clock clock) {
         this.parser = Objects.requireNonNull(parser, "parser");
         this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
         this.devices = Objects.requireNonNull(devices, "devices");
-        this.continuation = Objects.requireNonNull(continuation, "continuation");
+        this.queue = Objects.requireNonNull(queue, "queue");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -78,29 +81,25 @@ public final class SendMessageHandler
                 broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(detail)));
                 return Responses.status(413);
             }
-            BroadcastResult result = broadcaster.toAll(envelope, Deadline.of(context, DEADLINE_MARGIN));
-            if (!result.unsent().isEmpty()) {
-                try {
-                    continuation.handOver(envelope, result.unsent(), context);
-                } catch (RuntimeException e) {
-                    LOG.error("message from {} reached {} connections; handing the other {} over failed", sender,
-                            result.delivered(), result.unsent().size(), e);
-                    broadcaster.sendTo(sender, Json.write(new Envelope.Error("PartlyDelivered",
-                            "The message reached " + result.delivered() + " connections but not "
-                                    + result.unsent().size() + " others; try again.")));
-                    return Responses.status(502);
-                }
+            String queued;
+            try {
+                queued = queue.send(envelope, Topology.ReadingsQueue.KIND_MESSAGE);
+            } catch (RuntimeException e) {
+                LOG.error("message from {} could not be queued for the WebSocket clients", sender, e);
+                broadcaster.sendTo(sender, Json.write(new Envelope.Error("NotDelivered",
+                        "The message was not sent to anyone; try again.")));
+                return Responses.status(502);
             }
             try {
                 String topic = request.deviceId()
                         .map(thing -> devices.publishTo(thing, envelope))
                         .orElseGet(() -> devices.publishToAll(envelope));
-                LOG.info("message from {} reached {} connections and topic {}", sender, result.delivered(), topic);
+                LOG.info("message from {} queued for the WebSocket clients as {} and published to {}", sender, queued, topic);
             } catch (RuntimeException e) {
-                LOG.error("message from {} reached {} connections but publishing to the devices failed", sender,
-                        result.delivered(), e);
+                LOG.error("message from {} was queued for the WebSocket clients but publishing to the devices failed",
+                        sender, e);
                 broadcaster.sendTo(sender, Json.write(new Envelope.Error("PublishFailed",
-                        "The message reached the WebSocket clients but not the devices; try again.")));
+                        "The message reaches the WebSocket clients but not the devices; try again.")));
                 return Responses.status(502);
             }
             return Responses.ok();

@@ -12,6 +12,7 @@ import dev.edgewire.broadcast.ContinuationEvent;
 import dev.edgewire.broadcast.Deadline;
 import dev.edgewire.broadcast.Envelope;
 import dev.edgewire.broadcast.Frames;
+import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.contract.Topology;
@@ -61,11 +62,22 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     private final ConnectionIdCache connectionIds;
     private final Broadcaster broadcaster;
     private final Continuation continuation;
+    private final ReadingsQueueClient queue;
+    private final Coalescing coalescing;
 
-    public FanOutHandler(ConnectionIdCache connectionIds, Broadcaster broadcaster, Continuation continuation) {
+    /**
+     * @param queue deletes what {@code coalescing} received; may be {@code null} with {@link Coalescing#NONE}
+     */
+    public FanOutHandler(ConnectionIdCache connectionIds, Broadcaster broadcaster, Continuation continuation,
+                         ReadingsQueueClient queue, Coalescing coalescing) {
         this.connectionIds = Objects.requireNonNull(connectionIds, "connectionIds");
         this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
         this.continuation = Objects.requireNonNull(continuation, "continuation");
+        this.coalescing = Objects.requireNonNull(coalescing, "coalescing");
+        this.queue = queue;
+        if (queue == null && coalescing != Coalescing.NONE) {
+            throw new IllegalArgumentException("coalescing receives from the queue, so the fan-out needs it to delete");
+        }
     }
 
     /**
@@ -74,6 +86,7 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
      */
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+        long started = System.nanoTime();
         return Logging.withContext(context, () -> {
             Deadline deadline = Deadline.of(context, DEADLINE_MARGIN);
             ContinuationEvent continued = ContinuationEvent.from(event);
@@ -86,21 +99,31 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
                 LOG.warn("ignored an event that is neither a batch from the readings queue nor a continuation");
                 return null;
             }
-            return deliver(batch, deadline, context);
+            return deliver(batch, started, deadline, context);
         });
     }
 
-    private Map<String, Object> deliver(SqsBatch batch, Deadline deadline, Context context) {
+    private Map<String, Object> deliver(SqsBatch batch, long started, Deadline deadline, Context context) {
         List<SqsBatch.Message> usable = new ArrayList<>();
         List<String> envelopes = new ArrayList<>();
         for (SqsBatch.Message message : batch.messages()) {
-            String envelope = envelope(message);
+            String envelope = envelope(message.messageId(), message.body(), message.kind());
             if (envelope != null) {
                 usable.add(message);
                 envelopes.add(envelope);
             }
         }
+        // A full batch says the queue holds more: take it along rather than leave it to the next batch.
+        List<ReadingsQueueClient.Received> more = batch.messages().size() >= Topology.ReadingsQueue.BATCH_SIZE
+                ? coalescing.more(batch.messages().size(), started, deadline) : List.of();
+        for (ReadingsQueueClient.Received message : more) {
+            String envelope = envelope(message.messageId(), message.body(), message.kind());
+            if (envelope != null) {
+                envelopes.add(envelope);
+            }
+        }
         if (envelopes.isEmpty()) {
+            deleteCoalesced(more);
             return SqsBatch.failures(List.of());
         }
         try {
@@ -108,10 +131,30 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
             for (String frame : Frames.pack(envelopes)) {
                 send(ids, frame, deadline, context);
             }
-            return SqsBatch.failures(List.of());
         } catch (RuntimeException e) {
-            LOG.warn("fan-out of {} readings failed; the queue hands them out again: {}", usable.size(), e.toString());
+            // The coalesced ones are not deleted: the queue hands them out again after its visibility timeout.
+            LOG.warn("fan-out of {} readings failed; the queue hands them out again: {}", envelopes.size(), e.toString());
             return SqsBatch.failures(usable);
+        }
+        deleteCoalesced(more);
+        if (!more.isEmpty()) {
+            LOG.info("delivered a batch of {} with {} more received while coalescing", batch.messages().size(), more.size());
+        }
+        return SqsBatch.failures(List.of());
+    }
+
+    /** Deletes what coalescing received; one left behind is delivered again after the visibility timeout. */
+    private void deleteCoalesced(List<ReadingsQueueClient.Received> more) {
+        if (more.isEmpty()) {
+            return;
+        }
+        try {
+            int left = queue.delete(more);
+            if (left > 0) {
+                LOG.warn("{} of {} coalesced readings were not deleted; watchers get them again", left, more.size());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("deleting {} coalesced readings failed; watchers get them again: {}", more.size(), e.toString());
         }
     }
 
@@ -127,17 +170,24 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         }
     }
 
-    /** The telemetry envelope of a message from the queue, or {@code null} (logged) when it is not a usable reading. */
-    private static String envelope(SqsBatch.Message message) {
+    /**
+     * The envelope a message from the queue becomes, or {@code null} (logged) when it is not usable:
+     * a watcher's message ({@link Topology.ReadingsQueue#KIND_MESSAGE}) is queued as its envelope
+     * already; anything else is a topic rule's output, a reading.
+     */
+    private static String envelope(String messageId, String body, String kind) {
+        if (Topology.ReadingsQueue.KIND_MESSAGE.equals(kind)) {
+            return messageEnvelope(messageId, body);
+        }
         Map<String, Object> ruleOutput;
         try {
-            ruleOutput = Json.MAPPER.readValue(message.body(), RULE_OUTPUT);
+            ruleOutput = Json.MAPPER.readValue(body, RULE_OUTPUT);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("dropped message {}: its body is not a JSON object: {}", message.messageId(), e.getMessage());
+            LOG.warn("dropped message {}: its body is not a JSON object: {}", messageId, e.getMessage());
             return null;
         }
         if (ruleOutput == null || ruleOutput.isEmpty()) {
-            LOG.warn("dropped message {}: the rule output is empty", message.messageId());
+            LOG.warn("dropped message {}: the rule output is empty", messageId);
             return null;
         }
         JsonNode tree = Json.MAPPER.valueToTree(ruleOutput);
@@ -154,6 +204,20 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         }
         return Json.write(new Envelope.Telemetry(deviceId,
                 textOrNull(tree.get(TOPIC)), ruleOutput.get(RECEIVED_AT), reading));
+    }
+
+    /** A queued message envelope as sendMessage wrote it, checked to be one. */
+    private static String messageEnvelope(String messageId, String body) {
+        try {
+            JsonNode tree = Json.MAPPER.readTree(body);
+            if (tree != null && tree.isObject() && Envelope.Message.TYPE.equals(tree.path("type").asText(null))) {
+                return body;
+            }
+        } catch (IOException | RuntimeException e) {
+            // logged below
+        }
+        LOG.warn("dropped message {}: it is marked as a watcher's message but is not a message envelope", messageId);
+        return null;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.edgewire.telemetry;
 
+import dev.edgewire.contract.Topology;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,11 @@ record SqsBatch(List<Message> messages) {
     static final String EVENT_SOURCE = "eventSource";
     static final String SQS = "aws:sqs";
 
-    /** One message: its id, and its body as the sender wrote it. */
-    record Message(String messageId, String body) {
+    /**
+     * One message: its id, its body as the sender wrote it, and its
+     * {@link Topology.ReadingsQueue#KIND_ATTRIBUTE} ({@code null} for a reading from a topic rule).
+     */
+    record Message(String messageId, String body, String kind) {
     }
 
     /** The batch this event carries, or {@code null} when it is not an SQS event. */
@@ -32,9 +36,19 @@ record SqsBatch(List<Message> messages) {
                     || !(fields.get("messageId") instanceof String id) || !(fields.get("body") instanceof String body)) {
                 return null;
             }
-            messages.add(new Message(id, body));
+            messages.add(new Message(id, body, kind(fields.get("messageAttributes"))));
         }
         return new SqsBatch(List.copyOf(messages));
+    }
+
+    /** The string value of the kind attribute, as Lambda writes message attributes: {@code {"kind":{"stringValue":...,"dataType":"String"}}}. */
+    private static String kind(Object messageAttributes) {
+        if (messageAttributes instanceof Map<?, ?> attributes
+                && attributes.get(Topology.ReadingsQueue.KIND_ATTRIBUTE) instanceof Map<?, ?> kind
+                && kind.get("stringValue") instanceof String value) {
+            return value;
+        }
+        return null;
     }
 
     /** The answer naming {@code failed} as the messages to receive again. */

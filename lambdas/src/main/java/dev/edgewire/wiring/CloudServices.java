@@ -10,6 +10,7 @@ import dev.edgewire.broadcast.LambdaContinuation;
 import dev.edgewire.broadcast.SignedConnectionPoster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.commands.DevicePublisher;
+import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.telemetry.ConnectionIdCache;
 import dev.edgewire.contract.Topology.Defaults;
 import dev.edgewire.contract.Topology.Env;
@@ -34,6 +35,7 @@ import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagem
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The composition root: SDK clients, settings and the plain classes the handlers call, wired in
@@ -59,6 +61,8 @@ public final class CloudServices {
     private final Lazy<DevicePublisher> devicePublisher;
     private final Lazy<ConnectionIdCache> connectionIdCache;
     private final Lazy<Continuation> continuation;
+    private final Lazy<SqsClient> sqs;
+    private final Lazy<ReadingsQueueClient> readingsQueue;
 
     private CloudServices(Builder b) {
         this.settings = new Settings(b);
@@ -100,6 +104,9 @@ public final class CloudServices {
                 : new LambdaContinuation(httpClient.get(), settings.credentials, settings.region,
                         b.lambdaEndpoint != null ? b.lambdaEndpoint : lambdaEndpoint(settings.region),
                         b.continuationFunction));
+        this.sqs = Lazy.of(() -> configure(SqsClient.builder(), b.sqsEndpoint).httpClient(httpClient.get()).build());
+        this.readingsQueue = Lazy.of(() -> b.readingsQueue != null ? b.readingsQueue
+                : new ReadingsQueueClient(sqs::get, () -> required(b.readingsQueueUrl, Env.READINGS_QUEUE_URL)));
     }
 
     /** Built from the {@link Env} variables and {@code AWS_REGION}, as Lambda sets them. */
@@ -120,6 +127,7 @@ public final class CloudServices {
         ifSet(env, Env.COMMAND_TOPIC_TEMPLATE, b::commandTopicTemplate);
         ifSet(env, Env.TOKEN_SECRET_ARN, b::tokenSecretArn);
         ifSet(env, Env.CONTINUATION_FUNCTION, b::continuationFunction);
+        ifSet(env, Env.READINGS_QUEUE_URL, b::readingsQueueUrl);
         ifSet(env, Env.BROADCAST_CONCURRENCY, v -> b.broadcastConcurrency((int) number(Env.BROADCAST_CONCURRENCY, v)));
         ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments((int) number(Env.SCAN_SEGMENTS, v)));
         ifSet(env, Env.CONNECTION_CACHE_TTL_MS, v -> b.connectionCacheTtl(Duration.ofMillis(number(Env.CONNECTION_CACHE_TTL_MS, v))));
@@ -216,6 +224,11 @@ public final class CloudServices {
 
     public ConnectionIdCache connectionIdCache() {
         return connectionIdCache.get();
+    }
+
+    /** The readings queue: where sendMessage queues messages, and where the fan-out receives more to coalesce. */
+    public ReadingsQueueClient readingsQueue() {
+        return readingsQueue.get();
     }
 
     /** Where a broadcast hands the connections it had no time left for. */
@@ -327,8 +340,29 @@ public final class CloudServices {
         private String continuationFunction;
         private Continuation continuation;
         private URI lambdaEndpoint;
+        private URI sqsEndpoint;
+        private String readingsQueueUrl;
+        private ReadingsQueueClient readingsQueue;
 
         private Builder() {
+        }
+
+        /** The readings queue's URL ({@link Env#READINGS_QUEUE_URL}). */
+        public Builder readingsQueueUrl(String url) {
+            this.readingsQueueUrl = url;
+            return this;
+        }
+
+        /** SQS's endpoint; without one, the region's (or {@code AWS_ENDPOINT_URL_SQS}). */
+        public Builder sqsEndpoint(URI endpoint) {
+            this.sqsEndpoint = endpoint;
+            return this;
+        }
+
+        /** A ready client of the readings queue instead of one built from the settings here (local mode, tests). */
+        public Builder readingsQueue(ReadingsQueueClient queue) {
+            this.readingsQueue = queue;
+            return this;
         }
 
         /** ARN of the function that continues broadcasts; without one, a function continues in itself. */

@@ -7,6 +7,7 @@ import dev.edgewire.connection.DisconnectHandler;
 import dev.edgewire.message.DefaultRouteHandler;
 import dev.edgewire.message.SendMessageHandler;
 import dev.edgewire.message.SendMessageParser;
+import dev.edgewire.telemetry.Coalescing;
 import dev.edgewire.telemetry.FanOutHandler;
 import dev.edgewire.contract.Topology;
 
@@ -25,11 +26,11 @@ public final class HandlerFactory {
             case CONNECT -> new ConnectHandler(services.connections());
             case DISCONNECT -> new DisconnectHandler(services.connections());
             case SEND_MESSAGE -> new SendMessageHandler(new SendMessageParser(), services.broadcaster(),
-                    services.devicePublisher(), services.continuation(), services.clock());
+                    services.devicePublisher(), services.readingsQueue(), services.clock());
             case DEFAULT -> new DefaultRouteHandler(services.broadcaster());
             case AUTHORIZER -> new TokenAuthorizer(services.tokenKeys(), services.clock());
             case FAN_OUT -> new FanOutHandler(services.connectionIdCache(), services.broadcaster(),
-                    services.continuation());
+                    services.continuation(), services.readingsQueue(), Coalescing.of(services.readingsQueue()));
         };
     }
 }

@@ -21,6 +21,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
  * SnapStart priming: before Lambda snapshots an initialised function, run the code paths every
@@ -59,6 +62,9 @@ public final class Priming {
             ScanRequest.builder().tableName("priming").projectionExpression("#id").build();
             PostToConnectionRequest.builder().connectionId("p").data(SdkBytes.fromUtf8String("{}")).build();
             PublishRequest.builder().topic("priming").qos(1).payload(SdkBytes.fromUtf8String("{}")).build();
+            SendMessageRequest.builder().queueUrl("priming").messageBody("{}").messageAttributes(Map.of("kind",
+                    MessageAttributeValue.builder().dataType("String").stringValue("message").build())).build();
+            ReceiveMessageRequest.builder().queueUrl("priming").maxNumberOfMessages(10).waitTimeSeconds(0).build();
         }
         LOG.info("primed in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
     }

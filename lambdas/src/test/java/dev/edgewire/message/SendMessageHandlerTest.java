@@ -18,15 +18,16 @@ import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
 import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaContext;
+import dev.edgewire.contract.Topology.ReadingsQueue;
 import dev.edgewire.contract.Topology.Topics;
+import dev.edgewire.queue.ReadingsQueueClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,40 +40,56 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.iotdataplane.model.IotDataPlaneException;
 import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
+import software.amazon.awssdk.services.sqs.model.SqsException;
 
 class SendMessageHandlerTest {
 
     private static final Instant NOW = Instant.parse("2026-11-29T21:01:00Z");
     private static final String SENDER = "Cl4bbeTTjoECGfQ=";
+    private static final String QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/edgewire-Readings";
 
     private final DynamoDbClient dynamoDb = Dynamo.withConnections(SENDER, "other-1", "other-2");
     private final ApiGatewayManagementApiClient api = mock(ApiGatewayManagementApiClient.class);
     private final IotDataPlaneClient iot = mock(IotDataPlaneClient.class);
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    private record HandedOver(String payload, List<String> connectionIds) {
-    }
-
-    private final List<HandedOver> handedOver = new ArrayList<>();
+    private final SqsClient sqs = mock(SqsClient.class);
     private final SendMessageHandler handler = new SendMessageHandler(
             new SendMessageParser(),
             new Broadcaster(api, new ConnectionRepository(dynamoDb, "connections", clock, 1), 16),
             new DevicePublisher(iot, Topics.GENERAL_OUTBOUND, Topics.COMMANDS_TEMPLATE),
-            (payload, ids, context) -> handedOver.add(new HandedOver(payload, ids)),
+            new ReadingsQueueClient(() -> sqs, () -> QUEUE_URL),
             clock);
+
+    @BeforeEach
+    void queueAcceptsMessages() {
+        when(sqs.sendMessage(any(SendMessageRequest.class))).thenReturn(SendMessageResponse.builder().messageId("m-1").build());
+    }
+
+    /** The one send sendMessage makes for the WebSocket clients, whatever their number. */
+    private SendMessageRequest queued() {
+        ArgumentCaptor<SendMessageRequest> sent = ArgumentCaptor.forClass(SendMessageRequest.class);
+        verify(sqs).sendMessage(sent.capture());
+        return sent.getValue();
+    }
 
 
     @Test
-    void sendMessage_broadcastsTheEnvelopeToEveryConnection_andPublishesItToGeneralOutbound() throws Exception {
+    void sendMessage_queuesTheEnvelopeOnceForTheFanOut_andPublishesItToGeneralOutbound_withoutPostingToAnyone() throws Exception {
         var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         String expected = "{\"type\":\"message\",\"from\":\"" + SENDER + "\",\"message\":\"hello from terminal2\",\"sentAt\":"
                 + NOW.toEpochMilli() + "}";
-        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
-        verify(api, times(3)).postToConnection(posts.capture());
-        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId)
-                .containsExactlyInAnyOrder(SENDER, "other-1", "other-2");
-        assertThat(posts.getAllValues()).allSatisfy(p -> assertThat(p.data().asUtf8String()).isEqualTo(expected));
+        SendMessageRequest queued = queued();
+        assertThat(queued.queueUrl()).isEqualTo(QUEUE_URL);
+        assertThat(queued.messageBody()).isEqualTo(expected);
+        assertThat(queued.messageAttributes().get(ReadingsQueue.KIND_ATTRIBUTE).stringValue()).isEqualTo(ReadingsQueue.KIND_MESSAGE);
+        // Whatever the audience: no Scan, no post.
+        verifyNoInteractions(api);
+        verify(dynamoDb, never()).scan(any(ScanRequest.class));
 
         ArgumentCaptor<PublishRequest> publish = ArgumentCaptor.forClass(PublishRequest.class);
         verify(iot).publish(publish.capture());
@@ -92,7 +109,7 @@ class SendMessageHandlerTest {
         JsonNode payload = Json.MAPPER.readTree(publish.getValue().payload().asUtf8String());
         assertThat(payload.get("type").asText()).isEqualTo("message");
         assertThat(payload.get("message")).isEqualTo(Json.MAPPER.readTree("{\"command\":\"blink\",\"times\":3}"));
-        verify(api, times(3)).postToConnection(any(PostToConnectionRequest.class));
+        assertThat(Json.MAPPER.readTree(queued().messageBody())).isEqualTo(payload);
     }
 
     @Test
@@ -139,24 +156,37 @@ class SendMessageHandlerTest {
         assertThat(error.get("error").asText()).isEqualTo("BadRequest");
         assertThat(error.get("detail").asText()).contains(detail);
         assertThat(error.size()).isEqualTo(3);
-        verify(dynamoDb, never()).scan(any(ScanRequest.class));
-        verifyNoInteractions(iot);
+        verifyNoInteractions(sqs, iot);
     }
 
     @Test
-    void publishFailure_isReportedToTheSender_afterTheBroadcast() throws Exception {
+    void publishFailure_isReportedToTheSender_afterTheMessageWasQueued() throws Exception {
         when(iot.publish(any(PublishRequest.class)))
                 .thenThrow(IotDataPlaneException.builder().statusCode(503).message("unavailable").build());
 
         var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(502);
+        queued();
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
-        verify(api, times(4)).postToConnection(posts.capture());
-        List<PostToConnectionRequest> toSender = posts.getAllValues().stream()
-                .filter(p -> p.connectionId().equals(SENDER)).toList();
-        assertThat(toSender).hasSize(2);
-        assertThat(Json.MAPPER.readTree(toSender.get(1).data().asUtf8String()).get("error").asText()).isEqualTo("PublishFailed");
+        verify(api, times(1)).postToConnection(posts.capture());
+        assertThat(posts.getValue().connectionId()).isEqualTo(SENDER);
+        assertThat(Json.MAPPER.readTree(posts.getValue().data().asUtf8String()).get("error").asText()).isEqualTo("PublishFailed");
+    }
+
+    @Test
+    void queueFailure_isReportedToTheSender_andNothingIsPublished() throws Exception {
+        when(sqs.sendMessage(any(SendMessageRequest.class)))
+                .thenThrow(SqsException.builder().statusCode(500).message("internal error").build());
+
+        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(502);
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(1)).postToConnection(posts.capture());
+        assertThat(posts.getValue().connectionId()).isEqualTo(SENDER);
+        assertThat(Json.MAPPER.readTree(posts.getValue().data().asUtf8String()).get("error").asText()).isEqualTo("NotDelivered");
+        verifyNoInteractions(iot);
     }
 
     @Test
@@ -177,20 +207,6 @@ class SendMessageHandlerTest {
         assertThat(error.get("type").asText()).isEqualTo("error");
         assertThat(error.get("error").asText()).isEqualTo("BadRequest");
         assertThat(error.get("detail").asText()).contains("once wrapped").contains("131072");
-        verifyNoInteractions(iot);
-    }
-
-    @Test
-    void sendMessage_withNoTimeLeftToPost_handsEveryConnectionOver_andStillReachesTheDevices() throws Exception {
-        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class),
-                LambdaContext.withRemainingMillis(() -> 1_000));
-
-        assertThat(response.getStatusCode()).isEqualTo(200);
-        verify(api, never()).postToConnection(any(PostToConnectionRequest.class));
-        assertThat(handedOver).singleElement().satisfies(h -> {
-            assertThat(h.connectionIds()).containsExactlyInAnyOrder(SENDER, "other-1", "other-2");
-            assertThat(Json.MAPPER.readTree(h.payload()).get("message").asText()).isEqualTo("hello from terminal2");
-        });
-        verify(iot).publish(any(PublishRequest.class));
+        verifyNoInteractions(sqs, iot);
     }
 }

@@ -14,6 +14,8 @@ import dev.edgewire.testing.DynamoDbExtension.Endpoint;
 import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 class SendMessageIT {
 
     private static final String SENDER = "Cl4bbeTTjoECGfQ=";
+    private static final String QUEUE_URL = "http://127.0.0.1/000000000000/edgewire-readings";
 
     private CloudStandIn server;
     private CloudServices services;
@@ -44,6 +47,8 @@ class SendMessageIT {
                 .iotDataEndpoint(server.iotDataEndpoint())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .connectionsTable(table)
+                .sqsEndpoint(server.iotDataEndpoint())
+                .readingsQueueUrl(QUEUE_URL)
                 .build();
     }
 
@@ -59,7 +64,7 @@ class SendMessageIT {
     }
 
     @Test
-    void aMessage_reachesEveryConnectedClient_andTheDevicesTopic_overRealHttp() throws Exception {
+    void aMessage_isQueuedOnce_andTheFanOutDeliversItToEveryConnectedClient_andItReachesTheDevicesTopic() throws Exception {
         var connect = handler(Topology.Function.CONNECT);
         connect.handleRequest(Events.load("connect.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
         var other = Events.load("connect.json", APIGatewayV2WebSocketEvent.class);
@@ -70,6 +75,21 @@ class SendMessageIT {
                 .handleRequest(Events.load("send-message-to-device.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(server.posts()).isEmpty();
+        CloudStandIn.Queued queued = server.queued().getFirst();
+        assertThat(server.queued()).hasSize(1);
+        assertThat(queued.queueUrl()).isEqualTo(QUEUE_URL);
+
+        // The fan-out gets it from the queue as Lambda hands it over, with its kind attribute.
+        Map<String, Object> batch = Events.messages(List.of(queued.body()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> record = ((List<Map<String, Object>>) batch.get("Records")).getFirst();
+        record.put("messageAttributes", Map.of(Topology.ReadingsQueue.KIND_ATTRIBUTE,
+                Map.of("stringValue", queued.attributes().get(Topology.ReadingsQueue.KIND_ATTRIBUTE), "dataType", "String")));
+        @SuppressWarnings("unchecked")
+        var fanOut = (RequestHandler<Map<String, Object>, Map<String, Object>>) HandlerFactory.create(Topology.Function.FAN_OUT, services);
+        assertThat(fanOut.handleRequest(batch, new LambdaContext())).isEqualTo(Map.of("batchItemFailures", List.of()));
+
         assertThat(server.postsById()).containsOnlyKeys(SENDER, "other=");
         var envelope = Json.MAPPER.readTree(server.posts().get(0).body());
         assertThat(envelope.get("type").asText()).isEqualTo("message");
@@ -97,5 +117,6 @@ class SendMessageIT {
             assertThat(Json.MAPPER.readTree(p.body()).get("error").asText()).isEqualTo("BadRequest");
         });
         assertThat(server.publishes()).isEmpty();
+        assertThat(server.queued()).isEmpty();
     }
 }

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.ContinuationEvent;
 import dev.edgewire.connection.ConnectionRepository;
+import dev.edgewire.contract.Topology.ReadingsQueue;
+import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
 import dev.edgewire.standins.lambda.Events;
@@ -33,6 +35,13 @@ import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConne
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
+import software.amazon.awssdk.services.sqs.model.SqsException;
 
 class FanOutHandlerTest {
 
@@ -41,9 +50,13 @@ class FanOutHandlerTest {
     private final ApiGatewayManagementApiClient api = mock(ApiGatewayManagementApiClient.class);
     private final ConnectionRepository repository = new ConnectionRepository(dynamoDb, "connections", clock, 1);
     private final List<ContinuationEvent> handedOver = new ArrayList<>();
+    private final SqsClient sqs = mock(SqsClient.class);
+    private final ReadingsQueueClient queue = new ReadingsQueueClient(() -> sqs, () -> "https://sqs.example/readings");
+    /** Covers 200 ms and takes at most 25 readings in all, so a test sees both bounds quickly. */
     private final FanOutHandler handler = new FanOutHandler(
             new ConnectionIdCache(repository, Duration.ofSeconds(1), clock), new Broadcaster(api, repository, 16),
-            (payload, ids, context) -> handedOver.add(new ContinuationEvent(payload, ids)));
+            (payload, ids, context) -> handedOver.add(new ContinuationEvent(payload, ids)),
+            queue, new Coalescing(queue, Duration.ofMillis(200), 25, System::nanoTime));
 
     @Test
     void reading_isSentToEveryConnection_asATelemetryEnvelope() throws Exception {
@@ -206,6 +219,139 @@ class FanOutHandlerTest {
         assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of(
                 Map.of("itemIdentifier", records.get(0).get("messageId")),
                 Map.of("itemIdentifier", records.get(1).get("messageId")))));
+    }
+
+    @Test
+    void aWatchersMessage_markedByItsAttribute_isDeliveredAsItsEnvelope_alongsideTheReadings() throws Exception {
+        String message = "{\"type\":\"message\",\"from\":\"Cl4b=\",\"message\":{\"text\":\"hi\"},\"sentAt\":1}";
+        Map<String, Object> event = Events.messages(List.of(Json.write(readingsWithSeq(1)[0]), message));
+        markAsMessage(event, 1);
+
+        Map<String, Object> answer = handler.handleRequest(event, new LambdaContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        JsonNode frame = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        assertThat(frame.get("items")).extracting(item -> item.get("type").asText()).containsExactly("telemetry", "message");
+        assertThat(frame.get("items").get(1)).isEqualTo(Json.MAPPER.readTree(message));
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+    }
+
+    @Test
+    void aBodyThatLooksLikeAMessage_withoutTheAttribute_isAReadingLikeAnyOther() throws Exception {
+        Map<String, Object> forged = new HashMap<>(Events.ruleOutput("telemetry-rule-output.json"));
+        forged.put("type", "message");
+        forged.put("from", "admin");
+
+        handler.handleRequest(Events.readings(forged), new LambdaContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        JsonNode envelope = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        assertThat(envelope.get("type").asText()).isEqualTo("telemetry");
+        assertThat(envelope.get("deviceId").asText()).isEqualTo("thing-1");
+    }
+
+    @Test
+    void aMessageMarkedAsAWatchersMessage_thatIsNoMessageEnvelope_isDropped() {
+        Map<String, Object> event = Events.messages(List.of("{\"type\":\"telemetry\"}", "not json"));
+        markAsMessage(event, 0);
+        markAsMessage(event, 1);
+
+        Map<String, Object> answer = handler.handleRequest(event, new LambdaContext());
+
+        verifyNoInteractions(api);
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+    }
+
+    @Test
+    void aBatchThatIsNotFull_goesOutAtOnce_withoutAskingTheQueueForMore() {
+        handler.handleRequest(Events.readings(readingsWithSeq(1, 2, 3, 4, 5, 6, 7, 8, 9)), new LambdaContext());
+
+        verifyNoInteractions(sqs);
+        verify(api, times(2)).postToConnection(any(PostToConnectionRequest.class));
+    }
+
+    @Test
+    void aFullBatch_takesMoreFromTheQueueAlong_upToTheLimit_andDeletesThemOnceDelivered() throws Exception {
+        List<Message> waiting = new ArrayList<>();
+        for (int seq = 11; seq <= 40; seq++) {
+            waiting.add(Message.builder().messageId("m" + seq).receiptHandle("r" + seq)
+                    .body(Json.write(readingsWithSeq(seq)[0])).build());
+        }
+        when(sqs.receiveMessage(any(ReceiveMessageRequest.class))).thenAnswer(call -> {
+            int wanted = ((ReceiveMessageRequest) call.getArgument(0)).maxNumberOfMessages();
+            List<Message> taken = new ArrayList<>(waiting.subList(0, Math.min(wanted, waiting.size())));
+            waiting.removeAll(taken);
+            return ReceiveMessageResponse.builder().messages(taken).build();
+        });
+        when(sqs.deleteMessageBatch(any(DeleteMessageBatchRequest.class))).thenReturn(DeleteMessageBatchResponse.builder().build());
+
+        Map<String, Object> answer = handler.handleRequest(Events.readings(readingsWithSeq(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
+                new LambdaContext());
+
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        JsonNode frame = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        // 25 in all: the batch of 10 and 15 more, in the order received.
+        assertThat(frame.get("items")).extracting(item -> item.path("reading").path("seq").asInt())
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 25).boxed().toList());
+        ArgumentCaptor<DeleteMessageBatchRequest> deletes = ArgumentCaptor.forClass(DeleteMessageBatchRequest.class);
+        verify(sqs, times(2)).deleteMessageBatch(deletes.capture());
+        assertThat(deletes.getAllValues()).flatExtracting(DeleteMessageBatchRequest::entries)
+                .extracting(e -> e.receiptHandle())
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(11, 25).mapToObj(i -> "r" + i).toList());
+        assertThat(waiting).hasSize(15);
+    }
+
+    @Test
+    void aFullBatch_fromAQueueThatRunsDry_waitsOutTheCoverTime_andNoLonger() {
+        when(sqs.receiveMessage(any(ReceiveMessageRequest.class))).thenReturn(ReceiveMessageResponse.builder().build());
+
+        long started = System.nanoTime();
+        handler.handleRequest(Events.readings(readingsWithSeq(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)), new LambdaContext());
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(tookMillis).isBetween(200L, 2_000L);
+        verify(api, times(2)).postToConnection(any(PostToConnectionRequest.class));
+        verify(sqs, never()).deleteMessageBatch(any(DeleteMessageBatchRequest.class));
+    }
+
+    @Test
+    void whenDeliveryFails_theCoalescedReadingsAreNotDeleted_andTheBatchIsReportedFailed() {
+        when(dynamoDb.scan(any(ScanRequest.class))).thenThrow(new IllegalStateException("table unreachable"));
+        when(sqs.receiveMessage(any(ReceiveMessageRequest.class))).thenReturn(ReceiveMessageResponse.builder()
+                .messages(Message.builder().messageId("m11").receiptHandle("r11").body(Json.write(readingsWithSeq(11)[0])).build())
+                .build(), ReceiveMessageResponse.builder().build());
+
+        Map<String, Object> answer = handler.handleRequest(Events.readings(readingsWithSeq(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
+                new LambdaContext());
+
+        @SuppressWarnings("unchecked")
+        List<Object> failures = (List<Object>) answer.get("batchItemFailures");
+        assertThat(failures).hasSize(10);
+        verify(sqs, never()).deleteMessageBatch(any(DeleteMessageBatchRequest.class));
+        verifyNoInteractions(api);
+    }
+
+    @Test
+    void whenReceivingMoreFails_theBatchInHandStillGoesOut() {
+        when(sqs.receiveMessage(any(ReceiveMessageRequest.class)))
+                .thenThrow(SqsException.builder().statusCode(500).message("internal error").build());
+
+        Map<String, Object> answer = handler.handleRequest(Events.readings(readingsWithSeq(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
+                new LambdaContext());
+
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+        verify(api, times(2)).postToConnection(any(PostToConnectionRequest.class));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void markAsMessage(Map<String, Object> event, int index) {
+        List<Map<String, Object>> records = (List<Map<String, Object>>) event.get("Records");
+        records.get(index).put("messageAttributes", Map.of(ReadingsQueue.KIND_ATTRIBUTE,
+                Map.of("stringValue", ReadingsQueue.KIND_MESSAGE, "dataType", "String")));
     }
 
     @Test

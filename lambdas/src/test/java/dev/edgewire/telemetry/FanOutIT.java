@@ -51,7 +51,7 @@ class FanOutIT {
         handler = new FanOutHandler(new ConnectionIdCache(connections, TTL, Clock.systemUTC()),
                 new Broadcaster(managementApi, connections, 16), (payload, ids, context) -> {
                     throw new AssertionError("no broadcast here should run out of time");
-                });
+                }, null, Coalescing.NONE);
     }
 
     @AfterEach

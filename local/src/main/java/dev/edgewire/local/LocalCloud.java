@@ -198,7 +198,8 @@ public final class LocalCloud implements AutoCloseable {
                 callbackUrl, iotDataClient, tokenKey,
                 // All invocations share one keep-alive pool of the SDK's HTTP client, sized above for
                 // RULE_CONCURRENCY invocations with this many posts in flight each.
-                BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast);
+                BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast,
+                queues::client, queues::readingsUrl);
         Map<Function, Object> handlers = new EnumMap<>(Function.class);
         for (Function f : Function.values()) {
             handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));

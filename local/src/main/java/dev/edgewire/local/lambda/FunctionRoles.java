@@ -1,6 +1,8 @@
 package dev.edgewire.local.lambda;
 
 import dev.edgewire.broadcast.Continuation;
+import dev.edgewire.queue.ReadingsQueueClient;
+import dev.edgewire.runtime.Lazy;
 import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.contract.Topology.Env;
 import dev.edgewire.contract.Topology.Function;
@@ -12,6 +14,7 @@ import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -20,6 +23,7 @@ import software.amazon.awssdk.core.pagination.sync.SdkIterable;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Each function's services as its role and its environment on AWS allow them, and no more: a
@@ -33,7 +37,8 @@ public final class FunctionRoles {
     /** What every function may be given; each takes the part its needs name. */
     public record Shared(Region region, AwsCredentialsProvider credentials, DynamoDbClient store, String table,
                          URI callbackUrl, IotDataPlaneClient iotData, byte[] tokenKey, int broadcastConcurrency,
-                         Duration connectionCacheTtl, Continuation continuation) {
+                         Duration connectionCacheTtl, Continuation continuation,
+                         Supplier<SqsClient> sqs, Supplier<String> readingsQueueUrl) {
     }
 
     private FunctionRoles() {
@@ -57,6 +62,10 @@ public final class FunctionRoles {
         }
         if (environment.contains(Env.IOT_DATA_ENDPOINT)) {
             b.iotDataClient(guard(IotDataPlaneClient.class, shared.iotData(), "iot", actions, function));
+        }
+        if (environment.contains(Env.READINGS_QUEUE_URL)) {
+            Lazy<SqsClient> sqs = Lazy.of(() -> guard(SqsClient.class, shared.sqs().get(), "sqs", actions, function));
+            b.readingsQueue(new ReadingsQueueClient(sqs::get, shared.readingsQueueUrl()));
         }
         if (function.needs(Need.READ_TOKEN_KEY)) {
             b.tokenKey(shared.tokenKey());
@@ -97,10 +106,18 @@ public final class FunctionRoles {
                 || SdkIterable.class.isAssignableFrom(method.getReturnType());
     }
 
-    /** {@code scanPaginator} is the {@code Scan} action, {@code putItem} is {@code PutItem}. */
+    /**
+     * {@code scanPaginator} is the {@code Scan} action, {@code putItem} is {@code PutItem}. SQS's
+     * batch operations are allowed by their single action: {@code DeleteMessageBatch} by
+     * {@code sqs:DeleteMessage} (Amazon SQS Developer Guide, "Amazon SQS API permissions: Actions and
+     * resource reference").
+     */
     static String operation(String methodName) {
         String name = methodName.endsWith("Paginator")
                 ? methodName.substring(0, methodName.length() - "Paginator".length()) : methodName;
+        if (name.endsWith("Batch") && !name.startsWith("batch")) {
+            name = name.substring(0, name.length() - "Batch".length());
+        }
         return Character.toUpperCase(name.charAt(0)) + name.substring(1);
     }
 

@@ -6,6 +6,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.contract.Topology.Function;
@@ -20,14 +21,24 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
+import dev.edgewire.queue.ReadingsQueueClient;
 
 class FunctionRolesTest {
 
     private final DynamoDbClient store = mock(DynamoDbClient.class);
     private final IotDataPlaneClient iot = mock(IotDataPlaneClient.class);
+    private final SqsClient sqs = mock(SqsClient.class);
+    private static final String QUEUE_URL = "http://127.0.0.1:1/000000000000/edgewire-readings";
     private final FunctionRoles.Shared shared = new FunctionRoles.Shared(Region.US_EAST_1,
             AnonymousCredentialsProvider.create(), store, "connections", URI.create("http://127.0.0.1:1/demo"), iot,
-            "key".getBytes(), 4, Duration.ofSeconds(1), (payload, ids, context) -> { });
+            "key".getBytes(), 4, Duration.ofSeconds(1), (payload, ids, context) -> { }, () -> sqs, () -> QUEUE_URL);
 
     @Test
     void connect_maySaveConnections_butNotDeleteThem() {
@@ -71,7 +82,30 @@ class FunctionRolesTest {
         assertThatThrownBy(() -> FunctionRoles.services(Function.DEFAULT, shared).continuation()
                 .handOver("{}", java.util.List.of("c1"), null))
                 .hasMessageContaining("lambda:InvokeFunction");
-        FunctionRoles.services(Function.SEND_MESSAGE, shared).continuation().handOver("{}", java.util.List.of("c1"), null);
+        assertThatThrownBy(() -> FunctionRoles.services(Function.SEND_MESSAGE, shared).continuation()
+                .handOver("{}", java.util.List.of("c1"), null))
+                .hasMessageContaining("lambda:InvokeFunction");
+        FunctionRoles.services(Function.FAN_OUT, shared).continuation().handOver("{}", java.util.List.of("c1"), null);
+    }
+
+    @Test
+    void sendMessage_maySendToTheReadingsQueue_butNotReceive_andTheFanOutTheOtherWayRound() {
+        when(sqs.sendMessage(any(SendMessageRequest.class))).thenReturn(SendMessageResponse.builder().messageId("m").build());
+        when(sqs.receiveMessage(any(ReceiveMessageRequest.class))).thenReturn(ReceiveMessageResponse.builder().build());
+        when(sqs.deleteMessageBatch(any(DeleteMessageBatchRequest.class))).thenReturn(DeleteMessageBatchResponse.builder().build());
+        var sendMessage = FunctionRoles.services(Function.SEND_MESSAGE, shared).readingsQueue();
+        var fanOut = FunctionRoles.services(Function.FAN_OUT, shared).readingsQueue();
+        var received = new ReadingsQueueClient.Received("m", "{}", null, "r");
+
+        assertThat(sendMessage.send("{}", "message")).isEqualTo("m");
+        assertThatThrownBy(() -> sendMessage.receiveNow(10)).hasMessageContaining("not authorized to perform: sqs:ReceiveMessage");
+        assertThat(fanOut.receiveNow(10)).isEmpty();
+        // DeleteMessageBatch is allowed by sqs:DeleteMessage, as IAM allows it.
+        assertThat(fanOut.delete(java.util.List.of(received))).isZero();
+        assertThatThrownBy(() -> fanOut.send("{}", "message")).hasMessageContaining("not authorized to perform: sqs:SendMessage");
+        assertThat(FunctionRoles.operation("deleteMessageBatch")).isEqualTo("DeleteMessage");
+        assertThatThrownBy(() -> FunctionRoles.services(Function.CONNECT, shared).readingsQueue().send("{}", "message"))
+                .hasMessageContaining("READINGS_QUEUE_URL");
     }
 
     @Test

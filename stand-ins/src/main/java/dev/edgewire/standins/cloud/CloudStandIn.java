@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,6 +75,10 @@ public final class CloudStandIn implements AutoCloseable {
     public record Publish(String topic, String query, String body) {
     }
 
+    /** One SQS SendMessage it received: the queue, the body, and the string message attributes. */
+    public record Queued(String queueUrl, String body, Map<String, String> attributes) {
+    }
+
     /** One GetSecretValue request it received; {@code versionStage} and {@code versionId} are null when not sent. */
     public record SecretRequest(String secretId, String versionStage, String versionId) {
     }
@@ -94,6 +99,7 @@ public final class CloudStandIn implements AutoCloseable {
     private final Set<String> gone = ConcurrentHashMap.newKeySet();
     private final List<Post> posts = new CopyOnWriteArrayList<>();
     private final List<Publish> publishes = new CopyOnWriteArrayList<>();
+    private final List<Queued> queued = new CopyOnWriteArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
     private final List<Answer> nextAnswers = new CopyOnWriteArrayList<>();
@@ -280,6 +286,8 @@ public final class CloudStandIn implements AutoCloseable {
                 JsonResponses.respond(exchange, 200, "{\"message\":\"OK\",\"traceId\":\"local\"}");
             } else if (dynamoDb != null && target != null && target.startsWith("DynamoDB_20120810.")) {
                 forwardToDynamoDb(exchange, bytes);
+            } else if (target != null && target.startsWith(SqsMessages.TARGET_PREFIX)) {
+                answerSqs(exchange, target.substring(SqsMessages.TARGET_PREFIX.length()), body);
             } else if (secret != null && "secretsmanager.GetSecretValue".equals(target)) {
                 answerGetSecretValue(exchange, body);
             } else {
@@ -329,6 +337,44 @@ public final class CloudStandIn implements AutoCloseable {
                 return "stand-in";
             }
         });
+    }
+
+    /**
+     * SQS in its JSON protocol, as far as the functions use it: SendMessage is recorded and answered
+     * with the checksums the SDK verifies; the queue is always empty to ReceiveMessage; every
+     * DeleteMessageBatch entry succeeds.
+     */
+    private void answerSqs(HttpExchange exchange, String operation, String body) throws IOException {
+        JsonNode request = JSON.readTree(body);
+        switch (operation) {
+            case "SendMessage" -> {
+                Map<String, String> attributes = new java.util.TreeMap<>();
+                request.path("MessageAttributes").properties().forEach(e ->
+                        attributes.put(e.getKey(), e.getValue().path("StringValue").asText()));
+                String messageBody = request.path("MessageBody").asText();
+                queued.add(new Queued(request.path("QueueUrl").asText(), messageBody, attributes));
+                Map<String, Object> answer = new HashMap<>();
+                answer.put("MessageId", UUID.randomUUID().toString());
+                answer.put("MD5OfMessageBody", SqsMessages.md5OfBody(messageBody));
+                if (!attributes.isEmpty()) {
+                    answer.put("MD5OfMessageAttributes", SqsMessages.md5OfStringAttributes(attributes));
+                }
+                JsonResponses.respond(exchange, 200, JSON.writeValueAsString(answer));
+            }
+            case "ReceiveMessage" -> JsonResponses.respond(exchange, 200, "{\"Messages\":[]}");
+            case "DeleteMessageBatch" -> {
+                List<Map<String, String>> done = new ArrayList<>();
+                request.path("Entries").forEach(entry -> done.add(Map.of("Id", entry.path("Id").asText())));
+                JsonResponses.respond(exchange, 200, JSON.writeValueAsString(Map.of("Successful", done, "Failed", List.of())));
+            }
+            default -> JsonResponses.respond(exchange, 400, "{\"__type\":\"com.amazonaws.sqs#UnsupportedOperation\","
+                    + "\"message\":\"" + operation + " is not served here\"}");
+        }
+    }
+
+    /** The SQS messages sent to it, in order. */
+    public List<Queued> queued() {
+        return List.copyOf(queued);
     }
 
     private void answerGetSecretValue(HttpExchange exchange, String body) throws IOException {

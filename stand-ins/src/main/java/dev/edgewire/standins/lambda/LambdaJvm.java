@@ -32,6 +32,7 @@ public final class LambdaJvm {
     /** The secret the stand-in serves as the token key, whatever ARN it is asked for. */
     public static final String TOKEN_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-key";
     /** The fan-out's alias, which takes over a broadcast that runs out of time. */
+    public static final String READINGS_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/edgewire-Readings";
     public static final String CONTINUATION_FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edgewire-FanOut:live";
 
     private final String classPath;
@@ -101,14 +102,15 @@ public final class LambdaJvm {
 
     /**
      * Where the SDK clients send what would go to AWS: {@code AWS_ENDPOINT_URL_<SERVICE>}, which the
-     * SDK reads itself. Secrets Manager and Lambda (a broadcast's continuation) go to the
+     * SDK reads itself. Secrets Manager, Lambda (a broadcast's continuation) and SQS (the readings queue) go to the
      * {@code @connections} stand-in.
      */
     public static Map<String, String> endpointOverrides(URI dynamoDb, CloudStandIn api) {
         return Map.of(
                 "AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.toString(),
                 "AWS_ENDPOINT_URL_SECRETS_MANAGER", api.iotDataEndpoint().toString(),
-                "AWS_ENDPOINT_URL_LAMBDA", api.iotDataEndpoint().toString());
+                "AWS_ENDPOINT_URL_LAMBDA", api.iotDataEndpoint().toString(),
+                "AWS_ENDPOINT_URL_SQS", api.iotDataEndpoint().toString());
     }
 
     private static Map<String, String> stackVariables(CloudStandIn api, String table) {
@@ -119,7 +121,8 @@ public final class LambdaJvm {
                 Topology.Env.OUTBOUND_TOPIC, Topology.Topics.GENERAL_OUTBOUND,
                 Topology.Env.COMMAND_TOPIC_TEMPLATE, Topology.Topics.COMMANDS_TEMPLATE,
                 Topology.Env.TOKEN_SECRET_ARN, TOKEN_SECRET_ARN,
-                Topology.Env.CONTINUATION_FUNCTION, CONTINUATION_FUNCTION_ARN);
+                Topology.Env.CONTINUATION_FUNCTION, CONTINUATION_FUNCTION_ARN,
+                Topology.Env.READINGS_QUEUE_URL, READINGS_QUEUE_URL);
     }
 
     /** @param target a {@code Topology.Function} name, or {@code HELLO} */
