@@ -46,6 +46,16 @@ public final class ConnectionIdCache {
         return ids;
     }
 
+    /**
+     * The ids read now, whatever their age: for when the cached ones are known to be older than a
+     * connection (a message came from one they do not hold).
+     */
+    public synchronized List<String> readNow() {
+        ids = connections.connectionIds();
+        readAt = clock.instant();
+        return ids;
+    }
+
     /** Drops connections known to be gone until the next read. */
     public synchronized void forget(Collection<String> goneIds) {
         if (ids != null && !goneIds.isEmpty()) {

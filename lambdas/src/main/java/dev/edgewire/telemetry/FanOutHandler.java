@@ -19,6 +19,8 @@ import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -106,8 +108,9 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     private Map<String, Object> deliver(SqsBatch batch, long started, Deadline deadline, Context context) {
         List<SqsBatch.Message> usable = new ArrayList<>();
         List<String> envelopes = new ArrayList<>();
+        Set<String> senders = new LinkedHashSet<>();
         for (SqsBatch.Message message : batch.messages()) {
-            String envelope = envelope(message.messageId(), message.body(), message.kind());
+            String envelope = envelope(message.messageId(), message.body(), message.kind(), senders);
             if (envelope != null) {
                 usable.add(message);
                 envelopes.add(envelope);
@@ -117,7 +120,7 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         List<ReadingsQueueClient.Received> more = batch.messages().size() >= Topology.ReadingsQueue.BATCH_SIZE
                 ? coalescing.more(batch.messages().size(), started, deadline) : List.of();
         for (ReadingsQueueClient.Received message : more) {
-            String envelope = envelope(message.messageId(), message.body(), message.kind());
+            String envelope = envelope(message.messageId(), message.body(), message.kind(), senders);
             if (envelope != null) {
                 envelopes.add(envelope);
             }
@@ -127,7 +130,7 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
             return SqsBatch.failures(List.of());
         }
         try {
-            List<String> ids = connectionIds.ids();
+            List<String> ids = audience(senders);
             for (String frame : Frames.pack(envelopes)) {
                 send(ids, frame, deadline, context);
             }
@@ -141,6 +144,29 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
             LOG.info("delivered a batch of {} with {} more received while coalescing", batch.messages().size(), more.size());
         }
         return SqsBatch.failures(List.of());
+    }
+
+    /**
+     * The audience. When a message comes from a connection the cached ids do not hold, they are
+     * older than that connection, and others may have joined since too: they are read again. So a
+     * client that connects and sends at once sees its own message, and so does everyone who
+     * connected before it sent. The sender is added even if the new read misses it.
+     */
+    private List<String> audience(Set<String> senders) {
+        List<String> ids = connectionIds.ids();
+        if (senders.isEmpty() || ids.containsAll(senders)) {
+            return ids;
+        }
+        ids = connectionIds.readNow();
+        Set<String> missing = new LinkedHashSet<>(senders);
+        ids.forEach(missing::remove);
+        if (missing.isEmpty()) {
+            return ids;
+        }
+        List<String> audience = new ArrayList<>(ids.size() + missing.size());
+        audience.addAll(ids);
+        audience.addAll(missing);
+        return audience;
     }
 
     /** Deletes what coalescing received; one left behind is delivered again after the visibility timeout. */
@@ -173,11 +199,11 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     /**
      * The envelope a message from the queue becomes, or {@code null} (logged) when it is not usable:
      * a watcher's message ({@link Topology.ReadingsQueue#KIND_MESSAGE}) is queued as its envelope
-     * already; anything else is a topic rule's output, a reading.
+     * already, and its sender joins {@code senders}; anything else is a topic rule's output, a reading.
      */
-    private static String envelope(String messageId, String body, String kind) {
+    private static String envelope(String messageId, String body, String kind, Set<String> senders) {
         if (Topology.ReadingsQueue.KIND_MESSAGE.equals(kind)) {
-            return messageEnvelope(messageId, body);
+            return messageEnvelope(messageId, body, senders);
         }
         Map<String, Object> ruleOutput;
         try {
@@ -207,10 +233,14 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     }
 
     /** A queued message envelope as sendMessage wrote it, checked to be one. */
-    private static String messageEnvelope(String messageId, String body) {
+    private static String messageEnvelope(String messageId, String body, Set<String> senders) {
         try {
             JsonNode tree = Json.MAPPER.readTree(body);
             if (tree != null && tree.isObject() && Envelope.Message.TYPE.equals(tree.path("type").asText(null))) {
+                String sender = textOrNull(tree.get("from"));
+                if (sender != null) {
+                    senders.add(sender);
+                }
                 return body;
             }
         } catch (IOException | RuntimeException e) {

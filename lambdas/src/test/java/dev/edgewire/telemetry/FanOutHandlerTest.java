@@ -222,7 +222,8 @@ class FanOutHandlerTest {
     }
 
     @Test
-    void aWatchersMessage_markedByItsAttribute_isDeliveredAsItsEnvelope_alongsideTheReadings() throws Exception {
+    void aWatchersMessage_markedByItsAttribute_isDeliveredAsItsEnvelope_alongsideTheReadings_toItsSenderToo() throws Exception {
+        // The sender connected after the ids were read: it still sees its own message.
         String message = "{\"type\":\"message\",\"from\":\"Cl4b=\",\"message\":{\"text\":\"hi\"},\"sentAt\":1}";
         Map<String, Object> event = Events.messages(List.of(Json.write(readingsWithSeq(1)[0]), message));
         markAsMessage(event, 1);
@@ -230,11 +231,29 @@ class FanOutHandlerTest {
         Map<String, Object> answer = handler.handleRequest(event, new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
-        verify(api, times(2)).postToConnection(posts.capture());
+        verify(api, times(3)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId)
+                .containsExactlyInAnyOrder("c1", "c2", "Cl4b=");
+        // The ids were older than the sender's connection, so they were read again.
+        verify(dynamoDb, times(2)).scan(any(ScanRequest.class));
         JsonNode frame = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
         assertThat(frame.get("items")).extracting(item -> item.get("type").asText()).containsExactly("telemetry", "message");
         assertThat(frame.get("items").get(1)).isEqualTo(Json.MAPPER.readTree(message));
         assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+    }
+
+    @Test
+    void aMessageFromAConnectionTheIdsHoldAlready_isPostedToItOnce() {
+        String message = "{\"type\":\"message\",\"from\":\"c1\",\"message\":\"hi\",\"sentAt\":1}";
+        Map<String, Object> event = Events.messages(List.of(message));
+        markAsMessage(event, 0);
+
+        handler.handleRequest(event, new LambdaContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId).containsExactlyInAnyOrder("c1", "c2");
+        verify(dynamoDb, times(1)).scan(any(ScanRequest.class));
     }
 
     @Test
