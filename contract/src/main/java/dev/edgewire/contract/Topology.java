@@ -94,6 +94,13 @@ public final class Topology {
         public static final String EXPIRES_AT = "expiresAt";
         /** Type S, the client's address as API Gateway saw it. */
         public static final String SOURCE_IP = "sourceIp";
+        /**
+         * Type L of S: the things whose readings the connection chose with {@code subscribe}; absent
+         * for every device (the default), empty for none (messages only).
+         */
+        public static final String DEVICES = "devices";
+        /** The most devices one {@code subscribe} may name. */
+        public static final int MAX_SUBSCRIBED_DEVICES = 100;
         /** API Gateway closes every WebSocket connection after this long. */
         public static final java.time.Duration MAX_CONNECTION_AGE = java.time.Duration.ofHours(2);
         /** How far past {@link #MAX_CONNECTION_AGE} a row expires, so TTL never removes a live connection. */
@@ -143,6 +150,8 @@ public final class Topology {
         SAVE_CONNECTION(List.of("dynamodb:PutItem"), List.of(Env.CONNECTIONS_TABLE)),
         /** A connection that closed or that API Gateway reports gone is forgotten. */
         FORGET_CONNECTION(List.of("dynamodb:DeleteItem"), List.of(Env.CONNECTIONS_TABLE)),
+        /** {@code subscribe} stores the connection's choice of devices on its row, and only on a row that exists. */
+        SAVE_SUBSCRIPTION(List.of("dynamodb:UpdateItem"), List.of(Env.CONNECTIONS_TABLE)),
         /** Broadcasts read every connection id. */
         LIST_CONNECTIONS(List.of("dynamodb:Scan"), List.of(Env.CONNECTIONS_TABLE)),
         /** {@code POST @connections/{id}}, and only that method of the management API. */
@@ -210,6 +219,9 @@ public final class Topology {
         SEND_MESSAGE("SendMessage", "dev.edgewire.functions.SendMessage", 512, 10,
                 Set.of(Need.QUEUE_MESSAGES, Need.PUBLISH_TO_DEVICES, Need.FORGET_CONNECTION,
                         Need.POST_TO_CONNECTIONS)),
+        /** Stores which devices' readings a connection wants, and answers it alone. */
+        SUBSCRIBE("Subscribe", "dev.edgewire.functions.Subscribe", 512, 10,
+                Set.of(Need.SAVE_SUBSCRIPTION, Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS)),
         /** Answers the sender only (an error for an unknown action), and forgets it if it is gone. */
         DEFAULT("Default", "dev.edgewire.functions.DefaultRoute", 512, 10,
                 Set.of(Need.FORGET_CONNECTION, Need.POST_TO_CONNECTIONS)),
@@ -372,6 +384,7 @@ public final class Topology {
             new Route("$connect", Function.CONNECT, true),
             new Route("$disconnect", Function.DISCONNECT, false),
             new Route("sendMessage", Function.SEND_MESSAGE, false),
+            new Route("subscribe", Function.SUBSCRIBE, false),
             new Route("$default", Function.DEFAULT, false));
 
     /** IoT SQL version the rules are written in. */

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 class TopologyTest {
 
     @Test
-    void routes_coverTheFourRouteKeysOfTheWebSocketApi_once() {
+    void routes_coverTheRouteKeysOfTheWebSocketApi_once() {
         assertThat(Topology.ROUTES).extracting(Route::routeKey)
-                .containsExactlyInAnyOrder("$connect", "$disconnect", "sendMessage", "$default");
+                .containsExactlyInAnyOrder("$connect", "$disconnect", "sendMessage", "subscribe", "$default");
     }
 
     @Test
@@ -23,7 +23,7 @@ class TopologyTest {
 
     @Test
     void actions_areTheRoutesAClientCanName() {
-        assertThat(Topology.actions()).containsExactly("sendMessage");
+        assertThat(Topology.actions()).containsExactly("sendMessage", "subscribe");
     }
 
     @Test

@@ -231,6 +231,12 @@ abstract class StatelessStackContract {
     }
 
     @Test
+    void subscribe_mayOnlyUpdateRows_deleteAGoneSendersRow_andPostToConnections() {
+        assertRolePolicy(Topology.Function.SUBSCRIBE, List.of(logs(Topology.Function.SUBSCRIBE),
+                statement(List.of("dynamodb:DeleteItem", "dynamodb:UpdateItem"), TABLE_ARN), postToConnections()));
+    }
+
+    @Test
     void authorizer_mayOnlyGetTheTokenSecretsValue() {
         assertRolePolicy(Topology.Function.AUTHORIZER, List.of(
                 logs(Topology.Function.AUTHORIZER),

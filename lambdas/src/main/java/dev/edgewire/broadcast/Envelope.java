@@ -30,6 +30,18 @@ public sealed interface Envelope {
         }
     }
 
+    /**
+     * The answer to {@code subscribe}, to its sender alone: the devices it now gets readings from,
+     * a list of thing names or {@code "all"}.
+     */
+    @JsonPropertyOrder({"type", "devices"})
+    record Subscribed(Object devices) implements Envelope {
+        @Override
+        public String type() {
+            return "subscribed";
+        }
+    }
+
     /** An error, sent to the client that caused it and to nobody else. */
     @JsonPropertyOrder({"type", "error", "detail"})
     record Error(String error, String detail) implements Envelope {

@@ -5,9 +5,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -16,9 +19,11 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * The WebSocket connections that are open, as rows of the connection table
@@ -27,6 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 public final class ConnectionRepository {
 
     private static final String KEY_NAME = "#id";
+    private static final String DEVICES_NAME = "#devices";
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
@@ -80,21 +86,90 @@ public final class ConnectionRepository {
     }
 
     /**
+     * Stores the devices whose readings the connection wants ({@code null}: every device), on its
+     * row only if the row exists, so a connection that has gone is not stored again.
+     *
+     * @return {@code false} when there is no row for the connection
+     */
+    public boolean subscribe(String connectionId, Set<String> devices) {
+        requireText(connectionId, "connectionId");
+        UpdateItemRequest.Builder update = UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(Map.of(ConnectionTable.PARTITION_KEY, AttributeValue.fromS(connectionId)))
+                .conditionExpression("attribute_exists(" + KEY_NAME + ")");
+        if (devices == null) {
+            update.updateExpression("REMOVE " + DEVICES_NAME)
+                    .expressionAttributeNames(Map.of(KEY_NAME, ConnectionTable.PARTITION_KEY,
+                            DEVICES_NAME, ConnectionTable.DEVICES));
+        } else {
+            update.updateExpression("SET " + DEVICES_NAME + " = :devices")
+                    .expressionAttributeNames(Map.of(KEY_NAME, ConnectionTable.PARTITION_KEY,
+                            DEVICES_NAME, ConnectionTable.DEVICES))
+                    .expressionAttributeValues(Map.of(":devices", AttributeValue.fromL(
+                            new TreeSet<>(devices).stream().map(AttributeValue::fromS).toList())));
+        }
+        try {
+            dynamoDb.updateItem(update.build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Every stored connection with its choice of devices, read as {@link #forEachConnectionId}
+     * reads the ids (strongly consistent), with the {@value ConnectionTable#DEVICES} attribute too.
+     */
+    public List<Watcher> watchers() {
+        ConcurrentLinkedQueue<Watcher> watchers = new ConcurrentLinkedQueue<>();
+        forEachRow(true, item -> {
+            AttributeValue id = item.get(ConnectionTable.PARTITION_KEY);
+            if (id != null && id.s() != null) {
+                watchers.add(new Watcher(id.s(), devices(item.get(ConnectionTable.DEVICES))));
+            }
+        });
+        return List.copyOf(watchers);
+    }
+
+    /** A stored choice of devices; {@code null} (every device) when there is none or it is not a list. */
+    private static Set<String> devices(AttributeValue value) {
+        if (value == null || !value.hasL()) {
+            return null;
+        }
+        Set<String> devices = new HashSet<>();
+        for (AttributeValue device : value.l()) {
+            if (device.s() != null) {
+                devices.add(device.s());
+            }
+        }
+        return devices;
+    }
+
+    /**
      * Hands every stored connection id to {@code action} as the Scan pages arrive, reading only the
      * key attribute. With several segments, {@code action} is called from several threads at once.
      * The scan is strongly consistent, so a row whose put has completed is always seen.
      */
     public void forEachConnectionId(Consumer<String> action) {
         Objects.requireNonNull(action, "action");
+        forEachRow(false, item -> {
+            AttributeValue id = item.get(ConnectionTable.PARTITION_KEY);
+            if (id != null && id.s() != null) {
+                action.accept(id.s());
+            }
+        });
+    }
+
+    private void forEachRow(boolean withDevices, Consumer<Map<String, AttributeValue>> action) {
         if (scanSegments == 1) {
-            scanSegment(null, action);
+            scanSegment(null, withDevices, action);
             return;
         }
         try (ExecutorService segments = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> running = new ArrayList<>(scanSegments);
             for (int segment = 0; segment < scanSegments; segment++) {
                 int s = segment;
-                running.add(segments.submit(() -> scanSegment(s, action)));
+                running.add(segments.submit(() -> scanSegment(s, withDevices, action)));
             }
             for (Future<?> f : running) {
                 awaitSegment(f);
@@ -109,21 +184,21 @@ public final class ConnectionRepository {
         return List.copyOf(ids);
     }
 
-    private void scanSegment(Integer segment, Consumer<String> action) {
+    private void scanSegment(Integer segment, boolean withDevices, Consumer<Map<String, AttributeValue>> action) {
         ScanRequest.Builder request = ScanRequest.builder()
                 .tableName(tableName)
-                .projectionExpression(KEY_NAME)
-                .expressionAttributeNames(Map.of(KEY_NAME, ConnectionTable.PARTITION_KEY))
                 .consistentRead(true);
+        if (withDevices) {
+            request.projectionExpression(KEY_NAME + ", " + DEVICES_NAME)
+                    .expressionAttributeNames(Map.of(KEY_NAME, ConnectionTable.PARTITION_KEY, DEVICES_NAME, ConnectionTable.DEVICES));
+        } else {
+            request.projectionExpression(KEY_NAME)
+                    .expressionAttributeNames(Map.of(KEY_NAME, ConnectionTable.PARTITION_KEY));
+        }
         if (segment != null) {
             request.segment(segment).totalSegments(scanSegments);
         }
-        dynamoDb.scanPaginator(request.build()).items().forEach(item -> {
-            AttributeValue id = item.get(ConnectionTable.PARTITION_KEY);
-            if (id != null && id.s() != null) {
-                action.accept(id.s());
-            }
-        });
+        dynamoDb.scanPaginator(request.build()).items().forEach(action);
     }
 
     private static void awaitSegment(Future<?> segment) {

@@ -1,6 +1,7 @@
 package dev.edgewire.telemetry;
 
 import dev.edgewire.connection.ConnectionRepository;
+import dev.edgewire.connection.Watcher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,8 +10,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The connection ids, read from the table at most once per {@code ttl} and shared by every reading
- * fanned out in between, so a fleet's readings cost one Scan per {@code ttl} per function instance
+ * The connections and the devices each chose ({@link Watcher}), read from the table at most once
+ * per {@code ttl} and shared by every reading fanned out in between, so a fleet's readings cost one Scan per {@code ttl} per function instance
  * instead of one per reading.
  *
  * <p>Staleness bound: a connection whose row was stored at time {@code t} receives every reading
@@ -24,7 +25,7 @@ public final class ConnectionIdCache {
     private final Duration ttl;
     private final Clock clock;
 
-    private List<String> ids;
+    private List<Watcher> watchers;
     private Instant readAt;
 
     public ConnectionIdCache(ConnectionRepository connections, Duration ttl, Clock clock) {
@@ -36,30 +37,30 @@ public final class ConnectionIdCache {
         }
     }
 
-    /** The ids, read again if the last read is {@code ttl} old or older. One reader at a time. */
-    public synchronized List<String> ids() {
+    /** The watchers, read again if the last read is {@code ttl} old or older. One reader at a time. */
+    public synchronized List<Watcher> watchers() {
         Instant now = clock.instant();
-        if (ids == null || !now.isBefore(readAt.plus(ttl))) {
-            ids = connections.connectionIds();
+        if (watchers == null || !now.isBefore(readAt.plus(ttl))) {
+            watchers = connections.watchers();
             readAt = now;
         }
-        return ids;
+        return watchers;
     }
 
     /**
      * The ids read now, whatever their age: for when the cached ones are known to be older than a
      * connection (a message came from one they do not hold).
      */
-    public synchronized List<String> readNow() {
-        ids = connections.connectionIds();
+    public synchronized List<Watcher> readNow() {
+        watchers = connections.watchers();
         readAt = clock.instant();
-        return ids;
+        return watchers;
     }
 
     /** Drops connections known to be gone until the next read. */
     public synchronized void forget(Collection<String> goneIds) {
-        if (ids != null && !goneIds.isEmpty()) {
-            ids = ids.stream().filter(id -> !goneIds.contains(id)).toList();
+        if (watchers != null && !goneIds.isEmpty()) {
+            watchers = watchers.stream().filter(w -> !goneIds.contains(w.connectionId())).toList();
         }
     }
 

@@ -18,7 +18,13 @@ import dev.edgewire.runtime.Logging;
 import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.time.Duration;
+import dev.edgewire.connection.Watcher;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.List;
@@ -105,38 +111,49 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         });
     }
 
+    /** One envelope to deliver: a reading from {@code deviceId}, or a message ({@code deviceId} null), which every watcher gets. */
+    private record Item(String envelope, String deviceId) {
+    }
+
     private Map<String, Object> deliver(SqsBatch batch, long started, Deadline deadline, Context context) {
         List<SqsBatch.Message> usable = new ArrayList<>();
-        List<String> envelopes = new ArrayList<>();
+        List<Item> items = new ArrayList<>();
         Set<String> senders = new LinkedHashSet<>();
         for (SqsBatch.Message message : batch.messages()) {
-            String envelope = envelope(message.messageId(), message.body(), message.kind(), senders);
-            if (envelope != null) {
+            Item item = item(message.messageId(), message.body(), message.kind(), senders);
+            if (item != null) {
                 usable.add(message);
-                envelopes.add(envelope);
+                items.add(item);
             }
         }
         // A full batch says the queue holds more: take it along rather than leave it to the next batch.
         List<ReadingsQueueClient.Received> more = batch.messages().size() >= Topology.ReadingsQueue.BATCH_SIZE
                 ? coalescing.more(batch.messages().size(), started, deadline) : List.of();
         for (ReadingsQueueClient.Received message : more) {
-            String envelope = envelope(message.messageId(), message.body(), message.kind(), senders);
-            if (envelope != null) {
-                envelopes.add(envelope);
+            Item item = item(message.messageId(), message.body(), message.kind(), senders);
+            if (item != null) {
+                items.add(item);
             }
         }
-        if (envelopes.isEmpty()) {
+        if (items.isEmpty()) {
             deleteCoalesced(more);
             return SqsBatch.failures(List.of());
         }
         try {
-            List<String> ids = audience(senders);
-            for (String frame : Frames.pack(envelopes)) {
-                send(ids, frame, deadline, context);
+            // Watchers with the same choice of devices get the same frames, built once.
+            for (Map.Entry<Optional<Set<String>>, List<String>> group : groups(audience(senders)).entrySet()) {
+                Set<String> devices = group.getKey().orElse(null);
+                List<String> envelopes = items.stream()
+                        .filter(item -> item.deviceId() == null || devices == null || devices.contains(item.deviceId()))
+                        .map(Item::envelope)
+                        .toList();
+                for (String frame : envelopes.isEmpty() ? List.<String>of() : Frames.pack(envelopes)) {
+                    send(group.getValue(), frame, deadline, context);
+                }
             }
         } catch (RuntimeException e) {
             // The coalesced ones are not deleted: the queue hands them out again after its visibility timeout.
-            LOG.warn("fan-out of {} readings failed; the queue hands them out again: {}", envelopes.size(), e.toString());
+            LOG.warn("fan-out of {} readings failed; the queue hands them out again: {}", items.size(), e.toString());
             return SqsBatch.failures(usable);
         }
         deleteCoalesced(more);
@@ -146,27 +163,51 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         return SqsBatch.failures(List.of());
     }
 
+    /** Connection ids by their choice of devices (empty: every device), the largest group first. */
+    private static Map<Optional<Set<String>>, List<String>> groups(List<Watcher> watchers) {
+        Map<Optional<Set<String>>, List<String>> groups = new HashMap<>();
+        for (Watcher watcher : watchers) {
+            groups.computeIfAbsent(Optional.ofNullable(watcher.devices()), k -> new ArrayList<>()).add(watcher.connectionId());
+        }
+        Map<Optional<Set<String>>, List<String>> bySize = new LinkedHashMap<>();
+        groups.entrySet().stream()
+                .sorted(Comparator.comparingInt((Map.Entry<Optional<Set<String>>, List<String>> e) -> e.getValue().size()).reversed())
+                .forEach(e -> bySize.put(e.getKey(), e.getValue()));
+        return bySize;
+    }
+
     /**
-     * The audience. When a message comes from a connection the cached ids do not hold, they are
-     * older than that connection, and others may have joined since too: they are read again. So a
-     * client that connects and sends at once sees its own message, and so does everyone who
-     * connected before it sent. The sender is added even if the new read misses it.
+     * The audience. When a message comes from a connection the cached watchers do not hold, they
+     * are older than that connection, and others may have joined since too: they are read again.
+     * So a client that connects and sends at once sees its own message, and so does everyone who
+     * connected before it sent. The sender is added, with every device, even if the new read misses it.
      */
-    private List<String> audience(Set<String> senders) {
-        List<String> ids = connectionIds.ids();
-        if (senders.isEmpty() || ids.containsAll(senders)) {
-            return ids;
+    private List<Watcher> audience(Set<String> senders) {
+        List<Watcher> watchers = connectionIds.watchers();
+        if (senders.isEmpty() || holdsAll(watchers, senders)) {
+            return watchers;
         }
-        ids = connectionIds.readNow();
+        watchers = connectionIds.readNow();
         Set<String> missing = new LinkedHashSet<>(senders);
-        ids.forEach(missing::remove);
+        watchers.forEach(w -> missing.remove(w.connectionId()));
         if (missing.isEmpty()) {
-            return ids;
+            return watchers;
         }
-        List<String> audience = new ArrayList<>(ids.size() + missing.size());
-        audience.addAll(ids);
-        audience.addAll(missing);
+        List<Watcher> audience = new ArrayList<>(watchers.size() + missing.size());
+        audience.addAll(watchers);
+        missing.forEach(sender -> audience.add(Watcher.ofAll(sender)));
         return audience;
+    }
+
+    private static boolean holdsAll(List<Watcher> watchers, Set<String> connectionIds) {
+        Set<String> missing = new HashSet<>(connectionIds);
+        for (Watcher watcher : watchers) {
+            missing.remove(watcher.connectionId());
+            if (missing.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Deletes what coalescing received; one left behind is delivered again after the visibility timeout. */
@@ -197,13 +238,14 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     }
 
     /**
-     * The envelope a message from the queue becomes, or {@code null} (logged) when it is not usable:
+     * The item a message from the queue becomes, or {@code null} (logged) when it is not usable:
      * a watcher's message ({@link Topology.ReadingsQueue#KIND_MESSAGE}) is queued as its envelope
      * already, and its sender joins {@code senders}; anything else is a topic rule's output, a reading.
      */
-    private static String envelope(String messageId, String body, String kind, Set<String> senders) {
+    private static Item item(String messageId, String body, String kind, Set<String> senders) {
         if (Topology.ReadingsQueue.KIND_MESSAGE.equals(kind)) {
-            return messageEnvelope(messageId, body, senders);
+            String envelope = messageEnvelope(messageId, body, senders);
+            return envelope == null ? null : new Item(envelope, null);
         }
         Map<String, Object> ruleOutput;
         try {
@@ -228,8 +270,8 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         if (Topology.Topics.GENERAL_INBOUND.equals(textOrNull(tree.get(TOPIC)))) {
             reading.remove(PRINCIPAL);
         }
-        return Json.write(new Envelope.Telemetry(deviceId,
-                textOrNull(tree.get(TOPIC)), ruleOutput.get(RECEIVED_AT), reading));
+        return new Item(Json.write(new Envelope.Telemetry(deviceId,
+                textOrNull(tree.get(TOPIC)), ruleOutput.get(RECEIVED_AT), reading)), deviceId);
     }
 
     /** A queued message envelope as sendMessage wrote it, checked to be one. */

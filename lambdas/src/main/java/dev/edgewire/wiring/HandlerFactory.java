@@ -7,6 +7,8 @@ import dev.edgewire.connection.DisconnectHandler;
 import dev.edgewire.message.DefaultRouteHandler;
 import dev.edgewire.message.SendMessageHandler;
 import dev.edgewire.message.SendMessageParser;
+import dev.edgewire.message.SubscribeHandler;
+import dev.edgewire.message.SubscribeParser;
 import dev.edgewire.telemetry.Coalescing;
 import dev.edgewire.telemetry.FanOutHandler;
 import dev.edgewire.contract.Topology;
@@ -27,6 +29,7 @@ public final class HandlerFactory {
             case DISCONNECT -> new DisconnectHandler(services.connections());
             case SEND_MESSAGE -> new SendMessageHandler(new SendMessageParser(), services.broadcaster(),
                     services.devicePublisher(), services.readingsQueue(), services.clock());
+            case SUBSCRIBE -> new SubscribeHandler(new SubscribeParser(), services.connections(), services.broadcaster());
             case DEFAULT -> new DefaultRouteHandler(services.broadcaster());
             case AUTHORIZER -> new TokenAuthorizer(services.tokenKeys(), services.clock());
             case FAN_OUT -> new FanOutHandler(services.connectionIdCache(), services.broadcaster(),

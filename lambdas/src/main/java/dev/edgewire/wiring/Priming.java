@@ -5,6 +5,7 @@ import dev.edgewire.contract.Tokens;
 import dev.edgewire.broadcast.Envelope;
 import dev.edgewire.broadcast.Frames;
 import dev.edgewire.message.SendMessageParser;
+import dev.edgewire.message.SubscribeParser;
 import dev.edgewire.runtime.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -46,10 +47,13 @@ public final class Priming {
     public static void primeCommonPaths() {
         long started = System.nanoTime();
         SendMessageParser parser = new SendMessageParser();
+        SubscribeParser subscriptions = new SubscribeParser();
         byte[] throwawayKey = "priming-key-not-a-secret-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < ROUNDS; i++) {
             var parsed = parser.parse("{\"action\":\"sendMessage\",\"message\":{\"n\":" + i + ",\"text\":\"hi\"},\"deviceId\":\"thing-1\"}");
             parser.parse("not json " + i);
+            subscriptions.parse("{\"action\":\"subscribe\",\"devices\":[\"thing-1\",\"thing-" + i + "\"]}");
+            Json.write(new Envelope.Subscribed(List.of("thing-1")));
             JsonNode message = parsed instanceof SendMessageParser.SendMessage m ? m.message() : null;
             Json.write(new Envelope.Message("priming", message, i));
             String reading = Json.write(new Envelope.Telemetry("thing-1", "devices/thing-1/telemetry", 1L,

@@ -30,7 +30,7 @@ class DefaultRouteHandlerTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "from the event file|                                                    |Unknown action \"subscribe\"",
+            "from the event file|                                                    |Unknown action \"publish\"",
             "an unknown action  |{\"action\":\"publish\",\"message\":\"hi\"}|Unknown action \"publish\"",
             "no action          |{\"message\":\"hi\"}                         |has no \"action\"",
             "not JSON           |hello                                       |has no \"action\"",

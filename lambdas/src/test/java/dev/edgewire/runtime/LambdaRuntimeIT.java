@@ -43,7 +43,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The six functions as Lambda runs them: each from the shaded jar, in its own JVM, through Lambda's
+ * Every function as Lambda runs it: each from the shaded jar, in its own JVM, through Lambda's
  * own Java runtime client, fed by a local Runtime API ({@link LambdaExecutionEnvironment}). Each
  * runs in the two environments Lambda gives it: restored by SnapStart, where the role's
  * credentials come only from the container credentials endpoint and the CRaC hooks run before the
@@ -52,7 +52,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <p>Each function serves its real event fixtures against dynalite, the {@code @connections} and
  * IoT Data stand-in and a Secrets Manager stand-in, and the tests check what it did there. Every
  * stand-in, DynamoDB included, accepts only requests signed with the credentials that
- * environment hands out. All twelve JVMs start together before the first test; each serves all of
+ * environment hands out. All the JVMs start together before the first test; each serves all of
  * its function's fixtures.
  */
 @ExtendWith(DynamoDbExtension.class)
@@ -170,8 +170,8 @@ class LambdaRuntimeIT {
                         s.table(), new ConnectionRepository(dynamoDb, s.table(), Clock.systemUTC(), 1)));
             }
         }
-        System.out.printf("LambdaRuntimeIT: jar unpacked, tables and stand-ins ready in %.1f s; 12 JVMs starting, %d at a time%n",
-                setUp, LambdaExecutionEnvironment.STARTING_AT_ONCE);
+        System.out.printf("LambdaRuntimeIT: jar unpacked, tables and stand-ins ready in %.1f s; %d JVMs starting, %d at a time%n",
+                setUp, 2 * Function.values().length, LambdaExecutionEnvironment.STARTING_AT_ONCE);
     }
 
     private static StandIns standIns(Environment environment, Function function, Endpoint endpoint) throws IOException {
@@ -305,6 +305,26 @@ class LambdaRuntimeIT {
 
     @ParameterizedTest
     @EnumSource(Environment.class)
+    void subscribe_storesTheChoiceOnTheSendersRow_andConfirmsItToTheSenderAlone(Environment environment) throws IOException {
+        Deployed subscribe = deployed(environment, Function.SUBSCRIBE);
+        subscribe.connections().save(SENDER, "203.0.113.7");
+        subscribe.connections().save("other=", "198.51.100.1");
+
+        JsonNode response = subscribe.serveFixture("subscribe.json");
+
+        assertThat(response.path("statusCode").asInt()).isEqualTo(200);
+        assertThat(subscribe.connections().watchers()).containsExactlyInAnyOrder(
+                new dev.edgewire.connection.Watcher(SENDER, java.util.Set.of("thing-1", "thing-2")),
+                dev.edgewire.connection.Watcher.ofAll("other="));
+        Map<String, List<String>> frames = subscribe.aws().postsById();
+        assertThat(frames).containsOnlyKeys(SENDER);
+        assertThat(Json.MAPPER.readTree(frames.get(SENDER).getFirst()))
+                .isEqualTo(Json.MAPPER.readTree("{\"type\":\"subscribed\",\"devices\":[\"thing-1\",\"thing-2\"]}"));
+        subscribe.assertRanAsLambdaDoes("dynamodb", "execute-api");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Environment.class)
     void defaultRoute_answersOnlyTheSender_withTheValidActions(Environment environment) throws IOException {
         Deployed defaultRoute = deployed(environment, Function.DEFAULT);
         defaultRoute.connections().save(SENDER, "203.0.113.7");
@@ -317,7 +337,7 @@ class LambdaRuntimeIT {
         assertThat(frames).containsOnlyKeys(SENDER);
         JsonNode error = Json.MAPPER.readTree(frames.get(SENDER).getFirst());
         assertThat(error.path("type").asText()).isEqualTo("error");
-        assertThat(error.path("detail").asText()).contains("Unknown action \"subscribe\"").contains("sendMessage");
+        assertThat(error.path("detail").asText()).contains("Unknown action \"publish\"").contains("sendMessage");
         defaultRoute.assertRanAsLambdaDoes("execute-api");
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.ContinuationEvent;
 import dev.edgewire.connection.ConnectionRepository;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import dev.edgewire.contract.Topology.ReadingsQueue;
 import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.runtime.Json;
@@ -34,7 +35,9 @@ import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConne
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionResponse;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
@@ -240,6 +243,57 @@ class FanOutHandlerTest {
         assertThat(frame.get("items")).extracting(item -> item.get("type").asText()).containsExactly("telemetry", "message");
         assertThat(frame.get("items").get(1)).isEqualTo(Json.MAPPER.readTree(message));
         assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+    }
+
+    @Test
+    void eachWatcher_getsTheReadingsOfTheDevicesItChose_andEveryMessage() throws Exception {
+        when(dynamoDb.scan(any(ScanRequest.class))).thenReturn(ScanResponse.builder().items(
+                Dynamo.key("all"),
+                watcher("thing-2-only", "thing-2"),
+                watcher("thing-1-only", "thing-1"),
+                watcher("both", "thing-2", "thing-1"),
+                watcher("none")).build());
+        String message = "{\"type\":\"message\",\"from\":\"all\",\"message\":\"hi\",\"sentAt\":1}";
+        Map<String, Object> event = Events.messages(List.of(Json.write(Events.ruleOutput("telemetry-rule-output.json")),
+                Json.write(Events.ruleOutput("general-inbound-rule-output.json")), message));
+        markAsMessage(event, 2);
+
+        handler.handleRequest(event, new LambdaContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(5)).postToConnection(posts.capture());
+        Map<String, List<String>> received = new HashMap<>();
+        for (PostToConnectionRequest post : posts.getAllValues()) {
+            JsonNode frame = Json.MAPPER.readTree(post.data().asUtf8String());
+            List<String> items = new ArrayList<>();
+            for (JsonNode item : frame.get("type").asText().equals("batch") ? frame.get("items") : List.of(frame)) {
+                items.add(item.get("type").asText().equals("message") ? "message" : item.get("deviceId").asText());
+            }
+            received.put(post.connectionId(), items);
+        }
+        assertThat(received).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "all", List.of("thing-1", "thing-2", "message"),
+                "both", List.of("thing-1", "thing-2", "message"),
+                "thing-1-only", List.of("thing-1", "message"),
+                "thing-2-only", List.of("thing-2", "message"),
+                "none", List.of("message")));
+    }
+
+    @Test
+    void aGroupWhoseDevicesSentNothing_getsNoPost() {
+        when(dynamoDb.scan(any(ScanRequest.class))).thenReturn(ScanResponse.builder().items(
+                Dynamo.key("all"), watcher("other", "thing-9")).build());
+
+        handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), new LambdaContext());
+
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(1)).postToConnection(posts.capture());
+        assertThat(posts.getValue().connectionId()).isEqualTo("all");
+    }
+
+    private static Map<String, AttributeValue> watcher(String id, String... devices) {
+        return Map.of(ConnectionTable.PARTITION_KEY, AttributeValue.fromS(id), ConnectionTable.DEVICES,
+                AttributeValue.fromL(java.util.Arrays.stream(devices).map(AttributeValue::fromS).toList()));
     }
 
     @Test
