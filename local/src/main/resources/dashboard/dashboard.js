@@ -18,6 +18,7 @@ const $ = (id) => document.getElementById(id);
 const stateLine = $('state');
 const stageForm = $('stage-form');
 const messageForm = $('message-form');
+const watchForm = $('watch-form');
 const tableBody = document.querySelector('#devices tbody');
 const logList = $('log');
 
@@ -34,6 +35,8 @@ let received = 0;
 const transitions = [];
 let connection = null;
 let stageHost = '';
+/** The devices whose readings this page asked for; null for every device. Sent again on each new connection. */
+let watched = parseDevices(params.get('devices') ?? '');
 
 function clampInt(text, fallback, min, max) {
   const n = Number.parseInt(text ?? '', 10);
@@ -73,6 +76,10 @@ function showState(state, detail) {
     [State.CLOSED]: () => 'Disconnected',
   }[state];
   stateLine.textContent = text ? text() : 'Not connected';
+  if (state === State.CONNECTED && watched !== null) {
+    // A choice belongs to a connection: a reconnected page asks again.
+    subscribe(watched);
+  }
   if (state === State.REFUSED || state === State.CONNECTED) {
     log(state === State.REFUSED ? 'error' : 'info', stateLine.textContent);
   }
@@ -90,6 +97,9 @@ function onEnvelope(envelope) {
       break;
     case 'error':
       log('error', `${envelope.error ?? 'Error'}: ${envelope.detail ?? ''}`);
+      break;
+    case 'subscribed':
+      showWatching(envelope.devices);
       break;
     default:
       // API Gateway's own replies (for example "Internal server error") have no type.
@@ -283,6 +293,35 @@ messageForm.addEventListener('submit', (event) => {
   }
 });
 
+// --- device filter ------------------------------------------------------------------------
+
+/** "thing-1, thing-2" as a list of names; empty text for every device (null). */
+function parseDevices(value) {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return names.length === 0 ? null : [...new Set(names)];
+}
+
+/** Asks the stage for these devices' readings only (null: every device); messages still come. */
+function subscribe(devices) {
+  return connection?.send({ action: 'subscribe', devices: devices ?? 'all' }) ?? false;
+}
+
+function showWatching(devices) {
+  const text = Array.isArray(devices)
+    ? (devices.length === 0 ? 'Watching no devices (messages only).' : `Watching ${devices.join(', ')}.`)
+    : 'Watching every device.';
+  $('watching').textContent = text;
+  log('info', text);
+}
+
+watchForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  watched = parseDevices($('watch-devices').value);
+  if (!subscribe(watched)) {
+    log('error', 'Not connected: the choice applies once the page connects.');
+  }
+});
+
 // --- stage form and start -----------------------------------------------------------------
 
 stageForm.addEventListener('submit', (event) => {
@@ -317,6 +356,9 @@ async function start() {
       // Not served by local mode: the form asks.
     }
   }
+  if (watched !== null) {
+    $('watch-devices').value = watched.join(', ');
+  }
   if (url) {
     $('stage-url').value = url;
     $('stage-token').value = token ?? '';
@@ -338,6 +380,10 @@ window.edgewireDashboard = Object.freeze({
   },
   get pointsPerSeries() {
     return POINTS;
+  },
+  /** The devices this page asked for, or null for every device. */
+  get watched() {
+    return watched === null ? null : [...watched];
   },
   devices: () => [...devices.values()].map((d) => ({
     deviceId: d.deviceId, count: d.count, lost: d.seq.lost, duplicates: d.seq.duplicates,

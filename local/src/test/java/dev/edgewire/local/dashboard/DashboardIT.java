@@ -148,6 +148,29 @@ class DashboardIT {
     }
 
     @Test
+    void watchingOneDevice_bringsOnlyItsReadings_untilThePageWatchesAllAgain() throws InterruptedException {
+        watch("thing-2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("watching")).getText()
+                .equals("Watching thing-2."));
+        Thread.sleep(1_100); // the fan-out's cache of connections and their choices
+
+        publish(thing1, 200, 25.0);
+        publish(thing2, 200, 26.0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> drawn("thing-2", 200));
+        // thing-1's reading was published first and went through the same queue: had it been sent, it would be here.
+        Thread.sleep(1_000);
+        assertThat(drawn("thing-1", 200)).isFalse();
+
+        watch("");
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("watching")).getText()
+                .equals("Watching every device."));
+        Thread.sleep(1_100);
+        publish(thing1, 201, 25.5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> drawn("thing-1", 201));
+        assertThat(js("return edgewireDashboard.watched")).isNull();
+    }
+
+    @Test
     void aBadDeviceId_getsTheErrorEnvelopeInTheLog() {
         js("document.getElementById('message-device').removeAttribute('pattern')");
         send("to nowhere", "no/such thing");
@@ -303,6 +326,14 @@ class DashboardIT {
         device.clear();
         device.sendKeys(deviceId);
         browser.findElement(By.id("send")).click();
+    }
+
+    /** Types into the device filter and submits it. */
+    private static void watch(String devices) {
+        WebElement field = browser.findElement(By.id("watch-devices"));
+        field.clear();
+        field.sendKeys(devices);
+        browser.findElement(By.id("watch")).click();
     }
 
     private static Object js(String script) {
