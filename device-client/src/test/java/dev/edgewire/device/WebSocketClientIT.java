@@ -110,6 +110,18 @@ class WebSocketClientIT {
     }
 
     @Test
+    void watch_subscribesToThoseDevices_beforeTheFirstLine() {
+        System.setIn(new ByteArrayInputStream("hi\n".getBytes(StandardCharsets.UTF_8)));
+
+        Cli.Result result = Cli.run(List.of(), "ws", "--ws-url", url(), "--token", TOKEN, "--watch", "thing-2, thing-1,thing-2",
+                "--linger", "1s");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(frames).containsExactly("{\"action\":\"subscribe\",\"devices\":[\"thing-2\",\"thing-1\"]}",
+                "{\"action\":\"sendMessage\",\"message\":\"hi\"}");
+    }
+
+    @Test
     void aRefusedToken_failsTheConnect_withAClearMessage() {
         System.setIn(new ByteArrayInputStream(new byte[0]));
 

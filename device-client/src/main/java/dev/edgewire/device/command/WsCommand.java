@@ -9,6 +9,7 @@ import dev.edgewire.device.cloud.TargetOptions;
 import dev.edgewire.contract.Topology;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -50,6 +51,10 @@ public final class WsCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "THING", description = "Send lines to this device's commands topic instead of general/outbound.")
     String device;
 
+    @Option(names = "--watch", split = ",", paramLabel = "THING",
+            description = "Receive readings from these devices only (comma-separated); messages still arrive. Default: every device.")
+    List<String> watch;
+
     @Option(names = "--raw", description = "Send each input line as it is (a whole JSON frame) instead of wrapping it.")
     boolean raw;
 
@@ -80,6 +85,10 @@ public final class WsCommand implements Callable<Integer> {
                 throw new DeviceException(ExitCodes.UNREACHABLE, "WebSocket connect to " + redact(uri) + " timed out");
             }
             System.err.println("connected to " + redact(uri) + "; type a message and press Enter (Ctrl-D to end)");
+            if (watch != null && !watch.isEmpty()) {
+                // The stage answers {"type":"subscribed",...}, printed like any envelope.
+                socket.sendText(subscribeFrame(watch), true).get(10, TimeUnit.SECONDS);
+            }
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
             while (!closed.isDone() && (line = in.readLine()) != null) {
@@ -110,6 +119,14 @@ public final class WsCommand implements Callable<Integer> {
         if (device != null) {
             frame.put("deviceId", device);
         }
+        return frame.toString();
+    }
+
+    /** {@code {"action":"subscribe","devices":[...]}} for these things. */
+    static String subscribeFrame(List<String> devices) {
+        ObjectNode frame = DeviceJson.MAPPER.createObjectNode().put("action", "subscribe");
+        ArrayNode names = frame.putArray("devices");
+        devices.stream().map(String::trim).filter(d -> !d.isEmpty()).distinct().forEach(names::add);
         return frame.toString();
     }
 
