@@ -56,6 +56,8 @@ public final class Topology {
         public static final String READINGS_QUEUE_URL = "READINGS_QUEUE_URL";
         /** Optional: most {@code @connections} posts in flight per broadcast (default {@value Defaults#BROADCAST_CONCURRENCY}). */
         public static final String BROADCAST_CONCURRENCY = "BROADCAST_CONCURRENCY";
+        /** Optional: connections the fan-out posts to itself before it splits them into worker shards (default {@value Defaults#SHARD_SIZE}). */
+        public static final String SHARD_SIZE = "SHARD_SIZE";
         /** Optional: parallel Scan segments when reading connection ids (default {@value Defaults#SCAN_SEGMENTS}). */
         public static final String SCAN_SEGMENTS = "SCAN_SEGMENTS";
         /** Optional: how long, in milliseconds, the fan-out reuses a read of the connection ids (default {@value Defaults#CONNECTION_CACHE_TTL_MS}). */
@@ -74,6 +76,19 @@ public final class Topology {
          */
         public static final int BROADCAST_CONCURRENCY = 100;
         public static final int SCAN_SEGMENTS = 1;
+        /**
+         * Connections one invocation posts to; a larger audience goes to worker invocations in
+         * shards of this size. A worker posts at most seven 32 KB frames (a full coalesced batch) to
+         * each: 3,500 posts, about a second at {@link #BROADCAST_CONCURRENCY} in flight and
+         * 10-30 ms a post, well inside one invocation's time.
+         */
+        public static final int SHARD_SIZE = 500;
+        /**
+         * Worker invocations one fan-out invocation runs at once: with {@link ReadingsQueue#MAX_CONCURRENCY}
+         * fan-outs, 2 x 50 = 100 concurrent workers, 50,000 connections per round, within the
+         * default 1,000 concurrent executions of an account (Lambda Developer Guide, "Lambda quotas").
+         */
+        public static final int WORKERS_IN_FLIGHT = 50;
         /** Also the staleness bound of the fan-out: a new connection gets readings at most this late. */
         public static final long CONNECTION_CACHE_TTL_MS = 1_000;
 
@@ -174,8 +189,9 @@ public final class Topology {
          */
         QUEUE_MESSAGES(List.of("sqs:SendMessage"), List.of(Env.READINGS_QUEUE_URL)),
         /**
-         * Hands the connections a broadcast had no time left for to an asynchronous fan-out
-         * invocation, instead of being cut off and retried from the start.
+         * Hands the connections a broadcast had no time left for (or whose posts failed) to an
+         * asynchronous fan-out invocation, instead of being cut off and retried from the start; and
+         * runs the shards of a large audience in synchronous worker invocations of the fan-out.
          */
         CONTINUE_BROADCAST(List.of("lambda:InvokeFunction"), List.of(Env.CONTINUATION_FUNCTION));
 

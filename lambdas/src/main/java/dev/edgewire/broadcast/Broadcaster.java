@@ -95,7 +95,7 @@ public final class Broadcaster {
         SdkBytes data = SdkBytes.fromUtf8String(payload);
         Semaphore inFlight = new Semaphore(maxInFlight);
         LongAdder delivered = new LongAdder();
-        LongAdder failed = new LongAdder();
+        Queue<String> failed = new ConcurrentLinkedQueue<>();
         Set<String> gone = ConcurrentHashMap.newKeySet();
         // Carry the invocation's log fields (the request id) into the posting threads.
         Map<String, String> logContext = MDC.getCopyOfContextMap();
@@ -122,7 +122,7 @@ public final class Broadcaster {
                             switch (post(connectionId, data)) {
                                 case DELIVERED -> delivered.increment();
                                 case GONE -> gone.add(connectionId);
-                                case FAILED -> failed.increment();
+                                case FAILED -> failed.add(connectionId);
                             }
                         } finally {
                             inFlight.release();
@@ -134,8 +134,9 @@ public final class Broadcaster {
                 }
             });
         } // close() waits for every post (and every gone-delete) to finish
-        BroadcastResult result = new BroadcastResult(delivered.intValue(), gone.size(), failed.intValue(),
-                Duration.ofNanos(System.nanoTime() - started), gone, List.copyOf(unsent));
+        List<String> failedIds = List.copyOf(failed);
+        BroadcastResult result = new BroadcastResult(delivered.intValue(), gone.size(), failedIds.size(),
+                Duration.ofNanos(System.nanoTime() - started), gone, List.copyOf(unsent), failedIds);
         LOG.info("broadcast {}", result);
         return result;
     }

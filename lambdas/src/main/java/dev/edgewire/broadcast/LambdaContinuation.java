@@ -56,9 +56,9 @@ public final class LambdaContinuation implements Continuation {
     }
 
     @Override
-    public void handOver(String payload, List<String> connectionIds, Context context) {
+    public void handOver(String payload, List<String> connectionIds, int attempt, Context context) {
         String target = targetArn != null ? targetArn : context.getInvokedFunctionArn();
-        for (ContinuationEvent event : split(payload, connectionIds, MAX_EVENT_BYTES)) {
+        for (ContinuationEvent event : split(payload, connectionIds, attempt, MAX_EVENT_BYTES)) {
             byte[] body = Json.write(event.toEvent()).getBytes(StandardCharsets.UTF_8);
             SdkHttpRequest request = SdkHttpRequest.builder()
                     .method(SdkHttpMethod.POST)
@@ -78,8 +78,8 @@ public final class LambdaContinuation implements Continuation {
     }
 
     /** As few events as fit {@code maxBytes} each, together naming every connection once. */
-    static List<ContinuationEvent> split(String payload, List<String> connectionIds, int maxBytes) {
-        int base = bytes(Json.write(new ContinuationEvent(payload, List.of()).toEvent()));
+    static List<ContinuationEvent> split(String payload, List<String> connectionIds, int attempt, int maxBytes) {
+        int base = bytes(Json.write(new ContinuationEvent(payload, List.of(), attempt).toEvent()));
         List<ContinuationEvent> events = new ArrayList<>();
         List<String> batch = new ArrayList<>();
         int size = base;
@@ -91,7 +91,7 @@ public final class LambdaContinuation implements Continuation {
                         + maxBytes + " bytes");
             }
             if (!batch.isEmpty() && size + cost > maxBytes) {
-                events.add(new ContinuationEvent(payload, batch));
+                events.add(new ContinuationEvent(payload, batch, attempt));
                 batch = new ArrayList<>();
                 size = base;
             }
@@ -99,7 +99,7 @@ public final class LambdaContinuation implements Continuation {
             size += cost;
         }
         if (!batch.isEmpty()) {
-            events.add(new ContinuationEvent(payload, batch));
+            events.add(new ContinuationEvent(payload, batch, attempt));
         }
         return events;
     }

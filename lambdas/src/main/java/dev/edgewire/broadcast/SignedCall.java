@@ -41,8 +41,14 @@ final class SignedCall {
         SdkException error(int status, AwsErrorDetails details, String message);
     }
 
+    /** A successful answer: its status line and headers, and its body as text. */
+    record Answer(SdkHttpResponse response, String body) {
+    }
+
     private static final String ERROR_TYPE = "x-amzn-ErrorType";
     private static final int MAX_ERROR_BODY = 4 * 1024;
+    /** The most of a successful answer's body that is read; the rest is drained. */
+    private static final int MAX_ANSWER_BODY = 1024 * 1024;
 
     private final SdkHttpClient http;
     private final IdentityProvider<? extends AwsCredentialsIdentity> credentials;
@@ -62,14 +68,14 @@ final class SignedCall {
         this.retries = Objects.requireNonNull(retries, "retries");
     }
 
-    /** Sends {@code request} with {@code body}, retrying as the SDK would; returns once it succeeded. */
-    void execute(SdkHttpRequest request, byte[] body, Errors errors) {
+    /** Sends {@code request} with {@code body}, retrying as the SDK would; returns the answer once it succeeded. */
+    Answer execute(SdkHttpRequest request, byte[] body, Errors errors) {
         RetryToken token = retries.acquireInitialToken(AcquireInitialTokenRequest.create(serviceName)).token();
         while (true) {
             try {
-                send(request, body, errors);
+                Answer answer = send(request, body, errors);
                 retries.recordSuccess(RecordSuccessRequest.create(token));
-                return;
+                return answer;
             } catch (SdkException failure) {
                 RefreshRetryTokenResponse retry;
                 try {
@@ -83,7 +89,7 @@ final class SignedCall {
         }
     }
 
-    private void send(SdkHttpRequest request, byte[] body, Errors errors) {
+    private Answer send(SdkHttpRequest request, byte[] body, Errors errors) {
         AwsCredentialsIdentity identity = credentials.resolveIdentity().join();
         SdkHttpRequest signed = signer.sign(r -> r.identity(identity)
                 .request(request)
@@ -100,18 +106,18 @@ final class SignedCall {
             throw SdkClientException.create("Unable to execute HTTP request: " + e.getMessage(), e);
         }
         SdkHttpResponse status = response.httpResponse();
-        String errorBody = readAndClose(response, status.isSuccessful() ? 0 : MAX_ERROR_BODY);
+        String text = readAndClose(response, status.isSuccessful() ? MAX_ANSWER_BODY : MAX_ERROR_BODY);
         if (status.isSuccessful()) {
-            return;
+            return new Answer(status, text);
         }
         String errorCode = status.firstMatchingHeader(ERROR_TYPE).map(t -> t.split(":", 2)[0]).orElse(null);
         AwsErrorDetails details = AwsErrorDetails.builder()
                 .errorCode(errorCode)
-                .errorMessage(errorBody)
+                .errorMessage(text)
                 .serviceName(serviceName)
                 .sdkHttpResponse(status)
                 .build();
-        String message = (errorBody.isEmpty() ? "HTTP " + status.statusCode() : errorBody)
+        String message = (text.isEmpty() ? "HTTP " + status.statusCode() : text)
                 + " (Service: " + serviceName + ", Status Code: " + status.statusCode() + ")";
         throw errors.error(status.statusCode(), details, message);
     }

@@ -12,26 +12,35 @@ import dev.edgewire.broadcast.ContinuationEvent;
 import dev.edgewire.broadcast.Deadline;
 import dev.edgewire.broadcast.Envelope;
 import dev.edgewire.broadcast.Frames;
+import dev.edgewire.broadcast.ShardEvent;
+import dev.edgewire.broadcast.ShardOutcome;
+import dev.edgewire.connection.Watcher;
+import dev.edgewire.contract.Topology;
 import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
-import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.time.Duration;
-import dev.edgewire.connection.Watcher;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Optional;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Fan-out of device readings: Lambda's event source mapping hands it a batch from the readings
@@ -72,16 +81,18 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     private final Continuation continuation;
     private final ReadingsQueueClient queue;
     private final Coalescing coalescing;
+    private final Sharding sharding;
 
     /**
      * @param queue deletes what {@code coalescing} received; may be {@code null} with {@link Coalescing#NONE}
      */
     public FanOutHandler(ConnectionIdCache connectionIds, Broadcaster broadcaster, Continuation continuation,
-                         ReadingsQueueClient queue, Coalescing coalescing) {
+                         ReadingsQueueClient queue, Coalescing coalescing, Sharding sharding) {
         this.connectionIds = Objects.requireNonNull(connectionIds, "connectionIds");
         this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
         this.continuation = Objects.requireNonNull(continuation, "continuation");
         this.coalescing = Objects.requireNonNull(coalescing, "coalescing");
+        this.sharding = Objects.requireNonNull(sharding, "sharding");
         this.queue = queue;
         if (queue == null && coalescing != Coalescing.NONE) {
             throw new IllegalArgumentException("coalescing receives from the queue, so the fan-out needs it to delete");
@@ -97,9 +108,13 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         long started = System.nanoTime();
         return Logging.withContext(context, () -> {
             Deadline deadline = Deadline.of(context, DEADLINE_MARGIN);
+            ShardEvent shard = ShardEvent.from(event);
+            if (shard != null) {
+                return work(shard, deadline, context).toAnswer();
+            }
             ContinuationEvent continued = ContinuationEvent.from(event);
             if (continued != null) {
-                send(continued.connectionIds(), continued.payload(), deadline, context);
+                send(continued.connectionIds(), continued.payload(), continued.attempt(), deadline, context);
                 return null;
             }
             SqsBatch batch = SqsBatch.from(event);
@@ -141,15 +156,27 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         }
         try {
             // Watchers with the same choice of devices get the same frames, built once.
+            List<ShardEvent> deliveries = new ArrayList<>();
+            int audience = 0;
             for (Map.Entry<Optional<Set<String>>, List<String>> group : groups(audience(senders)).entrySet()) {
                 Set<String> devices = group.getKey().orElse(null);
                 List<String> envelopes = items.stream()
                         .filter(item -> item.deviceId() == null || devices == null || devices.contains(item.deviceId()))
                         .map(Item::envelope)
                         .toList();
-                for (String frame : envelopes.isEmpty() ? List.<String>of() : Frames.pack(envelopes)) {
-                    send(group.getValue(), frame, deadline, context);
+                if (!envelopes.isEmpty()) {
+                    deliveries.add(new ShardEvent(Frames.pack(envelopes), group.getValue()));
+                    audience += group.getValue().size();
                 }
+            }
+            if (audience <= sharding.shardSize()) {
+                for (ShardEvent delivery : deliveries) {
+                    for (String frame : delivery.frames()) {
+                        send(delivery.connectionIds(), frame, 1, deadline, context);
+                    }
+                }
+            } else {
+                runShards(shards(deliveries), context);
             }
         } catch (RuntimeException e) {
             // The coalesced ones are not deleted: the queue hands them out again after its visibility timeout.
@@ -225,16 +252,112 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         }
     }
 
+    /** Each delivery's connections in runs of at most the shard size, with the delivery's frames. */
+    private List<ShardEvent> shards(List<ShardEvent> deliveries) {
+        List<ShardEvent> shards = new ArrayList<>();
+        for (ShardEvent delivery : deliveries) {
+            List<String> ids = delivery.connectionIds();
+            for (int from = 0; from < ids.size(); from += sharding.shardSize()) {
+                shards.add(new ShardEvent(delivery.frames(), ids.subList(from, Math.min(ids.size(), from + sharding.shardSize()))));
+            }
+        }
+        return shards;
+    }
+
     /**
-     * Posts until the deadline, then hands the rest over. A failed hand-over fails the invocation, so
-     * Lambda retries it and, after the last retry, keeps it in the on-failure destination.
+     * Hands every shard to a worker, at most {@link Sharding#inFlight()} at once, and waits for them.
+     * A worker that fails is tried once more; then its shard is handed over as continuations (the
+     * posts it made may be made twice). Only when even that fails does the batch fail.
      */
-    private void send(Iterable<String> ids, String envelope, Deadline deadline, Context context) {
-        BroadcastResult result = broadcaster.toEach(ids, envelope, deadline);
+    private void runShards(List<ShardEvent> shards, Context context) {
+        Semaphore slots = new Semaphore(sharding.inFlight());
+        Queue<RuntimeException> lost = new ConcurrentLinkedQueue<>();
+        LongAdder delivered = new LongAdder();
+        LongAdder handedOver = new LongAdder();
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
+        long started = System.nanoTime();
+        try (ExecutorService running = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (ShardEvent shard : shards) {
+                slots.acquireUninterruptibly();
+                running.execute(() -> {
+                    if (logContext != null) {
+                        MDC.setContextMap(logContext);
+                    }
+                    try {
+                        ShardOutcome outcome = runShard(shard, context);
+                        connectionIds.forget(outcome.goneConnectionIds());
+                        delivered.add(outcome.delivered());
+                        handedOver.add(outcome.handedOver());
+                    } catch (RuntimeException e) {
+                        lost.add(e);
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+        LOG.info("{} shards of at most {} connections: delivered={} handedOver={} lost={} durationMs={}", shards.size(),
+                sharding.shardSize(), delivered.sum(), handedOver.sum(), lost.size(), (System.nanoTime() - started) / 1_000_000);
+        if (!lost.isEmpty()) {
+            throw new IllegalStateException(lost.size() + " of " + shards.size() + " shards could not be delivered or handed over",
+                    lost.peek());
+        }
+    }
+
+    private ShardOutcome runShard(ShardEvent shard, Context context) {
+        RuntimeException first;
+        try {
+            return sharding.workers().deliver(shard, context);
+        } catch (RuntimeException e) {
+            first = e;
+        }
+        LOG.warn("a worker for {} connections failed, trying once more: {}", shard.connectionIds().size(), first.toString());
+        try {
+            return sharding.workers().deliver(shard, context);
+        } catch (RuntimeException e) {
+            LOG.warn("a worker for {} connections failed again; handing its {} frames over: {}", shard.connectionIds().size(),
+                    shard.frames().size(), e.toString());
+        }
+        for (String frame : shard.frames()) {
+            continuation.handOver(frame, shard.connectionIds(), 2, context);
+        }
+        return new ShardOutcome(0, List.of(), shard.frames().size() * shard.connectionIds().size());
+    }
+
+    /** A worker's part: every frame, in order, to every connection of the shard. */
+    private ShardOutcome work(ShardEvent shard, Deadline deadline, Context context) {
+        int delivered = 0;
+        int handedOver = 0;
+        Set<String> gone = new LinkedHashSet<>();
+        for (String frame : shard.frames()) {
+            BroadcastResult result = send(shard.connectionIds(), frame, 1, deadline, context);
+            delivered += result.delivered();
+            handedOver += result.unsent().size() + result.failedConnectionIds().size();
+            gone.addAll(result.goneConnectionIds());
+        }
+        return new ShardOutcome(delivered, List.copyOf(gone), handedOver);
+    }
+
+    /**
+     * Posts until the deadline, then hands the rest over as the same attempt; posts that failed are
+     * handed over as the next attempt, and after the last one the invocation fails, so that Lambda
+     * retries it and then keeps it in the on-failure destination. A failed hand-over fails the
+     * invocation too.
+     */
+    private BroadcastResult send(List<String> ids, String frame, int attempt, Deadline deadline, Context context) {
+        BroadcastResult result = broadcaster.toEach(ids, frame, deadline);
         connectionIds.forget(result.goneConnectionIds());
         if (!result.unsent().isEmpty()) {
-            continuation.handOver(envelope, result.unsent(), context);
+            continuation.handOver(frame, result.unsent(), attempt, context);
         }
+        if (!result.failedConnectionIds().isEmpty()) {
+            if (attempt >= ContinuationEvent.MAX_ATTEMPTS) {
+                throw new IllegalStateException("posts to " + result.failedConnectionIds().size() + " connections failed "
+                        + attempt + " times: " + result.failedConnectionIds());
+            }
+            continuation.handOver(frame, result.failedConnectionIds(), attempt + 1, context);
+        }
+        return result;
     }
 
     /**

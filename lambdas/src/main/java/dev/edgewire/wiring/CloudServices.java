@@ -7,11 +7,15 @@ import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.ConnectionPoster;
 import dev.edgewire.broadcast.Continuation;
 import dev.edgewire.broadcast.LambdaContinuation;
+import dev.edgewire.broadcast.LambdaWorkers;
+import dev.edgewire.broadcast.Workers;
 import dev.edgewire.broadcast.SignedConnectionPoster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.telemetry.ConnectionIdCache;
+import dev.edgewire.telemetry.Sharding;
+import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.Defaults;
 import dev.edgewire.contract.Topology.Env;
 import dev.edgewire.contract.Topology.Topics;
@@ -61,12 +65,13 @@ public final class CloudServices {
     private final Lazy<DevicePublisher> devicePublisher;
     private final Lazy<ConnectionIdCache> connectionIdCache;
     private final Lazy<Continuation> continuation;
+    private final Lazy<Workers> workers;
     private final Lazy<SqsClient> sqs;
     private final Lazy<ReadingsQueueClient> readingsQueue;
 
     private CloudServices(Builder b) {
         this.settings = new Settings(b);
-        this.httpClient = Lazy.of(() -> httpClient(settings.broadcastConcurrency));
+        this.httpClient = Lazy.of(() -> httpClient(settings.broadcastConcurrency, Duration.ofSeconds(10)));
         this.dynamoDb = Lazy.of(() -> b.dynamoDbClient != null ? b.dynamoDbClient
                 : configure(DynamoDbClient.builder(), b.dynamoDbEndpoint).httpClient(httpClient.get()).build());
         this.managementApi = Lazy.of(() -> b.managementApiClient != null ? b.managementApiClient
@@ -104,6 +109,12 @@ public final class CloudServices {
                 : new LambdaContinuation(httpClient.get(), settings.credentials, settings.region,
                         b.lambdaEndpoint != null ? b.lambdaEndpoint : lambdaEndpoint(settings.region),
                         b.continuationFunction));
+        // A worker answers when its shard is done: its HTTP client waits as long as the worker may run.
+        this.workers = Lazy.of(() -> b.workers != null ? b.workers
+                : new LambdaWorkers(httpClient(settings.broadcastConcurrency,
+                        Duration.ofSeconds(Topology.Function.FAN_OUT.timeoutSeconds() + 5L)),
+                        settings.credentials, settings.region,
+                        b.lambdaEndpoint != null ? b.lambdaEndpoint : lambdaEndpoint(settings.region), null));
         this.sqs = Lazy.of(() -> configure(SqsClient.builder(), b.sqsEndpoint).httpClient(httpClient.get()).build());
         this.readingsQueue = Lazy.of(() -> b.readingsQueue != null ? b.readingsQueue
                 : new ReadingsQueueClient(sqs::get, () -> required(b.readingsQueueUrl, Env.READINGS_QUEUE_URL)));
@@ -130,6 +141,7 @@ public final class CloudServices {
         ifSet(env, Env.READINGS_QUEUE_URL, b::readingsQueueUrl);
         ifSet(env, Env.BROADCAST_CONCURRENCY, v -> b.broadcastConcurrency((int) number(Env.BROADCAST_CONCURRENCY, v)));
         ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments((int) number(Env.SCAN_SEGMENTS, v)));
+        ifSet(env, Env.SHARD_SIZE, v -> b.shardSize((int) number(Env.SHARD_SIZE, v)));
         ifSet(env, Env.CONNECTION_CACHE_TTL_MS, v -> b.connectionCacheTtl(Duration.ofMillis(number(Env.CONNECTION_CACHE_TTL_MS, v))));
         return b.build();
     }
@@ -231,6 +243,11 @@ public final class CloudServices {
         return readingsQueue.get();
     }
 
+    /** When and where the fan-out splits a large audience into worker shards. */
+    public Sharding sharding() {
+        return new Sharding(workers.get(), settings.shardSize, Defaults.WORKERS_IN_FLIGHT);
+    }
+
     /** Where a broadcast hands the connections it had no time left for. */
     public Continuation continuation() {
         return continuation.get();
@@ -255,7 +272,7 @@ public final class CloudServices {
         return URI.create("https://" + ServiceMetadata.of("lambda").endpointFor(region));
     }
 
-    private static SdkHttpClient httpClient(int concurrency) {
+    private static SdkHttpClient httpClient(int concurrency, Duration readTimeout) {
         // HttpURLConnection keeps only 5 idle connections per host unless told otherwise; a broadcast
         // with more in flight would open a new TLS connection for most posts. Read once by the JDK,
         // before the first connection, so it is set here, and never over a value someone chose.
@@ -264,7 +281,7 @@ public final class CloudServices {
         }
         return UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(10))
+                .socketTimeout(readTimeout)
                 .build();
     }
 
@@ -302,6 +319,7 @@ public final class CloudServices {
         final String commandTopicTemplate;
         final int broadcastConcurrency;
         final int scanSegments;
+        final int shardSize;
         final Duration connectionCacheTtl;
         final Clock clock;
 
@@ -313,6 +331,7 @@ public final class CloudServices {
             this.commandTopicTemplate = b.commandTopicTemplate;
             this.broadcastConcurrency = b.broadcastConcurrency;
             this.scanSegments = b.scanSegments;
+            this.shardSize = b.shardSize;
             this.connectionCacheTtl = b.connectionCacheTtl;
             this.clock = b.clock;
         }
@@ -343,8 +362,25 @@ public final class CloudServices {
         private URI sqsEndpoint;
         private String readingsQueueUrl;
         private ReadingsQueueClient readingsQueue;
+        private int shardSize = Defaults.SHARD_SIZE;
+        private Workers workers;
 
         private Builder() {
+        }
+
+        /** Connections one fan-out invocation posts to before it splits them into worker shards. */
+        public Builder shardSize(int shardSize) {
+            if (shardSize < 1) {
+                throw new IllegalArgumentException(Env.SHARD_SIZE + " must be at least 1, was " + shardSize);
+            }
+            this.shardSize = shardSize;
+            return this;
+        }
+
+        /** How shards are run, instead of invoking the fan-out function (local mode, tests). */
+        public Builder workers(Workers workers) {
+            this.workers = workers;
+            return this;
         }
 
         /** The readings queue's URL ({@link Env#READINGS_QUEUE_URL}). */

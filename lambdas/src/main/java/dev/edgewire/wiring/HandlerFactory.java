@@ -33,7 +33,8 @@ public final class HandlerFactory {
             case DEFAULT -> new DefaultRouteHandler(services.broadcaster());
             case AUTHORIZER -> new TokenAuthorizer(services.tokenKeys(), services.clock());
             case FAN_OUT -> new FanOutHandler(services.connectionIdCache(), services.broadcaster(),
-                    services.continuation(), services.readingsQueue(), Coalescing.of(services.readingsQueue()));
+                    services.continuation(), services.readingsQueue(), Coalescing.of(services.readingsQueue()),
+                    services.sharding());
         };
     }
 }

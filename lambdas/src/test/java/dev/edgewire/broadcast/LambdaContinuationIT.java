@@ -74,7 +74,7 @@ class LambdaContinuationIT {
 
     @Test
     void handOver_invokesTheFunctionAsynchronously_signed_withTheContinuationEvent() throws Exception {
-        continuation.handOver("{\"type\":\"message\"}", List.of("a=", "b"), new LambdaContext());
+        continuation.handOver("{\"type\":\"message\"}", List.of("a=", "b"), 2, new LambdaContext());
 
         assertThat(invocations).singleElement().satisfies(invocation -> {
             assertThat(invocation.rawPath()).isEqualTo("/2015-03-31/functions/"
@@ -82,13 +82,13 @@ class LambdaContinuationIT {
             assertThat(invocation.invocationType()).isEqualTo("Event");
             assertThat(invocation.signature()).isEqualTo(SigV4Check.Verdict.VALID);
             assertThat(Json.MAPPER.readTree(invocation.body())).isEqualTo(Json.MAPPER.readTree(
-                    "{\"continuation\":{\"payload\":\"{\\\"type\\\":\\\"message\\\"}\",\"connectionIds\":[\"a=\",\"b\"]}}"));
+                    "{\"continuation\":{\"payload\":\"{\\\"type\\\":\\\"message\\\"}\",\"connectionIds\":[\"a=\",\"b\"],\"attempt\":2}}"));
         });
     }
 
     @Test
     void handOver_withoutAConfiguredFunction_continuesInTheInvokingOne() {
-        continuation(null).handOver("{}", List.of("a"), new LambdaContext());
+        continuation(null).handOver("{}", List.of("a"), 1, new LambdaContext());
 
         assertThat(invocations).singleElement().extracting(Invocation::rawPath).asString()
                 .contains("function%3Aedgewire-test/invocations");
@@ -98,7 +98,7 @@ class LambdaContinuationIT {
     void handOver_retriesAThrottledInvoke_asTheSdkWould() {
         throttleFirst.set(1);
 
-        continuation.handOver("{}", List.of("a"), new LambdaContext());
+        continuation.handOver("{}", List.of("a"), 1, new LambdaContext());
 
         assertThat(invocations).hasSize(1);
     }
@@ -107,7 +107,7 @@ class LambdaContinuationIT {
     void handOver_failsWithLambdasError_whenEveryAttemptIsThrottled() {
         throttleFirst.set(100);
 
-        assertThatThrownBy(() -> continuation.handOver("{}", List.of("a"), new LambdaContext()))
+        assertThatThrownBy(() -> continuation.handOver("{}", List.of("a"), 1, new LambdaContext()))
                 .isInstanceOf(AwsServiceException.class)
                 .satisfies(e -> assertThat(((AwsServiceException) e).awsErrorDetails().errorCode())
                         .isEqualTo("TooManyRequestsException"));

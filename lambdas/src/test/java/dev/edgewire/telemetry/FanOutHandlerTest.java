@@ -12,6 +12,8 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.ContinuationEvent;
+import dev.edgewire.broadcast.ShardEvent;
+import dev.edgewire.broadcast.ShardOutcome;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.contract.Topology.ConnectionTable;
 import dev.edgewire.contract.Topology.ReadingsQueue;
@@ -30,6 +32,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.ApiGatewayManagementApiException;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionRequest;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionResponse;
@@ -58,8 +61,8 @@ class FanOutHandlerTest {
     /** Covers 200 ms and takes at most 25 readings in all, so a test sees both bounds quickly. */
     private final FanOutHandler handler = new FanOutHandler(
             new ConnectionIdCache(repository, Duration.ofSeconds(1), clock), new Broadcaster(api, repository, 16),
-            (payload, ids, context) -> handedOver.add(new ContinuationEvent(payload, ids)),
-            queue, new Coalescing(queue, Duration.ofMillis(200), 25, System::nanoTime));
+            (payload, ids, attempt, context) -> handedOver.add(new ContinuationEvent(payload, ids, attempt)),
+            queue, new Coalescing(queue, Duration.ofMillis(200), 25, System::nanoTime), Sharding.NONE);
 
     @Test
     void reading_isSentToEveryConnection_asATelemetryEnvelope() throws Exception {
@@ -425,6 +428,129 @@ class FanOutHandlerTest {
         List<Map<String, Object>> records = (List<Map<String, Object>>) event.get("Records");
         records.get(index).put("messageAttributes", Map.of(ReadingsQueue.KIND_ATTRIBUTE,
                 Map.of("stringValue", ReadingsQueue.KIND_MESSAGE, "dataType", "String")));
+    }
+
+    // ----- shards
+
+    /** A coordinator that splits above 2 connections, and its workers: the same handler, invoked with the shard event as JSON. */
+    private final List<ShardEvent> shardsRun = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** How many more times the worker of the shard holding c1 fails (the shards run at once, so only that one). */
+    private final java.util.concurrent.atomic.AtomicInteger workerFailures = new java.util.concurrent.atomic.AtomicInteger();
+    private final FanOutHandler coordinator = new FanOutHandler(
+            new ConnectionIdCache(repository, Duration.ofSeconds(1), clock), new Broadcaster(api, repository, 16),
+            (payload, ids, attempt, context) -> handedOver.add(new ContinuationEvent(payload, ids, attempt)),
+            queue, Coalescing.NONE, new Sharding((shard, context) -> {
+                shardsRun.add(shard);
+                if (shard.connectionIds().contains("c1") && workerFailures.getAndDecrement() > 0) {
+                    throw new IllegalStateException("worker killed");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> event = Json.MAPPER.convertValue(shard.toEvent(), Map.class);
+                return ShardOutcome.from(handler.handleRequest(event, new LambdaContext()));
+            }, 2, 4));
+
+    @Test
+    void aLargeAudience_isSplitIntoShards_eachPostedByAWorker_everyConnectionOnce() {
+        when(dynamoDb.scan(any(ScanRequest.class))).thenReturn(Dynamo.page(List.of("c1", "c2", "c3", "c4", "c5"), null));
+
+        Map<String, Object> answer = coordinator.handleRequest(Events.readings(readingsWithSeq(1, 2)), new LambdaContext());
+
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+        assertThat(shardsRun).hasSize(3).allSatisfy(shard -> {
+            assertThat(shard.connectionIds()).hasSizeLessThanOrEqualTo(2);
+            assertThat(shard.frames()).singleElement().satisfies(f -> assertThat(f).startsWith("{\"type\":\"batch\""));
+        });
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(5)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId)
+                .containsExactlyInAnyOrder("c1", "c2", "c3", "c4", "c5");
+        assertThat(handedOver).isEmpty();
+    }
+
+    @Test
+    void anAudienceOfTheShardSize_isPostedByTheInvocationItself() {
+        coordinator.handleRequest(Events.readings(readingsWithSeq(1)), new LambdaContext());
+
+        assertThat(shardsRun).isEmpty();
+        verify(api, times(2)).postToConnection(any(PostToConnectionRequest.class));
+    }
+
+    @Test
+    void aWorkerThatFails_isTriedOnceMore_andItsShardIsDeliveredOnce() {
+        when(dynamoDb.scan(any(ScanRequest.class))).thenReturn(Dynamo.page(List.of("c1", "c2", "c3"), null));
+        workerFailures.set(1);
+
+        Map<String, Object> answer = coordinator.handleRequest(Events.readings(readingsWithSeq(1)), new LambdaContext());
+
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+        assertThat(shardsRun).hasSize(3); // two shards, one of them twice
+        verify(api, times(3)).postToConnection(any(PostToConnectionRequest.class));
+        assertThat(handedOver).isEmpty();
+    }
+
+    @Test
+    void aShardWhoseWorkerFailsTwice_isHandedOverAsARetry_andOnlyThatShard() {
+        when(dynamoDb.scan(any(ScanRequest.class))).thenReturn(Dynamo.page(List.of("c1", "c2", "c3", "c4"), null));
+        workerFailures.set(2);
+
+        Map<String, Object> answer = coordinator.handleRequest(Events.readings(readingsWithSeq(1)), new LambdaContext());
+
+        assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+        assertThat(handedOver).singleElement().satisfies(h -> {
+            assertThat(h.connectionIds()).containsExactly("c1", "c2");
+            assertThat(h.attempt()).isEqualTo(2);
+        });
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId)
+                .doesNotContainAnyElementsOf(handedOver.getFirst().connectionIds());
+    }
+
+    @Test
+    void goneConnectionsAWorkerFound_areLeftOutOfTheNextBatchesShards() {
+        when(dynamoDb.scan(any(ScanRequest.class))).thenReturn(Dynamo.page(List.of("c1", "c2", "gone"), null));
+        when(api.postToConnection(any(PostToConnectionRequest.class))).thenAnswer(call -> {
+            if (((PostToConnectionRequest) call.getArgument(0)).connectionId().equals("gone")) {
+                throw GoneException.builder().statusCode(410).message("gone").build();
+            }
+            return PostToConnectionResponse.builder().build();
+        });
+
+        coordinator.handleRequest(Events.readings(readingsWithSeq(1)), new LambdaContext());
+        shardsRun.clear();
+        coordinator.handleRequest(Events.readings(readingsWithSeq(2)), new LambdaContext());
+
+        // Two connections left: at the shard size, posted by the coordinator itself, "gone" not among them.
+        assertThat(shardsRun).isEmpty();
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(5)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues().subList(3, 5)).extracting(PostToConnectionRequest::connectionId)
+                .containsExactlyInAnyOrder("c1", "c2");
+    }
+
+    @Test
+    void aFailedPost_isHandedOverAsTheNextAttempt_andTheLastAttemptFailsTheInvocation() {
+        when(api.postToConnection(any(PostToConnectionRequest.class))).thenAnswer(call -> {
+            if (((PostToConnectionRequest) call.getArgument(0)).connectionId().equals("c2")) {
+                throw ApiGatewayManagementApiException.builder().statusCode(500).message("internal").build();
+            }
+            return PostToConnectionResponse.builder().build();
+        });
+
+        handler.handleRequest(Events.readings(readingsWithSeq(1)), new LambdaContext());
+        assertThat(handedOver).singleElement().satisfies(h -> {
+            assertThat(h.connectionIds()).containsExactly("c2");
+            assertThat(h.attempt()).isEqualTo(2);
+        });
+
+        handler.handleRequest(new HashMap<>(new ContinuationEvent(handedOver.getFirst().payload(), List.of("c2"), 2).toEvent()),
+                new LambdaContext());
+        assertThat(handedOver).last().satisfies(h -> assertThat(h.attempt()).isEqualTo(3));
+
+        Map<String, Object> last = new HashMap<>(new ContinuationEvent(handedOver.getFirst().payload(), List.of("c2"), 3).toEvent());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> handler.handleRequest(last, new LambdaContext()))
+                .hasMessageContaining("posts to 1 connections failed 3 times");
+        assertThat(handedOver).hasSize(2);
     }
 
     @Test

@@ -49,9 +49,9 @@ class FanOutIT {
                 .build();
         connections = new ConnectionRepository(dynamoDb, table, Clock.systemUTC(), 1);
         handler = new FanOutHandler(new ConnectionIdCache(connections, TTL, Clock.systemUTC()),
-                new Broadcaster(managementApi, connections, 16), (payload, ids, context) -> {
+                new Broadcaster(managementApi, connections, 16), (payload, ids, attempt, context) -> {
                     throw new AssertionError("no broadcast here should run out of time");
-                }, null, Coalescing.NONE);
+                }, null, Coalescing.NONE, Sharding.NONE);
     }
 
     @AfterEach

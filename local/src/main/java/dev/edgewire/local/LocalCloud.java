@@ -3,6 +3,8 @@ package dev.edgewire.local;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgewire.broadcast.ContinuationEvent;
+import dev.edgewire.broadcast.ShardEvent;
+import dev.edgewire.broadcast.ShardOutcome;
 import dev.edgewire.contract.Tokens;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.Function;
@@ -112,6 +114,7 @@ public final class LocalCloud implements AutoCloseable {
     private DynamoDbClient storeClient;
     private LocalQueues queues;
     private SqsAction sqsAction;
+    private LocalLambdas lambdas;
     private SqsEventSource readingsToFanOut;
     private SdkHttpClient sdkHttp;
     private IotDataPlaneClient iotDataClient;
@@ -198,13 +201,13 @@ public final class LocalCloud implements AutoCloseable {
                 callbackUrl, iotDataClient, tokenKey,
                 // All invocations share one keep-alive pool of the SDK's HTTP client, sized above for
                 // RULE_CONCURRENCY invocations with this many posts in flight each.
-                BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast,
+                BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast, this::runShard,
                 queues::client, queues::readingsUrl);
         Map<Function, Object> handlers = new EnumMap<>(Function.class);
         for (Function f : Function.values()) {
             handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));
         }
-        LocalLambdas lambdas = new LocalLambdas(handlers);
+        lambdas = new LocalLambdas(handlers);
         asyncInvocations = new AsyncInvocations(lambdas, mapper, RULE_CONCURRENCY, RULE_QUEUE, RULE_RETRY_DELAY,
                 FAILED_INVOCATIONS_QUEUE, queues::toFailedInvocations);
         sqsAction = new SqsAction(queues::client, queues::readingsUrl, SQS_ACTION_BUFFER, SQS_ACTION_SENDERS);
@@ -255,11 +258,24 @@ public final class LocalCloud implements AutoCloseable {
      * A broadcast's rest, handed over as on AWS: an asynchronous invocation of the continuation
      * target, with Lambda's retries and failed-invocations queue.
      */
-    private void continueBroadcast(String payload, List<String> connectionIds, Context context) {
+    private void continueBroadcast(String payload, List<String> connectionIds, int attempt, Context context) {
         String requestId = UUID.randomUUID().toString();
         Function target = Topology.CONTINUATION_TARGET;
         asyncInvocations.invokeEvent("continuation " + requestId + " of " + target, target,
-                mapper.valueToTree(new ContinuationEvent(payload, connectionIds).toEvent()), requestId);
+                mapper.valueToTree(new ContinuationEvent(payload, connectionIds, attempt).toEvent()), requestId);
+    }
+
+    /**
+     * A shard of a large broadcast, run as on AWS: a synchronous invocation of the fan-out with the
+     * shard event, as JSON in and out, on the coordinator's thread.
+     */
+    private ShardOutcome runShard(ShardEvent shard, Context context) {
+        Object answer = lambdas.invoke(Topology.CONTINUATION_TARGET, mapper.convertValue(shard.toEvent(), Map.class));
+        ShardOutcome outcome = ShardOutcome.from(mapper.convertValue(answer, Map.class));
+        if (outcome == null) {
+            throw new IllegalStateException("the worker answered something that is not a shard outcome: " + answer);
+        }
+        return outcome;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.edgewire.local.lambda;
 
 import dev.edgewire.broadcast.Continuation;
+import dev.edgewire.broadcast.Workers;
 import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.runtime.Lazy;
 import dev.edgewire.wiring.CloudServices;
@@ -37,7 +38,7 @@ public final class FunctionRoles {
     /** What every function may be given; each takes the part its needs name. */
     public record Shared(Region region, AwsCredentialsProvider credentials, DynamoDbClient store, String table,
                          URI callbackUrl, IotDataPlaneClient iotData, byte[] tokenKey, int broadcastConcurrency,
-                         Duration connectionCacheTtl, Continuation continuation,
+                         Duration connectionCacheTtl, Continuation continuation, Workers workers,
                          Supplier<SqsClient> sqs, Supplier<String> readingsQueueUrl) {
     }
 
@@ -71,9 +72,11 @@ public final class FunctionRoles {
             b.tokenKey(shared.tokenKey());
         }
         if (function.needs(Need.CONTINUE_BROADCAST)) {
-            b.continuation(shared.continuation());
+            b.continuation(shared.continuation()).workers(shared.workers());
         } else {
-            b.continuation((payload, ids, context) -> {
+            b.continuation((payload, ids, attempt, context) -> {
+                throw denied(function, Need.CONTINUE_BROADCAST.actions().get(0));
+            }).workers((shard, context) -> {
                 throw denied(function, Need.CONTINUE_BROADCAST.actions().get(0));
             });
         }

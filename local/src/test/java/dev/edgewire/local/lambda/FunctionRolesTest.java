@@ -38,7 +38,9 @@ class FunctionRolesTest {
     private static final String QUEUE_URL = "http://127.0.0.1:1/000000000000/edgewire-readings";
     private final FunctionRoles.Shared shared = new FunctionRoles.Shared(Region.US_EAST_1,
             AnonymousCredentialsProvider.create(), store, "connections", URI.create("http://127.0.0.1:1/demo"), iot,
-            "key".getBytes(), 4, Duration.ofSeconds(1), (payload, ids, context) -> { }, () -> sqs, () -> QUEUE_URL);
+            "key".getBytes(), 4, Duration.ofSeconds(1), (payload, ids, attempt, context) -> { },
+            (shard, context) -> new dev.edgewire.broadcast.ShardOutcome(shard.connectionIds().size(), java.util.List.of(), 0),
+            () -> sqs, () -> QUEUE_URL);
 
     @Test
     void connect_maySaveConnections_butNotDeleteThem() {
@@ -80,12 +82,17 @@ class FunctionRolesTest {
     @Test
     void onlyFunctionsThatNeedIt_mayContinueABroadcast() {
         assertThatThrownBy(() -> FunctionRoles.services(Function.DEFAULT, shared).continuation()
-                .handOver("{}", java.util.List.of("c1"), null))
+                .handOver("{}", java.util.List.of("c1"), 1, null))
                 .hasMessageContaining("lambda:InvokeFunction");
         assertThatThrownBy(() -> FunctionRoles.services(Function.SEND_MESSAGE, shared).continuation()
-                .handOver("{}", java.util.List.of("c1"), null))
+                .handOver("{}", java.util.List.of("c1"), 1, null))
                 .hasMessageContaining("lambda:InvokeFunction");
-        FunctionRoles.services(Function.FAN_OUT, shared).continuation().handOver("{}", java.util.List.of("c1"), null);
+        FunctionRoles.services(Function.FAN_OUT, shared).continuation().handOver("{}", java.util.List.of("c1"), 1, null);
+        var shard = new dev.edgewire.broadcast.ShardEvent(java.util.List.of("{}"), java.util.List.of("c1", "c2"));
+        assertThat(FunctionRoles.services(Function.FAN_OUT, shared).sharding().workers().deliver(shard, null).delivered())
+                .isEqualTo(2);
+        assertThatThrownBy(() -> FunctionRoles.services(Function.DEFAULT, shared).sharding().workers().deliver(shard, null))
+                .hasMessageContaining("lambda:InvokeFunction");
     }
 
     @Test
