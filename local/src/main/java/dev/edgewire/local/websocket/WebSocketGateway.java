@@ -152,7 +152,8 @@ public final class WebSocketGateway {
             }
         }
 
-        LocalConnection connection = new LocalConnection(connectionId, connectedAt, sourceIp, userAgent, authorizerContext);
+        LocalConnection connection = new LocalConnection(connectionId, connectedAt, sourceIp, userAgent, authorizerContext,
+                limits.maxFrameBytes());
         registry.add(connection);
         try {
             int status = ApiGatewayEvents.status(lambdas.invoke(Function.CONNECT,

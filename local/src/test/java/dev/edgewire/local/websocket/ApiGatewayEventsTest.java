@@ -12,7 +12,7 @@ class ApiGatewayEventsTest {
 
     private final ApiGatewayEvents events = new ApiGatewayEvents("demo");
     private final LocalConnection connection = new LocalConnection("abc=", 1_700_000_000_000L, "10.0.0.7", "wscat",
-            Map.of("subject", "alice", "principalId", "alice"));
+            Map.of("subject", "alice", "principalId", "alice"), 32 * 1024);
 
     @Test
     void connect_carriesTheUpgradesHeadersAndQuery_singleAndMultiValued() {
