@@ -1,5 +1,7 @@
 package dev.edgewire.local.websocket;
 
+import dev.edgewire.local.cost.BillingUnits;
+import dev.edgewire.local.cost.CostMeter;
 import dev.edgewire.standins.connections.ConnectionsApi;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +13,10 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
-/** One client connection of the local WebSocket API, from the upgrade until {@code $disconnect} has run. */
+/**
+ * One client connection of the local WebSocket API, from the upgrade until {@code $disconnect} has run.
+ * Each message written to it is counted by the {@link CostMeter}, as API Gateway bills it.
+ */
 public final class LocalConnection implements ConnectionsApi.Connection {
 
     private final String id;
@@ -19,6 +24,7 @@ public final class LocalConnection implements ConnectionsApi.Connection {
     private final String sourceIp;
     private final String userAgent;
     private final Map<String, Object> authorizerContext;
+    private final CostMeter meter;
     private final CompletableFuture<Session> session = new CompletableFuture<>();
     private final AtomicBoolean disconnected = new AtomicBoolean();
     private final int maxFrameBytes;
@@ -27,7 +33,8 @@ public final class LocalConnection implements ConnectionsApi.Connection {
     private volatile long lastActiveAt;
 
     LocalConnection(String id, long connectedAt, String sourceIp, String userAgent,
-            Map<String, Object> authorizerContext, int maxFrameBytes) {
+            Map<String, Object> authorizerContext, int maxFrameBytes, CostMeter meter) {
+        this.meter = meter;
         this.maxFrameBytes = maxFrameBytes;
         this.id = id;
         this.connectedAt = connectedAt;
@@ -113,6 +120,7 @@ public final class LocalConnection implements ConnectionsApi.Connection {
         Callback written = Callback.from(() -> {
             if (last) {
                 lastActiveAt = System.currentTimeMillis();
+                meter.webSocketMessageOut(BillingUnits.utf8Length(text));
                 sent.complete(true);
             } else {
                 write(s, frames, index + 1, text).thenAccept(sent::complete);
