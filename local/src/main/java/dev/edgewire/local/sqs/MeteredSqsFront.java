@@ -37,10 +37,13 @@ final class MeteredSqsFront implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MeteredSqsFront.class);
     /** SQS takes payloads of up to 1 MiB; an encoded batch is larger, and anything beyond is refused. */
     private static final int MAX_BODY = 4 * 1024 * 1024;
-    /** Headers that belong to one hop, or that the JDK's client sets itself. */
+    /**
+     * Headers that belong to one hop, or that the JDK's client sets itself; and Accept-Encoding, so that
+     * ElasticMQ answers uncompressed and the meter can read what a receive returned.
+     */
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "content-length", "expect", "host", "upgrade",
             "keep-alive", "transfer-encoding", "te", "trailer", "proxy-connection", "date", "server",
-            SqsBilling.BILLED_AS_HEADER);
+            "accept-encoding", SqsBilling.BILLED_AS_HEADER);
 
     private final Server server;
     private final CostMeter meter;
