@@ -289,6 +289,15 @@ public final class Topology {
             return needs;
         }
 
+        /**
+         * The instruction set Lambda runs the function on: arm64 (Graviton) for every function, which
+         * costs about 20% less per GB-second than x86_64. The stack deploys it; local mode's cost meter
+         * prices GB-seconds by it.
+         */
+        public Architecture architecture() {
+            return Architecture.ARM_64;
+        }
+
         public boolean needs(Need need) {
             return needs.contains(need);
         }
@@ -310,6 +319,22 @@ public final class Topology {
                 names.remove(Env.CONTINUATION_FUNCTION);
             }
             return names;
+        }
+    }
+
+    /** A Lambda instruction set, with the name Lambda's API and CloudFormation give it. */
+    public enum Architecture {
+        ARM_64("arm64"),
+        X86_64("x86_64");
+
+        private final String lambdaName;
+
+        Architecture(String lambdaName) {
+            this.lambdaName = lambdaName;
+        }
+
+        public String lambdaName() {
+            return lambdaName;
         }
     }
 

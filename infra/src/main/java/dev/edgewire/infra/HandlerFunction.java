@@ -63,7 +63,8 @@ public final class HandlerFunction extends Construct {
         function = Function.Builder.create(this, "Function")
                 .description(props.function().handlerClass())
                 .runtime(Runtime.JAVA_21)
-                .architecture(Architecture.ARM_64)
+                .architecture(props.function().architecture() == Topology.Architecture.ARM_64
+                        ? Architecture.ARM_64 : Architecture.X86_64)
                 .handler(props.function().handler())
                 .code(props.code())
                 .memorySize(props.memoryMb())

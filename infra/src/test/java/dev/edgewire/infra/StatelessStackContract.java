@@ -110,7 +110,7 @@ abstract class StatelessStackContract {
         template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
                 "Handler", function.handler(),
                 "Runtime", "java21",
-                "Architectures", List.of("arm64"),
+                "Architectures", List.of(function.architecture().lambdaName()),
                 "MemorySize", function.memoryMb(),
                 "Timeout", function.timeoutSeconds(),
                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),

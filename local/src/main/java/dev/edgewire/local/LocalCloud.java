@@ -8,6 +8,9 @@ import dev.edgewire.broadcast.ShardOutcome;
 import dev.edgewire.contract.Tokens;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.Function;
+import dev.edgewire.local.cost.CostMeter;
+import dev.edgewire.local.cost.CostReport;
+import dev.edgewire.local.cost.Prices;
 import dev.edgewire.local.dashboard.DashboardSite;
 import dev.edgewire.local.http.CloudCredentials;
 import dev.edgewire.local.http.JettyServers;
@@ -100,8 +103,12 @@ public final class LocalCloud implements AutoCloseable {
     /** The on-failure destination of the fan-out's asynchronous invocations (output {@code FailedInvocationsQueueUrl}). */
     public static final String FAILED_INVOCATIONS_QUEUE = "edgewire-failed-invocations";
 
+    /** The file in the state folder that {@link #close()} writes the run's {@link CostReport} to. */
+    public static final String COST_FILE = "cost.json";
+
     private final LocalConfig config;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final CostMeter meter = new CostMeter();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ttl-expiry");
         t.setDaemon(true);
@@ -164,7 +171,7 @@ public final class LocalCloud implements AutoCloseable {
         // first, beside the rest, and local mode is ready when it is.
         queues = LocalQueues.start(config.host(), config.sqsPort(), state.resolve("sqs"), Region.US_EAST_1,
                 credentials, new LocalQueues.Names(READINGS_QUEUE, READINGS_DEAD_LETTERS_QUEUE, FAILED_DELIVERIES_QUEUE,
-                        FAILED_INVOCATIONS_QUEUE, config.readingsVisibilityTimeout()));
+                        FAILED_INVOCATIONS_QUEUE, config.readingsVisibilityTimeout()), meter);
         pki = LocalPki.openOrCreate(state.resolve("certs"));
         for (String thing : config.things()) {
             things.put(thing, pki.thing(thing));
@@ -207,12 +214,12 @@ public final class LocalCloud implements AutoCloseable {
         for (Function f : Function.values()) {
             handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));
         }
-        lambdas = new LocalLambdas(handlers);
+        lambdas = new LocalLambdas(handlers, meter);
         asyncInvocations = new AsyncInvocations(lambdas, mapper, RULE_CONCURRENCY, RULE_QUEUE, RULE_RETRY_DELAY,
                 FAILED_INVOCATIONS_QUEUE, queues::toFailedInvocations);
         sqsAction = new SqsAction(queues::client, queues::readingsUrl, SQS_ACTION_BUFFER, SQS_ACTION_SENDERS);
         ruleActions = new RuleActions(new TopicRuleEngine(Topology.TOPIC_RULES, mapper, Clock.systemUTC()),
-                sqsAction, READINGS_QUEUE, mapper, FAILED_DELIVERIES_QUEUE, queues::toFailedDeliveries);
+                sqsAction, READINGS_QUEUE, mapper, FAILED_DELIVERIES_QUEUE, queues::toFailedDeliveries, meter);
         readingsToFanOut = new SqsEventSource(lambdas, Topology.ReadingsQueue.CONSUMER, queues::client,
                 queues::readingsUrl, queues::readingsArn, Region.US_EAST_1.id(), Topology.ReadingsQueue.BATCH_SIZE,
                 Topology.ReadingsQueue.MAX_CONCURRENCY);
@@ -220,7 +227,7 @@ public final class LocalCloud implements AutoCloseable {
         startBroker();
 
         https = JettyServers.https(config.host(), httpsPort, pki);
-        https.setHandler(new PublishEndpoint(CREDENTIALS, (thing, certificateId, topic, payload, qos) -> {
+        https.setHandler(new PublishEndpoint(CREDENTIALS, meter, (thing, certificateId, topic, payload, qos) -> {
             LocalBroker current = broker;
             if (current == null) {
                 throw new PublishEndpoint.Unavailable("the MQTT broker is stopped");
@@ -234,7 +241,7 @@ public final class LocalCloud implements AutoCloseable {
         web = JettyServers.http(config.host(), webPort);
         ConnectionRegistry registry = new ConnectionRegistry();
         gateway = new WebSocketGateway(lambdas, registry, config.limits(), config.stage(),
-                new ObjectMapper());
+                new ObjectMapper(), meter);
         DashboardSite dashboard = new DashboardSite(web,
                 URI.create("ws://127.0.0.1:" + webPort + "/" + config.stage()), () -> token);
         web.setHandler(gateway.handler(web, new ConnectionsApiHandler(registry, CREDENTIALS, dashboard)));
@@ -295,7 +302,7 @@ public final class LocalCloud implements AutoCloseable {
     public synchronized void startBroker() throws IOException, GeneralSecurityException, InterruptedException {
         if (broker == null) {
             LocalBroker started = new LocalBroker(config.stateDir().resolve("broker"), pki, config.host(),
-                    config.mqttPort(), ruleActions::onMessage);
+                    config.mqttPort(), ruleActions::onMessage, meter);
             started.start();
             broker = started;
         }
@@ -357,6 +364,11 @@ public final class LocalCloud implements AutoCloseable {
                 dynamoEndpoint, queues.endpoint(), queues.readingsUrl(), queues.readingsDeadLettersUrl(),
                 queues.failedDeliveriesUrl(),
                 queues.failedInvocationsUrl()), pki, things, token);
+    }
+
+    /** What this run would cost on AWS so far; after {@link #close()}, the whole run's. */
+    public CostReport costReport() {
+        return meter.report(Prices.US_EAST_1);
     }
 
     public Path outputsFile() {
@@ -437,6 +449,16 @@ public final class LocalCloud implements AutoCloseable {
         }
         if (dynalite != null) {
             dynalite.close();
+        }
+        writeCostReport();
+    }
+
+    /** The run's cost as JSON in the state folder ({@value #COST_FILE}), for benchmarks to read. */
+    private void writeCostReport() {
+        try {
+            costReport().write(config.stateDir().resolve(COST_FILE));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("the cost report could not be written to {}: {}", config.stateDir().resolve(COST_FILE), e.toString());
         }
     }
 

@@ -79,11 +79,14 @@ public final class LocalMode implements Callable<Integer> {
                 config.dynaliteCli(), config.limits(), config.connectionCacheTtl(), config.tokenTtl(),
                 config.expiryInterval(), config.sqsPort(), config.readingsVisibilityTimeout());
         LocalCloud cloud = LocalCloud.start(config);
+        Path costFile = config.stateDir().resolve(LocalCloud.COST_FILE).toAbsolutePath();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nShutting down: closing WebSocket connections (1001) and running $disconnect...");
             cloud.close();
-            System.out.println("Stopped.");
+            System.out.println("Stopped.\n");
+            System.out.print(cloud.costReport().table());
+            System.out.println("  As JSON: " + costFile);
             org.apache.logging.log4j.LogManager.shutdown();
             stopped.countDown();
         }, "shutdown"));
@@ -131,7 +134,7 @@ public final class LocalMode implements Callable<Integer> {
                   curl --cacert %s --cert %s --key %s -X POST -d '%s' "https://localhost:%s/topics/devices%%2F%s%%2Ftelemetry?qos=1"
                 then, in wscat:  {"action":"sendMessage","message":"hello from terminal2"}
 
-                Ctrl-C stops everything; state stays in %s.
+                Ctrl-C stops everything and prints what the run would have cost on AWS; state stays in %s.
                 """.formatted(startup.toMillis(), cloud.dashboardUrl(),
                 o.get(Outputs.WEB_SOCKET_URL), stageOf(o), o.get(Outputs.CALLBACK_URL), o.get(Outputs.MQTT_PORT), o.get(Outputs.HTTPS_PORT),
                 o.get(Outputs.DYNAMODB_ENDPOINT), o.get(Outputs.TABLE_NAME), o.get(Outputs.SQS_ENDPOINT), cloud.outputsFile().toAbsolutePath(),

@@ -1,5 +1,7 @@
 package dev.edgewire.local.http;
 
+import dev.edgewire.local.cost.BillingUnits;
+import dev.edgewire.local.cost.CostMeter;
 import dev.edgewire.standins.sigv4.SigV4Check;
 import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.local.policy.ThingPolicy;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * authenticates with its client certificate and may publish where {@link ThingPolicy} allows; the
  * cloud side (the handlers' IoT Data Plane {@code Publish} calls) authenticates with a SigV4
  * signature instead and may publish anywhere. Answers as IoT Core does: 200 with
- * {@code {"message":"OK","traceId":"..."}}, or a 4xx with a message.
+ * {@code {"message":"OK","traceId":"..."}}, or a 4xx with a message. The {@link CostMeter} counts each
+ * request body it reads and each answer's body, errors included, in IoT Core's 5 KB messages.
  */
 public final class PublishEndpoint extends Handler.Abstract {
 
@@ -43,10 +46,12 @@ public final class PublishEndpoint extends Handler.Abstract {
     }
 
     private final CloudCredentials cloud;
+    private final CostMeter meter;
     private final Sink sink;
 
-    public PublishEndpoint(CloudCredentials cloud, Sink sink) {
+    public PublishEndpoint(CloudCredentials cloud, CostMeter meter, Sink sink) {
         this.cloud = cloud;
+        this.meter = meter;
         this.sink = sink;
     }
 
@@ -82,6 +87,7 @@ public final class PublishEndpoint extends Handler.Abstract {
         } catch (HttpIo.TooLarge e) {
             return error(response, callback, 413, "Payload Too Large: at most " + MAX_PAYLOAD + " bytes", traceId);
         }
+        meter.iotMessage(CostMeter.IotMessage.HTTP_REQUEST, payload.length);
         String principal;
         String certificateId = null;
         X509Certificate certificate = clientCertificate(request);
@@ -117,7 +123,7 @@ public final class PublishEndpoint extends Handler.Abstract {
             LOG.warn("HTTPS publish of {} to '{}' not accepted: {}", principal, topic, e.getMessage());
             return error(response, callback, 503, "Service Unavailable: " + e.getMessage() + "; retry later", traceId);
         }
-        return HttpIo.json(response, callback, 200, "{\"message\":\"OK\",\"traceId\":\"" + traceId + "\"}");
+        return answer(response, callback, 200, "{\"message\":\"OK\",\"traceId\":\"" + traceId + "\"}");
     }
 
     private static X509Certificate clientCertificate(Request request) {
@@ -128,8 +134,14 @@ public final class PublishEndpoint extends Handler.Abstract {
         return null;
     }
 
-    private static boolean error(Response response, Callback callback, int status, String message, String traceId) {
-        return HttpIo.json(response, callback, status, errorBody(message, traceId));
+    private boolean error(Response response, Callback callback, int status, String message, String traceId) {
+        return answer(response, callback, status, errorBody(message, traceId));
+    }
+
+    /** IoT Core meters answers too, negative ones included, on their body. */
+    private boolean answer(Response response, Callback callback, int status, String json) {
+        meter.iotMessage(CostMeter.IotMessage.HTTP_RESPONSE, BillingUnits.utf8Length(json));
+        return HttpIo.json(response, callback, status, json);
     }
 
     static String errorBody(String message, String traceId) {

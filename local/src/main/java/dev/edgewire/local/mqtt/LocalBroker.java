@@ -20,6 +20,7 @@ import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
+import dev.edgewire.local.cost.CostMeter;
 import dev.edgewire.local.policy.ThingPolicy;
 import dev.edgewire.standins.mqtt.TlsMqttBroker;
 import dev.edgewire.standins.pki.LocalPki;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * The local stand-in for IoT Core's MQTT side: a {@link TlsMqttBroker} (client certificate signed by
  * the local CA required) with an extension that applies the thing policy (client id = certificate common name; publish and subscribe only where
  * {@link ThingPolicy} allows). Every authorised publish is handed to a {@link MessageListener}, which
- * runs the topic rules.
+ * runs the topic rules. What IoT Core would bill, messages and connection minutes, goes to the
+ * {@link CostMeter} ({@link MqttMetering}).
  */
 public final class LocalBroker implements AutoCloseable {
 
@@ -49,9 +51,11 @@ public final class LocalBroker implements AutoCloseable {
 
     private final TlsMqttBroker broker;
     private final MessageListener listener;
+    private final CostMeter meter;
 
-    public LocalBroker(Path workDir, LocalPki pki, String host, int port, MessageListener listener) {
+    public LocalBroker(Path workDir, LocalPki pki, String host, int port, MessageListener listener, CostMeter meter) {
         this.listener = listener;
+        this.meter = meter;
         // Sessions and queues live as long as local mode; devices keep their own outbox.
         this.broker = new TlsMqttBroker(workDir, pki, host, port, TlsMqttBroker.Persistence.IN_MEMORY,
                 "edgewire-thing-policy", new PolicyExtension());
@@ -90,6 +94,9 @@ public final class LocalBroker implements AutoCloseable {
             Services.securityRegistry().setAuthenticatorProvider(in -> (SimpleAuthenticator) this::authenticate);
             Authorizer authorizer = new Authorizer();
             Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
+            MqttMetering metering = new MqttMetering(meter);
+            Services.eventRegistry().setClientLifecycleEventListener(in -> metering);
+            Services.initializerRegistry().setClientInitializer(metering);
         }
 
         @Override
@@ -130,6 +137,7 @@ public final class LocalBroker implements AutoCloseable {
                 return;
             }
             output.authorizeSuccessfully();
+            meter.iotMessage(CostMeter.IotMessage.MQTT_PUBLISH_IN, MqttMetering.meteredBytes(publish));
             byte[] payload = publish.getPayload().map(LocalBroker::bytes).orElse(new byte[0]);
             listener.onPublish(thing, topic, payload);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.contract.Topology.TopicRule;
+import dev.edgewire.local.cost.CostMeter;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -26,6 +27,7 @@ public final class RuleActions {
     private final ObjectMapper mapper;
     private final String errorActionName;
     private final Consumer<ObjectNode> errorAction;
+    private final CostMeter meter;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
@@ -33,9 +35,11 @@ public final class RuleActions {
      * @param queueName       the readings queue, for error-action messages and the log
      * @param errorActionName where the error action sends its messages, for the log
      * @param errorAction     gets the error-action message of each refused output
+     * @param meter           counts the rules triggered and the actions run, as IoT Core bills them
      */
     public RuleActions(TopicRuleEngine rules, SqsAction action, String queueName, ObjectMapper mapper,
-                       String errorActionName, Consumer<ObjectNode> errorAction) {
+                       String errorActionName, Consumer<ObjectNode> errorAction, CostMeter meter) {
+        this.meter = meter;
         this.rules = rules;
         this.action = action;
         this.queueName = queueName;
@@ -64,6 +68,8 @@ public final class RuleActions {
             return;
         }
         for (TopicRuleEngine.Output output : outputs) {
+            meter.ruleTriggered(payload.length);
+            meter.ruleActionExecuted(payload.length);
             send(output, topic, clientId, payload);
         }
     }
@@ -94,6 +100,8 @@ public final class RuleActions {
     }
 
     private void refused(TopicRule rule, String topic, String clientId, byte[] payload, String reason) {
+        // The error action runs too; the meter counts it as an action executed (not confirmed from AWS).
+        meter.ruleActionExecuted(payload.length);
         long refused = dropped.incrementAndGet();
         if (Long.bitCount(refused) == 1) {
             LOG.warn("rule {}: the readings queue refused a reading ({}); {} refused so far, kept in {}",

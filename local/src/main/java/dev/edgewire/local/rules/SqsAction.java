@@ -1,5 +1,6 @@
 package dev.edgewire.local.rules;
 
+import dev.edgewire.local.cost.SqsBilling;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,7 +115,9 @@ public final class SqsAction implements AutoCloseable {
                     .messageBody(batch.get(i).body()).build());
         }
         try {
-            SendMessageBatchResponse response = sqs.get().sendMessageBatch(b -> b.queueUrl(queueUrl.get()).entries(entries));
+            // AWS IoT's SQS action sends each output alone: the cost meter bills each entry as that SendMessage.
+            SendMessageBatchResponse response = sqs.get().sendMessageBatch(b -> b.queueUrl(queueUrl.get()).entries(entries)
+                    .overrideConfiguration(o -> o.putHeader(SqsBilling.BILLED_AS_HEADER, SqsBilling.IOT_RULE_ACTION)));
             sent.addAndGet(response.successful().size());
             for (BatchResultErrorEntry failed : response.failed()) {
                 batch.get(Integer.parseInt(failed.id())).onRefused().accept(failed.code() + ": " + failed.message());

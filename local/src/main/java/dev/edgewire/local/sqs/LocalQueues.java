@@ -3,6 +3,7 @@ package dev.edgewire.local.sqs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgewire.local.cost.CostMeter;
 import dev.edgewire.contract.Topology;
 import java.io.IOException;
 import java.net.URI;
@@ -66,13 +67,14 @@ public final class LocalQueues implements AutoCloseable {
 
     /**
      * Starts the SQS service on {@code host}:{@code port} (0: a free port) with its data under
-     * {@code dataDir}, and creates the queues there unless an earlier run did; returns at once.
+     * {@code dataDir}, and creates the queues there unless an earlier run did; returns at once. Once the
+     * queues exist, {@code meter} counts every call the service serves.
      */
     public static LocalQueues start(String host, int port, Path dataDir, Region region,
-                                    AwsCredentialsProvider credentials, Names names) {
+                                    AwsCredentialsProvider credentials, Names names, CostMeter meter) {
         return new LocalQueues(CompletableFuture.supplyAsync(() -> {
             try {
-                LocalSqs sqs = LocalSqs.start(host, port, dataDir, region, credentials);
+                LocalSqs sqs = LocalSqs.start(host, port, dataDir, region, credentials, meter);
                 String keep = Long.toString(RETENTION.toSeconds());
                 Map<QueueAttributeName, String> keeping = Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, keep);
                 String deadLetters = sqs.createQueue(names.readingsDeadLetters(), keeping);
@@ -86,9 +88,11 @@ public final class LocalQueues implements AutoCloseable {
                                 + "\",\"maxReceiveCount\":" + Topology.ReadingsQueue.MAX_RECEIVE_COUNT + "}"));
                 String readingsArn = sqs.client().getQueueAttributes(b -> b.queueUrl(readings)
                         .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
-                return new Started(sqs, readings, readingsArn, deadLetters,
+                Started started = new Started(sqs, readings, readingsArn, deadLetters,
                         sqs.createQueue(names.failedDeliveries(), keeping),
                         sqs.createQueue(names.failedInvocations(), keeping));
+                sqs.startMetering();
+                return started;
             } catch (IOException e) {
                 throw new CompletionException(e);
             }

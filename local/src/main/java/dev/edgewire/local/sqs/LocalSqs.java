@@ -2,6 +2,7 @@ package dev.edgewire.local.sqs;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.edgewire.local.cost.CostMeter;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -39,6 +40,9 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  * the AWS SDKs and the AWS CLI work against it with an endpoint override. Queues and their messages
  * are kept on disk (H2 under the state folder) and come back when local mode starts again, as a queue
  * on AWS outlives its consumers. Local mode creates its queues by name through {@link #createQueue}.
+ *
+ * <p>Its address is a {@link MeteredSqsFront} that hands every call to ElasticMQ, on a port of its own,
+ * and counts it for the cost meter once {@link #startMetering()} is called.
  */
 public final class LocalSqs implements AutoCloseable {
 
@@ -49,23 +53,31 @@ public final class LocalSqs implements AutoCloseable {
 
     private final ActorSystem actors;
     private final SQSRestServer server;
+    private final MeteredSqsFront front;
     private final URI endpoint;
     private final SqsClient client;
 
-    private LocalSqs(ActorSystem actors, SQSRestServer server, URI endpoint, SqsClient client) {
+    private LocalSqs(ActorSystem actors, SQSRestServer server, MeteredSqsFront front, URI endpoint, SqsClient client) {
         this.actors = actors;
         this.server = server;
+        this.front = front;
         this.endpoint = endpoint;
         this.client = client;
     }
 
     /**
      * Starts the server on {@code host}:{@code port} (0: a free port) with its data under {@code dataDir},
-     * restoring the queues and messages kept there.
+     * restoring the queues and messages kept there; {@code meter} counts the calls it serves.
      */
     public static LocalSqs start(String host, int port, Path dataDir, Region region,
-                                 AwsCredentialsProvider credentials) throws IOException {
+                                 AwsCredentialsProvider credentials, CostMeter meter) throws IOException {
         Files.createDirectories(dataDir);
+        MeteredSqsFront front;
+        try {
+            front = MeteredSqsFront.start(host, port, meter);
+        } catch (Exception e) {
+            throw new IOException("the SQS service cannot listen on " + host + ":" + port + ": " + e, e);
+        }
         ActorSystem actors = ActorSystem.create("local-sqs", quietConfig());
         try {
             // Every queue change and message goes through this actor into H2, and it restores them on start.
@@ -75,22 +87,24 @@ public final class LocalSqs implements AutoCloseable {
                             "", "", false), List$.MODULE$.empty())), "store");
             ActorRef queues = actors.actorOf(Props.create(QueueManagerActor.class, () ->
                     new QueueManagerActor(new NowProvider(), StrictSQSLimits$.MODULE$, Option.apply(store))), "queues");
-            SQSRestServer server = TheSQSRestServerBuilder.apply(Option.apply(actors), Option.apply(queues), host, port,
-                    new NodeAddress("http", host, port, ""), port == 0, StrictSQSLimits$.MODULE$,
+            // ElasticMQ on a free port of its own; the queue URLs it gives name the front.
+            SQSRestServer server = TheSQSRestServerBuilder.apply(Option.apply(actors), Option.apply(queues), host, 0,
+                    new NodeAddress("http", host, front.port(), ""), false, StrictSQSLimits$.MODULE$,
                     region.id(), ACCOUNT_ID, Option.apply(store)).start();
-            int bound = server.waitUntilStarted().localAddress().getPort();
+            front.forwardTo(URI.create("http://" + host + ":" + server.waitUntilStarted().localAddress().getPort()));
             Object restored = Patterns.ask(store, new QueueEvent.Restore(queues), START_TIMEOUT)
                     .toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (restored instanceof Either<?, ?> either && either.isLeft()) {
                 throw new IOException("the SQS service could not restore its queues from " + dataDir + ": "
                         + either.left().get());
             }
-            URI endpoint = URI.create("http://" + host + ":" + bound);
+            URI endpoint = URI.create("http://" + host + ":" + front.port());
             // Its own plain-HTTP client: the service starts before the local CA that local mode's TLS client trusts.
             SqsClient client = SqsClient.builder().region(region).credentialsProvider(credentials)
                     .endpointOverride(endpoint).httpClient(UrlConnectionHttpClient.create()).build();
-            return new LocalSqs(actors, server, endpoint, client);
+            return new LocalSqs(actors, server, front, endpoint, client);
         } catch (Exception e) {
+            front.close();
             actors.terminate();
             if (e instanceof IOException io) {
                 throw io;
@@ -126,6 +140,14 @@ public final class LocalSqs implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on the cost meter counts every call; the ones before, local mode setting up its queues
+     * (which CloudFormation does once on AWS), are not counted.
+     */
+    public void startMetering() {
+        front.startMetering();
+    }
+
     /** The URL the SDKs and the CLI take as their endpoint. */
     public URI endpoint() {
         return endpoint;
@@ -139,6 +161,7 @@ public final class LocalSqs implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        front.close();
         try {
             server.stopAndWait();
         } catch (RuntimeException e) {

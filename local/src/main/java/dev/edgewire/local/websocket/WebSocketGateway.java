@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgewire.local.cost.BillingUnits;
+import dev.edgewire.local.cost.CostMeter;
 import dev.edgewire.local.lambda.LocalLambdas;
 import dev.edgewire.local.policy.AuthorizerPolicy;
 import dev.edgewire.contract.Topology;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * ({@code action}) to its route's function, or to {@code $default}; every close, clean or abrupt,
  * runs {@code $disconnect}. API Gateway's limits hold: frames, messages, idle time and connection
  * lifetime, from {@link Limits}. The events are {@link ApiGatewayEvents}; the authorizer's answer is
- * read by {@link AuthorizerPolicy}.
+ * read by {@link AuthorizerPolicy}. The {@link CostMeter} counts what API Gateway bills: each message a client
+ * sends and each written to it, and each connection's minutes from {@code $connect} to its end.
  */
 public final class WebSocketGateway {
 
@@ -55,6 +58,7 @@ public final class WebSocketGateway {
     }
 
     private final LocalLambdas lambdas;
+    private final CostMeter meter;
     private final ConnectionRegistry registry;
     private final Limits limits;
     private final ApiGatewayEvents events;
@@ -68,8 +72,9 @@ public final class WebSocketGateway {
     private final SecureRandom random = new SecureRandom();
 
     public WebSocketGateway(LocalLambdas lambdas, ConnectionRegistry registry, Limits limits, String stage,
-            ObjectMapper mapper) {
+            ObjectMapper mapper, CostMeter meter) {
         this.lambdas = lambdas;
+        this.meter = meter;
         this.registry = registry;
         this.limits = limits;
         this.events = new ApiGatewayEvents(stage);
@@ -152,7 +157,8 @@ public final class WebSocketGateway {
             }
         }
 
-        LocalConnection connection = new LocalConnection(connectionId, connectedAt, sourceIp, userAgent, authorizerContext);
+        LocalConnection connection = new LocalConnection(connectionId, connectedAt, sourceIp, userAgent, authorizerContext,
+                limits.maxFrameBytes(), meter);
         registry.add(connection);
         try {
             int status = ApiGatewayEvents.status(lambdas.invoke(Function.CONNECT,
@@ -166,6 +172,7 @@ public final class WebSocketGateway {
             LOG.warn("$connect failed for {}: {}", connectionId, e.toString());
             return reject(request, response, callback, 500, "Internal server error");
         }
+        meter.webSocketConnected(connectionId, connectedAt);
         return new Endpoint(connection);
     }
 
@@ -192,6 +199,7 @@ public final class WebSocketGateway {
         @Override
         public void onWebSocketText(String message) {
             connection.touch();
+            meter.webSocketMessageIn(BillingUnits.utf8Length(message));
             invocations.execute(() -> route(connection, message, false));
         }
 
@@ -201,6 +209,7 @@ public final class WebSocketGateway {
             byte[] bytes = new byte[payload.remaining()];
             payload.get(bytes);
             callback.succeed();
+            meter.webSocketMessageIn(bytes.length);
             invocations.execute(() -> route(connection, Base64.getEncoder().encodeToString(bytes), true));
         }
 
@@ -251,6 +260,7 @@ public final class WebSocketGateway {
         if (!connection.markDisconnected()) {
             return;
         }
+        meter.webSocketDisconnected(connection.id(), meter.now());
         invocations.execute(() -> {
             try {
                 lambdas.invoke(Function.DISCONNECT, events.disconnect(connection));

@@ -131,6 +131,23 @@ class LocalModeIT {
     }
 
     @Test
+    void aMessageLargerThanAFrame_reachesItsSenderInFramesOfAtMost32Kb_andTheConnectionStays() throws Exception {
+        try (WsClient alice = WsClient.connect(stage(cloud.token()))) {
+            String big = "b".repeat(40_000);
+            String sent = "{\"action\":\"sendMessage\",\"message\":\"" + big + "\"}";
+            // A 40 KB message is sent, as API Gateway takes it, in frames of at most 32 KB.
+            alice.socket().sendText(sent.substring(0, 20_000), false).get(5, TimeUnit.SECONDS);
+            alice.socket().sendText(sent.substring(20_000), true).get(5, TimeUnit.SECONDS);
+
+            JsonNode envelope = JSON.readTree(alice.next(big));
+            assertThat(envelope.get("message").asText()).isEqualTo(big);
+            // Still connected and still in the table: the next message reaches it too.
+            alice.send("{\"action\":\"sendMessage\",\"message\":\"after the big one\"}");
+            assertThat(alice.next("after the big one")).contains("\"type\":\"message\"");
+        }
+    }
+
+    @Test
     void aStaleConnectionRow_getsGoneFromTheManagementApi_andIsRemovedByTheNextBroadcast() throws Exception {
         var table = cloud.storeClient();
         String stale = "staleConn0000000";

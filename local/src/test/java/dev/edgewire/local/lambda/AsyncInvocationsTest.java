@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.contract.Topology.Function;
+import dev.edgewire.local.cost.CostMeter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +88,7 @@ class AsyncInvocationsTest {
     }
 
     private AsyncInvocations invocations(int concurrency, int queueLength, RequestHandler<Object, Object> handler) {
-        return new AsyncInvocations(new LocalLambdas(Map.of(Function.FAN_OUT, handler)), JSON, concurrency,
+        return new AsyncInvocations(new LocalLambdas(Map.of(Function.FAN_OUT, handler), new CostMeter()), JSON, concurrency,
                 queueLength, RETRY, "failed-invocations", kept::add);
     }
 

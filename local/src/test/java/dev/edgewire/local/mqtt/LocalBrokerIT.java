@@ -12,6 +12,7 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import dev.edgewire.local.cost.CostMeter;
 import dev.edgewire.standins.mqtt.MqttTestClients;
 import dev.edgewire.standins.net.FreePorts;
 import dev.edgewire.standins.pki.LocalPki;
@@ -39,7 +40,8 @@ class LocalBrokerIT {
     static void start() throws Exception {
         pki = LocalPki.openOrCreate(dir.resolve("pki"));
         broker = new LocalBroker(dir.resolve("broker"), pki, "127.0.0.1", FreePorts.pick(),
-                (clientId, topic, payload) -> seen.add(clientId + " " + topic + " " + new String(payload, StandardCharsets.UTF_8)));
+                (clientId, topic, payload) -> seen.add(clientId + " " + topic + " " + new String(payload, StandardCharsets.UTF_8)),
+                new CostMeter());
         broker.start();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import dev.edgewire.local.cost.CostMeter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ class ApiGatewayEventsTest {
 
     private final ApiGatewayEvents events = new ApiGatewayEvents("demo");
     private final LocalConnection connection = new LocalConnection("abc=", 1_700_000_000_000L, "10.0.0.7", "wscat",
-            Map.of("subject", "alice", "principalId", "alice"));
+            Map.of("subject", "alice", "principalId", "alice"), 32 * 1024, new CostMeter());
 
     @Test
     void connect_carriesTheUpgradesHeadersAndQuery_singleAndMultiValued() {
