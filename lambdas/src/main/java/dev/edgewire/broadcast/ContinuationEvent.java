@@ -1,6 +1,5 @@
 package dev.edgewire.broadcast;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,15 +46,9 @@ public record ContinuationEvent(String payload, List<String> connectionIds, int 
         if (event == null || event.size() != 1 || !(event.get(FIELD) instanceof Map<?, ?> body)) {
             return null;
         }
-        if (!(body.get(PAYLOAD) instanceof String payload) || !(body.get(CONNECTION_IDS) instanceof List<?> ids)) {
+        List<String> connectionIds = EventFields.strings(body.get(CONNECTION_IDS));
+        if (!(body.get(PAYLOAD) instanceof String payload) || connectionIds == null) {
             return null;
-        }
-        List<String> connectionIds = new ArrayList<>(ids.size());
-        for (Object id : ids) {
-            if (!(id instanceof String s)) {
-                return null;
-            }
-            connectionIds.add(s);
         }
         Object attempt = body.get(ATTEMPT);
         if (attempt != null && !(attempt instanceof Integer n && n >= 1)) {

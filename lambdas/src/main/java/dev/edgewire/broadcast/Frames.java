@@ -1,5 +1,6 @@
 package dev.edgewire.broadcast;
 
+import dev.edgewire.runtime.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +30,9 @@ public final class Frames {
     public static List<String> pack(List<String> envelopes, int limitBytes) {
         List<String> frames = new ArrayList<>();
         List<String> current = new ArrayList<>();
-        int currentBytes = WRAPPER_BYTES;
+        long currentBytes = WRAPPER_BYTES;
         for (String envelope : envelopes) {
-            int bytes = utf8Length(envelope);
+            long bytes = Utf8.length(envelope);
             int separator = current.isEmpty() ? 0 : 1;
             if (!current.isEmpty() && currentBytes + separator + bytes > limitBytes) {
                 frames.add(frame(current));
@@ -65,25 +66,6 @@ public final class Frames {
             frame.append(items.get(i));
         }
         return frame.append(BATCH_SUFFIX).toString();
-    }
-
-    /** The UTF-8 length of {@code s}, without encoding it. */
-    static int utf8Length(String s) {
-        int length = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                length++;
-            } else if (c < 0x800) {
-                length += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                length += 4;
-                i++;
-            } else {
-                length += 3;
-            }
-        }
-        return length;
     }
 
     /** The UTF-8 length of a frame as sent. */

@@ -5,28 +5,19 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.edgewire.runtime.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Objects;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
  * Runs a shard in a synchronous invocation of the fan-out function: Lambda's {@code Invoke}
  * ({@code POST /2015-03-31/functions/{FunctionName}/invocations}) with the default
  * {@code RequestResponse} invocation type, whose answer is the function's return value; a function
  * that threw answers 200 with an {@code X-Amz-Function-Error} header (Lambda API Reference,
- * "Invoke"). One signed request as {@link LambdaContinuation} sends, on an HTTP client whose read
- * timeout outlasts the worker. Throttling (429) and Lambda's 5xx are retried by the SDK's standard
+ * "Invoke"), as one signed request ({@link LambdaInvoke}) on an HTTP client whose read timeout
+ * outlasts the worker. Throttling (429) and Lambda's 5xx are retried by the SDK's standard
  * strategy; a function error is not, since the worker may have posted part of its shard.
  */
 public final class LambdaWorkers implements Workers {
@@ -34,9 +25,7 @@ public final class LambdaWorkers implements Workers {
     private static final String FUNCTION_ERROR = "X-Amz-Function-Error";
     private static final TypeReference<Map<String, Object>> ANSWER = new TypeReference<>() { };
 
-    private final SignedCall call;
-    private final URI endpoint;
-    private final String targetArn;
+    private final LambdaInvoke lambda;
 
     /**
      * @param http its read timeout must outlast the worker's time limit
@@ -44,23 +33,12 @@ public final class LambdaWorkers implements Workers {
      */
     public LambdaWorkers(SdkHttpClient http, IdentityProvider<? extends AwsCredentialsIdentity> credentials,
                          Region region, URI endpoint, String targetArn) {
-        this.call = new SignedCall(http, credentials, region, "lambda", "Lambda", AwsRetryStrategy.standardRetryStrategy());
-        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-        this.targetArn = targetArn;
+        this.lambda = new LambdaInvoke(http, credentials, region, endpoint, targetArn);
     }
 
     @Override
     public ShardOutcome deliver(ShardEvent shard, Context context) {
-        String target = targetArn != null ? targetArn : context.getInvokedFunctionArn();
-        byte[] body = Json.write(shard.toEvent()).getBytes(StandardCharsets.UTF_8);
-        SdkHttpRequest request = SdkHttpRequest.builder()
-                .method(SdkHttpMethod.POST)
-                .uri(endpoint)
-                .encodedPath("/2015-03-31/functions/" + SdkHttpUtils.urlEncode(target) + "/invocations")
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Content-Length", Integer.toString(body.length))
-                .build();
-        SignedCall.Answer answer = call.execute(request, body, LambdaWorkers::error);
+        SignedCall.Answer answer = lambda.invoke(shard.toEvent(), null, context);
         var functionError = answer.response().firstMatchingHeader(FUNCTION_ERROR);
         if (functionError.isPresent()) {
             throw new IllegalStateException("the worker for " + shard.connectionIds().size() + " connections failed ("
@@ -76,10 +54,6 @@ public final class LambdaWorkers implements Workers {
             throw new IllegalStateException("the worker answered something that is not a shard outcome: " + shorten(answer.body()));
         }
         return outcome;
-    }
-
-    private static SdkException error(int status, AwsErrorDetails details, String message) {
-        return AwsServiceException.builder().statusCode(status).awsErrorDetails(details).message(message).build();
     }
 
     private static String shorten(String text) {

@@ -1,6 +1,5 @@
 package dev.edgewire.broadcast;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -33,22 +32,8 @@ public record ShardEvent(List<String> frames, List<String> connectionIds) {
         if (event == null || event.size() != 1 || !(event.get(FIELD) instanceof Map<?, ?> body)) {
             return null;
         }
-        List<String> frames = strings(body.get(FRAMES));
-        List<String> ids = strings(body.get(CONNECTION_IDS));
+        List<String> frames = EventFields.strings(body.get(FRAMES));
+        List<String> ids = EventFields.strings(body.get(CONNECTION_IDS));
         return frames == null || ids == null ? null : new ShardEvent(frames, ids);
-    }
-
-    private static List<String> strings(Object value) {
-        if (!(value instanceof List<?> list)) {
-            return null;
-        }
-        List<String> strings = new ArrayList<>(list.size());
-        for (Object item : list) {
-            if (!(item instanceof String s)) {
-                return null;
-            }
-            strings.add(s);
-        }
-        return strings;
     }
 }

@@ -1,6 +1,5 @@
 package dev.edgewire.broadcast;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -23,16 +22,12 @@ public record ShardOutcome(int delivered, List<String> goneConnectionIds, int ha
     /** The outcome in a worker's answer, or {@code null} when the answer is not one. */
     public static ShardOutcome from(Map<?, ?> answer) {
         if (answer == null || !(answer.get("delivered") instanceof Number delivered)
-                || !(answer.get("handedOver") instanceof Number handedOver)
-                || !(answer.get("goneConnectionIds") instanceof List<?> gone)) {
+                || !(answer.get("handedOver") instanceof Number handedOver)) {
             return null;
         }
-        List<String> ids = new ArrayList<>(gone.size());
-        for (Object id : gone) {
-            if (!(id instanceof String s)) {
-                return null;
-            }
-            ids.add(s);
+        List<String> ids = EventFields.strings(answer.get("goneConnectionIds"));
+        if (ids == null) {
+            return null;
         }
         return new ShardOutcome(delivered.intValue(), ids, handedOver.intValue());
     }

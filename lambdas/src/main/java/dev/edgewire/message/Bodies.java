@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgewire.runtime.Json;
+import dev.edgewire.runtime.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -30,7 +31,7 @@ final class Bodies {
         if (body == null || body.isBlank()) {
             return new JsonObject(null, "The body is empty; send " + example + ".");
         }
-        long bytes = utf8Length(body);
+        long bytes = Utf8.length(body);
         if (bytes > MAX_BODY_BYTES) {
             return new JsonObject(null, "The body is " + bytes + " bytes; the limit is " + MAX_BODY_BYTES + " bytes.");
         }
@@ -47,25 +48,6 @@ final class Bodies {
             return new JsonObject(null, "The body must be a JSON object such as " + example + ".");
         }
         return new JsonObject(object, null);
-    }
-
-    /** UTF-8 size without encoding the whole body; a lone surrogate counts as the 3 bytes of its replacement. */
-    static long utf8Length(String s) {
-        long bytes = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
     }
 
     private static String shorten(String text) {

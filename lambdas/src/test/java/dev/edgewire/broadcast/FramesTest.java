@@ -87,7 +87,7 @@ class FramesTest {
 
         // 18 KB each in UTF-8 (9,000 characters): two do not fit one 32 KB frame.
         assertThat(frames).hasSize(2);
-        assertThat(Frames.utf8Length(wide)).isEqualTo(wide.getBytes(StandardCharsets.UTF_8).length);
-        assertThat(Frames.utf8Length("a\uD83D\uDE00b")).isEqualTo(6);
+        assertThat(dev.edgewire.runtime.Utf8.length(wide)).isEqualTo((long) wide.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(dev.edgewire.runtime.Utf8.length("a\uD83D\uDE00b")).isEqualTo(6L);
     }
 }

@@ -47,7 +47,7 @@ class SendMessageParserTest {
 
         assertThat(body.length()).isLessThan(SendMessageParser.MAX_BODY_BYTES);
         assertThat(parser.parse(body)).isInstanceOf(Rejected.class);
-        assertThat(Bodies.utf8Length(body)).isEqualTo(body.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(dev.edgewire.runtime.Utf8.length(body)).isEqualTo((long) body.getBytes(StandardCharsets.UTF_8).length);
     }
 
     @Test

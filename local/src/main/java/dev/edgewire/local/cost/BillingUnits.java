@@ -1,5 +1,7 @@
 package dev.edgewire.local.cost;
 
+import dev.edgewire.runtime.Utf8;
+
 /**
  * How AWS turns sizes and durations into billed units. Each rule cites the page it was read from on
  * 2026-12-01. A KB is taken as 1,024 bytes; the pages write "KB" without saying, and their examples
@@ -77,21 +79,7 @@ public final class BillingUnits {
 
     /** The UTF-8 length of {@code text}, without encoding it: what a text frame or body of it weighs. */
     public static int utf8Length(String text) {
-        int bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
+        return Math.toIntExact(Utf8.length(text));
     }
 
     static long units(long bytes, int unit) {
