@@ -9,13 +9,8 @@ if [ ! -f "$classpath_file" ] || [ ! -d "$here/target/classes" ]; then
   echo "  ./mvnw -B package -pl infra -am -DskipTests" >&2
   exit 1
 fi
-# The handlers target Java 21: use JAVA_HOME's java when set (the system java may be older).
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-version=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-if [ "${version%%.*}" -lt 21 ] 2>/dev/null || [ -z "$version" ]; then
-  echo "edgewire: the CDK app needs Java 21 or newer, but $java is Java ${version:-unknown}." >&2
-  echo "  Point JAVA_HOME at a JDK 21+, for example: export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64" >&2
-  exit 1
-fi
+# The handlers target Java 21; the system java may be older (bin/find-java.sh looks for one).
+. "$here/../bin/find-java.sh"
+edgewire_find_java "edgewire CDK app"
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
 exec "$java" -cp "$here/target/classes:$(cat "$classpath_file")" dev.edgewire.infra.EdgewireApp
