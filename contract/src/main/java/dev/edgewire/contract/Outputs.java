@@ -41,6 +41,12 @@ public final class Outputs {
     public static final String DYNAMODB_ENDPOINT = "DynamoDbEndpoint";
     /** Local only: the SQS-compatible service's URL. */
     public static final String SQS_ENDPOINT = "SqsEndpoint";
+    /** Local only: the AWS shared-credentials file with local mode's own key, under {@link #AWS_PROFILE}. */
+    public static final String AWS_SHARED_CREDENTIALS_FILE = "AwsSharedCredentialsFile";
+    /** Local only: the AWS config file that gives {@link #AWS_PROFILE} its region. */
+    public static final String AWS_CONFIG_FILE = "AwsConfigFile";
+    /** Local only: the profile name in those files. */
+    public static final String AWS_PROFILE = "AwsProfile";
     /** Local only: a valid WebSocket token. */
     public static final String TOKEN = "Token";
 

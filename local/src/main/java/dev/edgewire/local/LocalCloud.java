@@ -134,6 +134,7 @@ public final class LocalCloud implements AutoCloseable {
     private URI dynamoEndpoint;
     private volatile String token;
     private Path outputsFile;
+    private Path awsDir;
     private final Map<String, LocalPki.Identity> things = new LinkedHashMap<>();
 
     private LocalCloud(LocalConfig config) throws IOException {
@@ -177,6 +178,7 @@ public final class LocalCloud implements AutoCloseable {
             things.put(thing, pki.thing(thing));
         }
         byte[] tokenKey = LocalOutputs.tokenKey(state);
+        awsDir = LocalOutputs.writeAwsProfile(state, CREDENTIALS.accessKeyId(), CREDENTIALS.secretAccessKey());
         sdkHttp = UrlConnectionHttpClient.builder()
                 .tlsTrustManagersProvider(() -> trustManagers(pki))
                 .connectionTimeout(Duration.ofSeconds(2))
@@ -363,7 +365,7 @@ public final class LocalCloud implements AutoCloseable {
         return LocalOutputs.of(new LocalOutputs.Endpoints(webPort(), config.stage(), mqttPort(), httpsPort(),
                 dynamoEndpoint, queues.endpoint(), queues.readingsUrl(), queues.readingsDeadLettersUrl(),
                 queues.failedDeliveriesUrl(),
-                queues.failedInvocationsUrl()), pki, things, token);
+                queues.failedInvocationsUrl(), awsDir), pki, things, token);
     }
 
     /** What this run would cost on AWS so far; after {@link #close()}, the whole run's. */

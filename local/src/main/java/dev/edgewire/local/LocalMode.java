@@ -121,6 +121,10 @@ public final class LocalMode implements Callable<Integer> {
                     FailedDeliveries    readings a topic rule could not send to the readings queue (error-action messages)
                     FailedInvocations   continued broadcasts that failed every attempt (Lambda's invocation records)
                   Outputs file      %s
+                  AWS SDKs, CLI     any access key is accepted; local mode's own key (verified) is the profile %s:
+                    export AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s AWS_PROFILE=%s
+                    aws --endpoint-url %s apigatewaymanagementapi get-connection --connection-id <id>
+                    echo '{"hello":1}' > hello.json; aws --endpoint-url https://localhost:%s --ca-bundle %s iot-data publish --topic general/outbound --payload fileb://hello.json
 
                 Token for the WebSocket API (valid 24 h):
                   %s
@@ -138,6 +142,8 @@ public final class LocalMode implements Callable<Integer> {
                 """.formatted(startup.toMillis(), cloud.dashboardUrl(),
                 o.get(Outputs.WEB_SOCKET_URL), stageOf(o), o.get(Outputs.CALLBACK_URL), o.get(Outputs.MQTT_PORT), o.get(Outputs.HTTPS_PORT),
                 o.get(Outputs.DYNAMODB_ENDPOINT), o.get(Outputs.TABLE_NAME), o.get(Outputs.SQS_ENDPOINT), cloud.outputsFile().toAbsolutePath(),
+                o.get(Outputs.AWS_PROFILE), o.get(Outputs.AWS_SHARED_CREDENTIALS_FILE), o.get(Outputs.AWS_CONFIG_FILE),
+                o.get(Outputs.AWS_PROFILE), o.get(Outputs.CALLBACK_URL), o.get(Outputs.HTTPS_PORT), ca,
                 cloud.token(),
                 o.get(Outputs.WEB_SOCKET_URL), stageOf(o), cloud.token(),
                 cloud.outputsFile().toAbsolutePath(),

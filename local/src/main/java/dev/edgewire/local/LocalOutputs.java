@@ -24,13 +24,17 @@ final class LocalOutputs {
     static final String STACK_NAME = "edgewire-local";
     static final String OUTPUTS_FILE = "outputs.json";
     static final String TOKEN_KEY_FILE = "token.key";
+    /** The AWS profile that holds local mode's own key, in {@link #AWS_DIR}'s credentials and config files. */
+    static final String AWS_PROFILE = "edgewire-local";
+    static final String AWS_DIR = "aws";
+    static final String AWS_REGION = "us-east-1";
 
     private static final ObjectMapper INDENTED = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Where the started parts listen. */
     record Endpoints(int webPort, String stage, int mqttPort, int httpsPort, URI dynamoDb, URI sqs,
                      String readingsQueueUrl, String readingsDeadLettersQueueUrl,
-                     String failedDeliveriesQueueUrl, String failedInvocationsQueueUrl) {
+                     String failedDeliveriesQueueUrl, String failedInvocationsQueueUrl, Path awsDir) {
     }
 
     private LocalOutputs() {
@@ -59,6 +63,9 @@ final class LocalOutputs {
         out.put(Outputs.FAILED_DELIVERIES_QUEUE_URL, endpoints.failedDeliveriesQueueUrl());
         out.put(Outputs.FAILED_INVOCATIONS_QUEUE_URL, endpoints.failedInvocationsQueueUrl());
         out.put(Outputs.SQS_ENDPOINT, endpoints.sqs().toString());
+        out.put(Outputs.AWS_SHARED_CREDENTIALS_FILE, endpoints.awsDir().resolve("credentials").toAbsolutePath().toString());
+        out.put(Outputs.AWS_CONFIG_FILE, endpoints.awsDir().resolve("config").toAbsolutePath().toString());
+        out.put(Outputs.AWS_PROFILE, AWS_PROFILE);
         out.put(Outputs.TOKEN, token);
         return out;
     }
@@ -68,6 +75,21 @@ final class LocalOutputs {
         Path file = stateDir.resolve(OUTPUTS_FILE);
         Files.writeString(file, INDENTED.writeValueAsString(Map.of(STACK_NAME, outputs)));
         return file;
+    }
+
+    /**
+     * Local mode's own AWS key as a profile, {@value #AWS_PROFILE}, in an AWS shared-credentials
+     * file and a config file (region {@value #AWS_REGION}) under {@code stateDir/aws}, owner-only, so
+     * the SDKs and the CLI sign with it given {@code AWS_SHARED_CREDENTIALS_FILE},
+     * {@code AWS_CONFIG_FILE} and {@code AWS_PROFILE} (AWS SDKs and Tools Reference Guide, "Shared
+     * config and credentials files"). Any other key works too; this one is verified.
+     */
+    static Path writeAwsProfile(Path stateDir, String accessKeyId, String secretAccessKey) throws IOException {
+        Path dir = Files.createDirectories(stateDir.resolve(AWS_DIR));
+        LocalPki.writeOwnerOnly(dir.resolve("credentials"), "[" + AWS_PROFILE + "]\naws_access_key_id = " + accessKeyId
+                + "\naws_secret_access_key = " + secretAccessKey + "\n");
+        LocalPki.writeOwnerOnly(dir.resolve("config"), "[profile " + AWS_PROFILE + "]\nregion = " + AWS_REGION + "\n");
+        return dir;
     }
 
     /**

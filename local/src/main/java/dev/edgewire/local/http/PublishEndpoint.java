@@ -33,6 +33,8 @@ public final class PublishEndpoint extends Handler.Abstract {
     /** IoT Core's message size limit. */
     public static final int MAX_PAYLOAD = 128 * 1024;
     private static final String PREFIX = "/topics/";
+    /** The service name IoT Data Plane requests are signed for (the SDKs' and the CLI's {@code iot-data}). */
+    static final String IOT_DATA_SIGNING_NAME = "iotdata";
 
     /** Where an accepted message goes: the broker and the topic rules. */
     @FunctionalInterface
@@ -100,7 +102,7 @@ public final class PublishEndpoint extends Handler.Abstract {
                 return error(response, callback, 403, "Forbidden: not authorized to publish to " + topic, traceId);
             }
         } else {
-            switch (cloud.check(request, payload)) {
+            switch (cloud.check(request, payload, IOT_DATA_SIGNING_NAME)) {
                 case VALID -> principal = null;
                 case MISMATCH -> {
                     return error(response, callback, 403, "Forbidden: the request signature we calculated does not "

@@ -39,7 +39,7 @@ public final class ConnectionsApiHandler extends Handler.Wrapper {
         } catch (HttpIo.TooLarge e) {
             return reply(response, callback, ConnectionsApi.tooLarge());
         }
-        Optional<ConnectionsApi.Reply> refused = ConnectionsApi.refusal(cloud.check(request, data));
+        Optional<ConnectionsApi.Reply> refused = ConnectionsApi.refusal(cloud.check(request, data, ConnectionsApi.SIGNING_NAME));
         if (refused.isPresent()) {
             return reply(response, callback, refused.get());
         }

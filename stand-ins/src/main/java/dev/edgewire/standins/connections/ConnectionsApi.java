@@ -26,6 +26,8 @@ public final class ConnectionsApi {
 
     /** Largest data a post may carry: API Gateway's WebSocket frame limit is 128 KB. */
     public static final int MAX_DATA = 128 * 1024;
+    /** The service name {@code @connections} requests are signed for. */
+    public static final String SIGNING_NAME = "execute-api";
     /** API Gateway's words for a signature that does not match. */
     public static final String SIGNATURE_MISMATCH = "The request signature we calculated does not match the signature "
             + "you provided. Check your AWS Secret Access Key and signing method.";

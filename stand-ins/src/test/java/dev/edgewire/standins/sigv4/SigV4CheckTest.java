@@ -71,4 +71,40 @@ class SigV4CheckTest {
         assertThat(CHECK.check(signed(AwsCredentialsIdentity.create("AKIDLOCAL", "secret"), NOW.minus(SigV4Check.MAX_SKEW)
                 .minusSeconds(1), PATH, BODY))).isEqualTo(Verdict.EXPIRED);
     }
+
+    /**
+     * Requests signed the way boto3 and the AWS CLI sign them: only {@code host} and {@code x-amz-date},
+     * no {@code x-amz-content-sha256}. Vectors of AWS's Signature Version 4 test suite
+     * ({@code get-vanilla}, {@code get-vanilla-query-order-key-case}; key {@code AKIDEXAMPLE}, region
+     * us-east-1, service {@code service}).
+     */
+    @Test
+    void requestsThatSignOnlyHostAndDate_asBoto3Does_areVerified() {
+        SigV4Check check = new SigV4Check("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                Clock.fixed(Instant.parse("2015-08-30T12:36:00Z"), ZoneOffset.UTC));
+
+        assertThat(check.check(vector(null, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")))
+                .isEqualTo(Verdict.VALID);
+        assertThat(check.check(vector("Param2=value2&Param1=value1",
+                "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"))).isEqualTo(Verdict.VALID);
+        assertThat(check.check(vector("Param2=value2&Param1=value9",
+                "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"))).isEqualTo(Verdict.MISMATCH);
+    }
+
+    private static Received vector(String query, String signature) {
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.put("Host", "example.amazonaws.com");
+        headers.put("X-Amz-Date", "20150830T123600Z");
+        headers.put("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+                + "SignedHeaders=host;x-amz-date, Signature=" + signature);
+        return new Received("GET", "https", "example.amazonaws.com", "/", query, headers::get, new byte[0]);
+    }
+
+    @Test
+    void theScope_namesTheKeyDateRegionAndService() {
+        assertThat(SigV4Check.scope("AWS4-HMAC-SHA256 Credential=AKIDX/20261201/eu-west-1/iotdata/aws4_request, "
+                + "SignedHeaders=host;x-amz-date, Signature=" + "0".repeat(64)))
+                .isEqualTo(new SigV4Check.Scope("AKIDX", "20261201", "eu-west-1", "iotdata"));
+        assertThat(SigV4Check.scope("Bearer x")).isNull();
+    }
 }
