@@ -62,6 +62,11 @@ public final class LocalModeProcess implements AutoCloseable {
 
     /** The exact command line, for the report; the run command's JVM flags, free ports. */
     public static List<String> command(Path state, List<String> things) {
+        return command(state, things, List.of());
+    }
+
+    /** The command line with local mode's {@code flags} after the usual ones. */
+    public static List<String> command(Path state, List<String> things, List<String> flags) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), LocalMode.class.getName(), "--state-dir", state.toString(),
@@ -69,12 +74,13 @@ public final class LocalModeProcess implements AutoCloseable {
         if (Runtime.version().feature() < 23) {
             command.remove("--sun-misc-unsafe-memory-access=allow");
         }
+        command.addAll(flags);
         return command;
     }
 
     /** On a fresh state folder, deleted with it; run from the checkout {@code root}. */
     static LocalModeProcess start(Path root, List<String> things) throws Exception {
-        return launch(root, Files.createTempDirectory("edgewire-bench-local"), true, null, things);
+        return launch(root, Files.createTempDirectory("edgewire-bench-local"), true, null, things, List.of());
     }
 
     /**
@@ -82,14 +88,20 @@ public final class LocalModeProcess implements AutoCloseable {
      * token key and store; what it prints is appended to {@code log}.
      */
     public static LocalModeProcess restartable(Path state, Path log, List<String> things) throws Exception {
-        Files.createDirectories(log.getParent());
-        return launch(null, state.toAbsolutePath(), false, log, things);
+        return restartable(state, log, things, List.of());
     }
 
-    private static LocalModeProcess launch(Path workDir, Path state, boolean ownsState, Path log, List<String> things)
+    /** As {@link #restartable(Path, Path, List)}, with local mode's {@code flags} (for example {@code --no-readings-mapping}). */
+    public static LocalModeProcess restartable(Path state, Path log, List<String> things, List<String> flags)
             throws Exception {
+        Files.createDirectories(log.getParent());
+        return launch(null, state.toAbsolutePath(), false, log, things, flags);
+    }
+
+    private static LocalModeProcess launch(Path workDir, Path state, boolean ownsState, Path log, List<String> things,
+                                           List<String> flags) throws Exception {
         long started = System.nanoTime();
-        ProcessBuilder builder = new ProcessBuilder(command(state, things)).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command(state, things, flags)).redirectErrorStream(true);
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }
@@ -152,7 +164,8 @@ public final class LocalModeProcess implements AutoCloseable {
         return new LocalModeProcess(process, state, ownsState, log, outputs, readyMillis, dropLog);
     }
 
-    long readyMillis() {
+    /** From the start of the JVM to local mode's "ready" line. */
+    public long readyMillis() {
         return readyMillis;
     }
 
@@ -164,7 +177,7 @@ public final class LocalModeProcess implements AutoCloseable {
         return outputs.get(key);
     }
 
-    Path outputsFile() {
+    public Path outputsFile() {
         return state.resolve("outputs.json");
     }
 
@@ -266,6 +279,40 @@ public final class LocalModeProcess implements AutoCloseable {
         process.destroyForcibly();
         process.waitFor(20, TimeUnit.SECONDS);
         return process.exitValue();
+    }
+
+    /**
+     * SIGKILL to local mode and to every process it started (its store), as when the machine's session or
+     * container dies: nothing of local mode runs its shutdown, and no process of it is left. The children
+     * are listed before the JVM dies (after, they belong to no one). {@link Process#destroyForcibly()} and
+     * {@link ProcessHandle#destroyForcibly()} send SIGKILL on Linux.
+     *
+     * @return the JVM's exit status and what was killed with it
+     */
+    public Killed killWithChildren() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
+        List<String> names = children.stream().map(c -> c.pid() + " " + c.info().command().map(cmd ->
+                Path.of(cmd).getFileName().toString()).orElse("?")).toList();
+        process.destroyForcibly();
+        long signalled = System.nanoTime();
+        children.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(20, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (children.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return new Killed(process.exitValue(), names, children.stream().noneMatch(ProcessHandle::isAlive), signalled);
+    }
+
+    /**
+     * What {@link #killWithChildren()} did.
+     *
+     * @param exitStatus   the JVM's (128 + 9 after SIGKILL)
+     * @param children     the processes local mode had started, as "pid command"
+     * @param childrenDead whether all of them are gone
+     * @param signalledAt  {@link System#nanoTime()} when the JVM got its SIGKILL
+     */
+    public record Killed(int exitStatus, List<String> children, boolean childrenDead, long signalledAt) {
     }
 
     /**

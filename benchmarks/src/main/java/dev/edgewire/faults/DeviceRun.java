@@ -37,11 +37,18 @@ final class DeviceRun {
     static DeviceRun simulate(Path deviceJar, LocalCloud cloud, String thing, long count, double rate, Path outbox,
             Path logDir, String logName) throws Exception {
         LocalPki.Identity identity = cloud.things().get(thing);
+        return simulate(deviceJar, cloud.outputsFile(), thing, identity.certificateFile(), identity.privateKeyFile(),
+                count, rate, outbox, logDir, logName);
+    }
+
+    /** The same against whatever the outputs file describes, with the thing's certificate and key. */
+    static DeviceRun simulate(Path deviceJar, Path outputsFile, String thing, Path certificate, Path privateKey,
+            long count, double rate, Path outbox, Path logDir, String logName) throws Exception {
         List<String> command = new ArrayList<>(List.of(java(), "-jar", deviceJar.toString(), "simulate",
-                "--outputs", cloud.outputsFile().toAbsolutePath().toString(),
+                "--outputs", outputsFile.toAbsolutePath().toString(),
                 "--thing", thing,
-                "--cert", identity.certificateFile().toAbsolutePath().toString(),
-                "--key", identity.privateKeyFile().toAbsolutePath().toString(),
+                "--cert", certificate.toAbsolutePath().toString(),
+                "--key", privateKey.toAbsolutePath().toString(),
                 "--qos", "1",
                 "--count", Long.toString(count),
                 "--rate", Double.toString(rate),

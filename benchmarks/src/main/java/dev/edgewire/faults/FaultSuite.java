@@ -21,16 +21,17 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "fault-suite", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Injects faults into local mode (broker restart, device client SIGKILL, vanished WebSocket "
-                + "clients, store outage, bad inputs) and reports exact counts of readings sent, received, missing "
-                + "and duplicated.")
+                + "clients, store outage, bad inputs, local mode SIGKILL with readings queued) and reports exact "
+                + "counts of readings sent, received, missing and duplicated.")
 public final class FaultSuite implements Callable<Integer> {
 
     /** The scenarios, in the order. */
     public enum Scenario {
-        BROKER_RESTART, DEVICE_KILL, VANISHED_CLIENTS, STORE_OUTAGE, BAD_INPUTS
+        BROKER_RESTART, DEVICE_KILL, VANISHED_CLIENTS, STORE_OUTAGE, BAD_INPUTS, LOCAL_MODE_KILL
     }
 
-    @Option(names = "--quick", description = "Small counts (500 readings, 50 vanished clients), as CI runs them.")
+    @Option(names = "--quick", description = "Small counts (500 readings, 50 vanished clients, 500 queued readings), "
+            + "as CI runs them.")
     boolean quick;
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME",
@@ -80,7 +81,8 @@ public final class FaultSuite implements Callable<Integer> {
         }
         LogCapture logs = LogCapture.install();
         List<Outcome> outcomes = new ArrayList<>();
-        boolean needsRig = chosen.stream().anyMatch(s -> s != Scenario.VANISHED_CLIENTS);
+        // The scenarios that kill local mode run it as a child process of their own.
+        boolean needsRig = chosen.stream().anyMatch(s -> s != Scenario.VANISHED_CLIENTS && s != Scenario.LOCAL_MODE_KILL);
         try (Rig rig = needsRig ? Rig.start(work, deviceJar, settings, logs) : null) {
             for (Scenario scenario : Scenario.values()) {
                 if (!chosen.contains(scenario)) {
@@ -95,6 +97,7 @@ public final class FaultSuite implements Callable<Integer> {
                         case VANISHED_CLIENTS -> VanishedClients.run(work, settings);
                         case STORE_OUTAGE -> StoreOutage.run(rig);
                         case BAD_INPUTS -> BadInputCatalogue.run(rig);
+                        case LOCAL_MODE_KILL -> LocalModeKill.run(work, settings, deviceJar);
                     };
                 } catch (Exception | AssertionError e) {
                     outcome = new Outcome(scenario.name().toLowerCase(), scenario.name());

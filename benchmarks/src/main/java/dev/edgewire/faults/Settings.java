@@ -15,15 +15,18 @@ import java.time.Duration;
  * @param storeRate     their rate
  * @param brokerDown    how long the broker stays down
  * @param storeDown     how long the store stays down
+ * @param queuedReadings readings waiting in local mode's readings queue when it is killed (scenario 6)
  */
 record Settings(boolean quick, long readings, double rate, int vanished, int live, int liveMessages,
-                long storeReadings, double storeRate, Duration brokerDown, Duration storeDown) {
+                long storeReadings, double storeRate, Duration brokerDown, Duration storeDown, long queuedReadings) {
 
     static Settings issue() {
-        return new Settings(false, 10_000, 250, 1_000, 3, 5, 5_000, 250, Duration.ofSeconds(3), Duration.ofSeconds(5));
+        return new Settings(false, 10_000, 250, 1_000, 3, 5, 5_000, 250, Duration.ofSeconds(3), Duration.ofSeconds(5),
+                5_000);
     }
 
     static Settings ci() {
-        return new Settings(true, 500, 100, 50, 3, 5, 1_000, 100, Duration.ofSeconds(2), Duration.ofSeconds(3));
+        return new Settings(true, 500, 100, 50, 3, 5, 1_000, 100, Duration.ofSeconds(2), Duration.ofSeconds(3),
+                500);
     }
 }

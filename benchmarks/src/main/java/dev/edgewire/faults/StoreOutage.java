@@ -209,7 +209,7 @@ final class StoreOutage {
         return new KeptReadings(deadLetters, deliveries);
     }
 
-    private static String ranges(List<Long> missing) {
+    static String ranges(List<Long> missing) {
         if (missing.isEmpty()) {
             return "none";
         }

@@ -75,13 +75,24 @@ final class Tally implements AutoCloseable {
     }
 
     /** The counts for readings {@code 0..sent-1} of {@code deviceId}. */
-    synchronized Counts counts(String deviceId, long sent) {
-        drain();
-        TreeMap<Long, Integer> seqs = readings.getOrDefault(deviceId, new TreeMap<>());
+    Counts counts(String deviceId, long sent) {
+        return union(deviceId, sent, List.of(this));
+    }
+
+    /**
+     * The counts for readings {@code 0..sent-1} of {@code deviceId} over several receivers together, as if
+     * one client had been connected throughout: a seq is received if any of them got it, and every copy
+     * beyond the first, at whichever receiver, is a duplicate.
+     */
+    static Counts union(String deviceId, long sent, List<Tally> receivers) {
+        Map<Long, Integer> copies = new TreeMap<>();
+        for (Tally receiver : receivers) {
+            receiver.seqs(deviceId).forEach((seq, n) -> copies.merge(seq, n, Integer::sum));
+        }
         long received = 0;
         long duplicated = 0;
         long unexpected = 0;
-        for (var e : seqs.entrySet()) {
+        for (var e : copies.entrySet()) {
             if (e.getKey() < 0 || e.getKey() >= sent) {
                 unexpected++;
                 continue;
@@ -90,6 +101,12 @@ final class Tally implements AutoCloseable {
             duplicated += e.getValue() - 1;
         }
         return new Counts(sent, received, sent - received, duplicated, unexpected);
+    }
+
+    /** Seq -> copies received, of {@code deviceId}. */
+    synchronized Map<Long, Integer> seqs(String deviceId) {
+        drain();
+        return new TreeMap<>(readings.getOrDefault(deviceId, new TreeMap<>()));
     }
 
     /** The seqs of {@code 0..sent-1} that never arrived, in order. */

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fault-injection suite at CI's counts (500 readings, 50 vanished clients, the whole bad-input
- * catalogue) against real local mode, with exact expectations: nothing missing where nothing may
- * be, no stale row after one broadcast, every bad input answered with its documented error.
+ * catalogue, 500 readings queued when local mode is killed) against real local mode, with exact
+ * expectations: nothing missing where nothing may be, no stale row after one broadcast, every bad
+ * input answered with its documented error, every queued reading kept across a SIGKILL.
  */
 class FaultSuiteIT {
 
@@ -85,6 +86,23 @@ class FaultSuiteIT {
             assertThat(c.othersServed()).as(c.entryPoint() + " / " + c.input() + ": others served").isTrue();
         });
         assertThat(o.failures).isEmpty();
+    }
+
+    @Test
+    void localModeKilledWithSigkill_keepsEveryQueuedReading_andDeliversItAfterTheRestart() {
+        Outcome o = outcomes.get("local-mode-kill");
+        assertThat(o.failures).isEmpty();
+        assertThat(o.rows).hasSize(2);
+        assertThat(o.rows.get(0)).as("readings in the queue after the restart").satisfies(row -> {
+            assertThat(row.sent()).isEqualTo(500);
+            assertThat(row.received()).isEqualTo(500);
+            assertThat(row.missing()).isZero();
+        });
+        assertThat(o.rows.get(1)).as("readings at the watchers of both runs").satisfies(row -> {
+            assertThat(row.sent()).isEqualTo(500);
+            assertThat(row.received()).isEqualTo(row.sent());
+            assertThat(row.missing()).isZero();
+        });
     }
 
     @Test

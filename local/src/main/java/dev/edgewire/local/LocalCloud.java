@@ -16,6 +16,8 @@ import dev.edgewire.local.http.CloudCredentials;
 import dev.edgewire.local.http.JettyServers;
 import dev.edgewire.local.http.PublishEndpoint;
 import dev.edgewire.local.lambda.AsyncInvocations;
+import dev.edgewire.local.lambda.EventSourceMapping;
+import dev.edgewire.local.lambda.EventSourceMappingsApi;
 import dev.edgewire.local.lambda.FunctionRoles;
 import dev.edgewire.local.lambda.LocalLambdas;
 import dev.edgewire.local.lambda.SqsEventSource;
@@ -122,7 +124,7 @@ public final class LocalCloud implements AutoCloseable {
     private LocalQueues queues;
     private SqsAction sqsAction;
     private LocalLambdas lambdas;
-    private SqsEventSource readingsToFanOut;
+    private EventSourceMapping readingsToFanOut;
     private SdkHttpClient sdkHttp;
     private IotDataPlaneClient iotDataClient;
     private volatile LocalBroker broker;
@@ -222,9 +224,11 @@ public final class LocalCloud implements AutoCloseable {
         sqsAction = new SqsAction(queues::client, queues::readingsUrl, SQS_ACTION_BUFFER, SQS_ACTION_SENDERS);
         ruleActions = new RuleActions(new TopicRuleEngine(Topology.TOPIC_RULES, mapper, Clock.systemUTC()),
                 sqsAction, READINGS_QUEUE, mapper, FAILED_DELIVERIES_QUEUE, queues::toFailedDeliveries, meter);
-        readingsToFanOut = new SqsEventSource(lambdas, Topology.ReadingsQueue.CONSUMER, queues::client,
-                queues::readingsUrl, queues::readingsArn, Region.US_EAST_1.id(), Topology.ReadingsQueue.BATCH_SIZE,
-                Topology.ReadingsQueue.MAX_CONCURRENCY);
+        readingsToFanOut = new EventSourceMapping(Topology.ReadingsQueue.CONSUMER, queues::readingsArn,
+                Topology.ReadingsQueue.BATCH_SIZE, Topology.ReadingsQueue.MAX_CONCURRENCY, config.readingsMappingEnabled(),
+                () -> new SqsEventSource(lambdas, Topology.ReadingsQueue.CONSUMER, queues::client,
+                        queues::readingsUrl, queues::readingsArn, Region.US_EAST_1.id(), Topology.ReadingsQueue.BATCH_SIZE,
+                        Topology.ReadingsQueue.MAX_CONCURRENCY).start(), Clock.systemUTC());
 
         startBroker();
 
@@ -246,7 +250,8 @@ public final class LocalCloud implements AutoCloseable {
                 new ObjectMapper(), meter);
         DashboardSite dashboard = new DashboardSite(web,
                 URI.create("ws://127.0.0.1:" + webPort + "/" + config.stage()), () -> token);
-        web.setHandler(gateway.handler(web, new ConnectionsApiHandler(registry, CREDENTIALS, dashboard)));
+        web.setHandler(new EventSourceMappingsApi(CREDENTIALS, List.of(readingsToFanOut),
+                gateway.handler(web, new ConnectionsApiHandler(registry, CREDENTIALS, dashboard))));
         web.start();
 
         housekeeping.scheduleWithFixedDelay(() -> {

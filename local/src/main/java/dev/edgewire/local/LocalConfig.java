@@ -32,7 +32,8 @@ public record LocalConfig(
         Duration tokenTtl,
         Duration expiryInterval,
         int sqsPort,
-        Duration readingsVisibilityTimeout) {
+        Duration readingsVisibilityTimeout,
+        boolean readingsMappingEnabled) {
 
     public LocalConfig {
         if (things.isEmpty()) {
@@ -49,7 +50,7 @@ public record LocalConfig(
         return new LocalConfig(Path.of(".local"), "127.0.0.1", Outputs.AWS_MQTT_PORT, Outputs.AWS_HTTPS_PORT, 8080, Topology.DEFAULT_STAGE,
                 List.of(Topology.DEFAULT_THING_NAME), null, 0, Optional.empty(), WebSocketGateway.Limits.apiGateway(),
                 Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60), 0,
-                Topology.ReadingsQueue.visibilityTimeout());
+                Topology.ReadingsQueue.visibilityTimeout(), true);
     }
 
     /**
@@ -59,37 +60,44 @@ public record LocalConfig(
     LocalConfig withPortsResolved() throws IOException {
         return new LocalConfig(stateDir, host, free(mqttPort), free(httpsPort), free(webPort), stage, things,
                 dynamoDbEndpoint, dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval,
-                sqsPort, readingsVisibilityTimeout);
+                sqsPort, readingsVisibilityTimeout,
+                readingsMappingEnabled);
     }
 
     public LocalConfig withStateDir(Path dir) {
         return new LocalConfig(dir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
+                readingsMappingEnabled);
     }
 
     public LocalConfig withPorts(int mqtt, int https, int web) {
         return new LocalConfig(stateDir, host, mqtt, https, web, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
+                readingsMappingEnabled);
     }
 
     public LocalConfig withThings(List<String> names) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, names, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
+                readingsMappingEnabled);
     }
 
     public LocalConfig withDynamoDbEndpoint(URI endpoint) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, endpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
+                readingsMappingEnabled);
     }
 
     public LocalConfig withLimits(WebSocketGateway.Limits newLimits) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, newLimits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
+                dynamoDbPort, dynaliteCli, newLimits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
+                readingsMappingEnabled);
     }
 
     public LocalConfig withDynaliteCli(Path cli) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, Optional.ofNullable(cli), limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout);
+                dynamoDbPort, Optional.ofNullable(cli), limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
+                readingsMappingEnabled);
     }
 
     /**
@@ -98,13 +106,26 @@ public record LocalConfig(
      */
     public LocalConfig withReadingsVisibilityTimeout(Duration timeout) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, timeout);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, timeout,
+                readingsMappingEnabled);
     }
 
     /** The port of the SQS service; 0 picks a free one. */
     public LocalConfig withSqsPort(int port) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
-                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, port, readingsVisibilityTimeout);
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, port, readingsVisibilityTimeout,
+                readingsMappingEnabled);
+    }
+
+    /**
+     * Whether the event source mapping from the readings queue to the fan-out polls when local mode starts
+     * (its {@code Enabled}); disabled, readings stay in the queue until it is enabled through the Lambda
+     * API's {@code UpdateEventSourceMapping}.
+     */
+    public LocalConfig withReadingsMappingEnabled(boolean enabled) {
+        return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort,
+                readingsVisibilityTimeout, enabled);
     }
 
     private int free(int port) throws IOException {

@@ -1,6 +1,7 @@
 package dev.edgewire.local;
 
 import dev.edgewire.contract.Outputs;
+import dev.edgewire.local.lambda.EventSourceMapping;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.contract.Topology;
 import java.net.URI;
@@ -43,6 +44,12 @@ public final class LocalMode implements Callable<Integer> {
     @Option(names = "--sqs-port", description = "SQS-compatible service (ElasticMQ) holding the readings queue and the failure queues; 0 picks a free port.")
     int sqsPort = 0;
 
+    @Option(names = "--readings-mapping", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Whether the event source mapping from the readings queue to the fan-out polls (AWS: its "
+                    + "Enabled). --no-readings-mapping starts it disabled: readings stay in the queue until the Lambda API's "
+                    + "UpdateEventSourceMapping, at the WebSocket port, enables it.")
+    boolean readingsMapping = true;
+
     @Option(names = "--dynamodb-endpoint", description = "Use this DynamoDB-compatible endpoint instead of starting dynalite.")
     URI dynamoDbEndpoint;
 
@@ -72,12 +79,14 @@ public final class LocalMode implements Callable<Integer> {
                 .withThings(things)
                 .withDynamoDbEndpoint(dynamoDbEndpoint)
                 .withSqsPort(sqsPort)
+                .withReadingsMappingEnabled(readingsMapping)
                 .withLimits(new WebSocketGateway.Limits(api.maxFrameBytes(), api.maxMessageBytes(), idleTimeout,
                         maxConnectionDuration));
         config = new LocalConfig(config.stateDir(), config.host(), config.mqttPort(), config.httpsPort(),
                 config.webPort(), stage, config.things(), config.dynamoDbEndpoint(), config.dynamoDbPort(),
                 config.dynaliteCli(), config.limits(), config.connectionCacheTtl(), config.tokenTtl(),
-                config.expiryInterval(), config.sqsPort(), config.readingsVisibilityTimeout());
+                config.expiryInterval(), config.sqsPort(), config.readingsVisibilityTimeout(),
+                config.readingsMappingEnabled());
         LocalCloud cloud = LocalCloud.start(config);
         Path costFile = config.stateDir().resolve(LocalCloud.COST_FILE).toAbsolutePath();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -90,12 +99,12 @@ public final class LocalMode implements Callable<Integer> {
             org.apache.logging.log4j.LogManager.shutdown();
             stopped.countDown();
         }, "shutdown"));
-        System.out.println(banner(cloud, Duration.ofNanos(System.nanoTime() - started)));
+        System.out.println(banner(cloud, config.readingsMappingEnabled(), Duration.ofNanos(System.nanoTime() - started)));
         stopped.await();
         return 0;
     }
 
-    static String banner(LocalCloud cloud, Duration startup) {
+    static String banner(LocalCloud cloud, boolean readingsMapping, Duration startup) {
         Map<String, String> o = cloud.outputs();
         String ca = o.get(Outputs.CA_CERTIFICATE_FILE);
         String thing = o.get(Outputs.THING_NAME);
@@ -116,10 +125,12 @@ public final class LocalMode implements Callable<Integer> {
                   HTTPS publish     https://localhost:%s/topics/{topic}?qos=1   (client certificate)
                   DynamoDB store    %s   table %s
                   SQS service       %s   queues (listed in the outputs file):
-                    Readings            from the topic rules to the fan-out (event source mapping, batches of 10)
+                    Readings            from the topic rules to the fan-out (event source mapping, batches of 10%s)
                     ReadingsDeadLetters readings the fan-out failed on every receive (5)
                     FailedDeliveries    readings a topic rule could not send to the readings queue (error-action messages)
                     FailedInvocations   continued broadcasts that failed every attempt (Lambda's invocation records)
+                  Lambda API        %s   event source mappings (List, Get, Update with Enabled; SigV4, local credentials):
+                                    %s, readings queue -> fan-out; Enabled=false pauses the fan-out
                   Outputs file      %s
                   AWS SDKs, CLI     any access key is accepted; local mode's own key (verified) is the profile %s:
                     export AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s AWS_PROFILE=%s
@@ -141,7 +152,10 @@ public final class LocalMode implements Callable<Integer> {
                 Ctrl-C stops everything and prints what the run would have cost on AWS; state stays in %s.
                 """.formatted(startup.toMillis(), cloud.dashboardUrl(),
                 o.get(Outputs.WEB_SOCKET_URL), stageOf(o), o.get(Outputs.CALLBACK_URL), o.get(Outputs.MQTT_PORT), o.get(Outputs.HTTPS_PORT),
-                o.get(Outputs.DYNAMODB_ENDPOINT), o.get(Outputs.TABLE_NAME), o.get(Outputs.SQS_ENDPOINT), cloud.outputsFile().toAbsolutePath(),
+                o.get(Outputs.DYNAMODB_ENDPOINT), o.get(Outputs.TABLE_NAME), o.get(Outputs.SQS_ENDPOINT),
+                readingsMapping ? "" : "; DISABLED (--no-readings-mapping): readings stay in the queue",
+                lambdaApi(o), EventSourceMapping.uuidOf(Topology.ReadingsQueue.CONSUMER),
+                cloud.outputsFile().toAbsolutePath(),
                 o.get(Outputs.AWS_PROFILE), o.get(Outputs.AWS_SHARED_CREDENTIALS_FILE), o.get(Outputs.AWS_CONFIG_FILE),
                 o.get(Outputs.AWS_PROFILE), o.get(Outputs.CALLBACK_URL), o.get(Outputs.HTTPS_PORT), ca,
                 cloud.token(),
@@ -154,6 +168,12 @@ public final class LocalMode implements Callable<Integer> {
                 secondId.privateKeyFile().toAbsolutePath(), second, second, reading.formatted(second),
                 ca, cert, key, reading.formatted(thing), o.get(Outputs.HTTPS_PORT), thing,
                 cloud.outputsFile().getParent().toAbsolutePath());
+    }
+
+    /** The Lambda API's endpoint: the web server's origin, that of the callback URL. */
+    private static String lambdaApi(Map<String, String> outputs) {
+        URI callback = URI.create(outputs.get(Outputs.CALLBACK_URL));
+        return callback.getScheme() + "://" + callback.getAuthority();
     }
 
     private static String stageOf(Map<String, String> outputs) {
