@@ -24,7 +24,7 @@ class LocalSqsIT {
             StaticCredentialsProvider.create(AwsBasicCredentials.create("LOCALKEY", "local-secret"));
 
     private static LocalSqs start(Path dir) throws Exception {
-        return LocalSqs.start("127.0.0.1", 0, dir, Region.US_EAST_1, CREDENTIALS);
+        return LocalSqs.start("127.0.0.1", 0, dir, Region.US_EAST_1, CREDENTIALS, new dev.edgewire.local.cost.CostMeter());
     }
 
     /** The source queue and its dead-letter queue, after one receive, with a visibility timeout of 1 s. */
