@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -115,11 +116,32 @@ public final class SqsEventSource implements AutoCloseable {
                 try {
                     if (!closed) {
                         deliver(messages);
+                    } else {
+                        release(messages);
                     }
                 } finally {
                     delivering.remove(Thread.currentThread());
                 }
             }
+        }
+    }
+
+    /**
+     * Hands a batch received while closing back to the queue at once (visibility 0), rather than
+     * leaving it invisible for the whole visibility timeout; the receive still counts toward its
+     * redrive, as a batch Lambda could not hand over would.
+     */
+    private void release(List<Message> messages) {
+        try {
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+            for (int i = 0; i < messages.size(); i++) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
+                        .receiptHandle(messages.get(i).receiptHandle()).visibilityTimeout(0).build());
+            }
+            sqs.get().changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl.get()).entries(entries));
+        } catch (RuntimeException e) {
+            LOG.info("{} messages received while stopping come back after the visibility timeout: {}", messages.size(),
+                    e.toString());
         }
     }
 

@@ -1,12 +1,21 @@
 package dev.edgewire.local.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 import dev.edgewire.contract.Topology.Function;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -63,5 +72,37 @@ class SqsEventSourceTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> kind = (Map<String, Object>) ((Map<String, Object>) record.get("messageAttributes")).get("kind");
         assertThat(kind).containsEntry("stringValue", "reading").containsEntry("dataType", "String");
+    }
+
+    @Test
+    void aBatchReceivedWhileStopping_goesBackToTheQueueAtOnce_andIsNotInvoked() throws Exception {
+        SqsClient sqs = mock(SqsClient.class);
+        java.util.concurrent.CountDownLatch polling = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        when(sqs.receiveMessage(any(java.util.function.Consumer.class))).thenAnswer(call -> {
+            polling.countDown();
+            closed.await();  // a long poll that returns once close has begun
+            return ReceiveMessageResponse.builder().messages(BATCH).build();
+        }).thenReturn(ReceiveMessageResponse.builder().build());
+        List<Object> invoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        LocalLambdas lambdas = new LocalLambdas(Map.of(Function.FAN_OUT,
+                (com.amazonaws.services.lambda.runtime.RequestHandler<Object, Object>) (event, context) -> invoked.add(event)),
+                new dev.edgewire.local.cost.CostMeter());
+        SqsEventSource source = new SqsEventSource(lambdas, Function.FAN_OUT, () -> sqs, () -> "http://q/readings",
+                () -> "arn:aws:sqs:us-east-1:000000000000:readings", "us-east-1", 10, 1).start();
+
+        polling.await();
+        Thread closer = Thread.ofVirtual().start(source::close);
+        closed.countDown();
+        closer.join();
+
+        ArgumentCaptor<java.util.function.Consumer<ChangeMessageVisibilityBatchRequest.Builder>> change =
+                ArgumentCaptor.forClass(java.util.function.Consumer.class);
+        verify(sqs, timeout(5_000)).changeMessageVisibilityBatch(change.capture());
+        ChangeMessageVisibilityBatchRequest.Builder request = ChangeMessageVisibilityBatchRequest.builder();
+        change.getValue().accept(request);
+        assertThat(request.build().entries()).extracting(e -> e.receiptHandle()).containsExactly("rh-m1", "rh-m2", "rh-m3");
+        assertThat(request.build().entries()).allSatisfy(e -> assertThat(e.visibilityTimeout()).isZero());
+        assertThat(invoked).isEmpty();
     }
 }
