@@ -36,7 +36,6 @@ import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.wiring.HandlerFactory;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -160,8 +159,8 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     private void startAll() throws Exception {
-        Path state = config.stateDir();
-        Files.createDirectories(state);
+        // Owner-only: it holds keys, the token key, stores and a token.
+        Path state = LocalPki.ownerOnlyDirectory(config.stateDir());
         // HttpURLConnection keeps 5 idle connections per host unless told otherwise, and reads the
         // setting once, at the first connection: size it for every post in flight, so posts reuse
         // connections instead of opening new ones.

@@ -70,10 +70,13 @@ final class LocalOutputs {
         return out;
     }
 
-    /** Writes {@code {"edgewire-local": outputs}} to the outputs file in {@code stateDir}, and returns the file. */
+    /**
+     * Writes {@code {"edgewire-local": outputs}} to the outputs file in {@code stateDir}, owner-only
+     * (it holds a token), and returns the file.
+     */
     static Path write(Path stateDir, Map<String, String> outputs) throws IOException {
         Path file = stateDir.resolve(OUTPUTS_FILE);
-        Files.writeString(file, INDENTED.writeValueAsString(Map.of(STACK_NAME, outputs)));
+        LocalPki.writeOwnerOnly(file, INDENTED.writeValueAsString(Map.of(STACK_NAME, outputs)));
         return file;
     }
 

@@ -278,6 +278,22 @@ class LocalModeIT {
         assertThat(Path.of(outputs.get("PrivateKeyFile").asText())).exists();
     }
 
+    @Test
+    void theStateFolder_andEveryFileWithASecretInIt_areOwnerOnly() throws Exception {
+        Map<String, String> outputs = cloud.outputs();
+        assertThat(permissions(state)).isEqualTo("rwx------");
+        for (Path secret : List.of(cloud.outputsFile(), Path.of(outputs.get("PrivateKeyFile")),
+                Path.of(outputs.get("AwsSharedCredentialsFile")), state.resolve("token.key"),
+                state.resolve("broker/config/config.xml"), state.resolve("broker/config/server.p12"))) {
+            assertThat(secret).exists();
+            assertThat(permissions(secret)).as(secret.toString()).isEqualTo("rw-------");
+        }
+    }
+
+    private static String permissions(Path path) throws java.io.IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(path));
+    }
+
     /** The fan-out reuses its read of connection ids for up to its cache TTL: the staleness bound. */
     private static void awaitConnectionVisibleToFanOut() throws InterruptedException {
         Thread.sleep(1_100);

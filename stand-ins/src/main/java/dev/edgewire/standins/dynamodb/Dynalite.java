@@ -104,12 +104,16 @@ public final class Dynalite implements AutoCloseable {
         Files.deleteIfExists(pidFile);
     }
 
-    /** {@code node_modules/dynalite/cli.js} in the nearest checkout root above {@code start}, if any. */
+    /**
+     * {@code node_modules/dynalite/cli.js} of the checkout {@code start} is in (the nearest folder up
+     * with {@code mvnw} and {@code package-lock.json}), installed from its lock file; never one from
+     * any other folder on the way up.
+     */
     public static Optional<Path> findCli(Path start) {
-        for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path cli = dir.resolve("node_modules/dynalite/cli.js");
-            if (Files.isRegularFile(cli)) {
-                return Optional.of(cli);
+        for (Path dir = start.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("mvnw")) && Files.isRegularFile(dir.resolve("package-lock.json"))) {
+                Path cli = dir.resolve("node_modules/dynalite/cli.js");
+                return Files.isRegularFile(cli) ? Optional.of(cli) : Optional.empty();
             }
         }
         return Optional.empty();

@@ -5,7 +5,6 @@ import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import dev.edgewire.standins.pki.LocalPki;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -61,7 +60,8 @@ public final class TlsMqttBroker implements AutoCloseable {
     /** Starts the broker and waits until it listens. */
     public synchronized void start() throws IOException, GeneralSecurityException {
         // The broker resolves relative paths against its own home, not the working directory.
-        Path config = Files.createDirectories(workDir.resolve("config"));
+        // The config folder holds the stores and their password: owner-only.
+        Path config = LocalPki.ownerOnlyDirectory(workDir.resolve("config"));
         Path data = Files.createDirectories(workDir.resolve("data"));
         Path extensions = Files.createDirectories(workDir.resolve("extensions"));
         // Fresh store passwords each start: the stores are derived from the PEM files, never kept in the source.
@@ -70,7 +70,7 @@ public final class TlsMqttBroker implements AutoCloseable {
         Path trustStore = config.resolve("ca.p12");
         write(pki.keyStore(pki.server(), password.toCharArray()), keyStore, password);
         write(pki.trustStore(), trustStore, password);
-        Files.writeString(config.resolve("config.xml"), configXml(keyStore, trustStore, password));
+        LocalPki.writeOwnerOnly(config.resolve("config.xml"), configXml(keyStore, trustStore, password));
         hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(config)
                 .withDataFolder(data)
@@ -115,9 +115,9 @@ public final class TlsMqttBroker implements AutoCloseable {
     }
 
     private static void write(KeyStore store, Path file, String password) throws IOException, GeneralSecurityException {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            store.store(out, password.toCharArray());
-        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        store.store(out, password.toCharArray());
+        LocalPki.writeOwnerOnly(file, out.toByteArray());
     }
 
     private String configXml(Path keyStore, Path trustStore, String password) {

@@ -253,13 +253,32 @@ public final class LocalPki {
      * never readable by others, not even for a moment.
      */
     public static void writeOwnerOnly(Path file, String content) throws IOException {
+        writeOwnerOnly(file, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** {@link #writeOwnerOnly(Path, String)} for bytes. */
+    public static void writeOwnerOnly(Path file, byte[] content) throws IOException {
         Files.deleteIfExists(file);
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
             Files.createFile(file);
         }
-        Files.writeString(file, content);
+        Files.write(file, content);
+    }
+
+    /**
+     * Creates {@code dir} (and its parents) if missing, and makes it owner-only ({@code 0700}), so what
+     * is kept in it (keys, tokens, stores) is not even listed for others.
+     */
+    public static Path ownerOnlyDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Not a POSIX file system: its own access rules apply.
+        }
+        return dir;
     }
 
     private static Identity load(Path certFile, Path keyFile) throws IOException, GeneralSecurityException {
