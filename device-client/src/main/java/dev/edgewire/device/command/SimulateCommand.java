@@ -123,7 +123,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 inFlight, drainTimeout);
         boolean showProgress = progress != null ? progress : System.console() != null && !json;
 
-        try (Outbox box = outbox.open()) {
+        String scope = devices == 1 ? resolved.thingName() : devicePrefix + "1-" + devices;
+        try (Outbox box = outbox.open(resolved.requireEndpoint() + ":" + resolved.mqttPort(), scope)) {
             Simulation simulation = new Simulation(plan, id -> transport.open(resolved, id, tlsFor(resolved, id), err),
                     box, Clock.systemUTC(), showProgress ? err : null, err);
             Summary summary = simulation.run();

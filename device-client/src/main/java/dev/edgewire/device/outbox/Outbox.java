@@ -2,8 +2,12 @@ package dev.edgewire.device.outbox;
 
 import dev.edgewire.device.DeviceException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -38,6 +42,11 @@ import java.util.function.LongFunction;
  * flush rate. With {@link Durability#POWER_LOSS} (synchronous=FULL) every commit is also fsynced.
  * Either way a burst of readings is one transaction (group commit), so the cost of a commit is
  * shared by the whole burst, and no reading is handed out for sending before its commit.
+ *
+ * <p>One run at a time: a run holds an exclusive lock on {@code FILE.lock} while the outbox is open,
+ * and a second run is told the outbox is in use. An outbox belongs to one target: the endpoint it
+ * was first opened for is stored in it, and opening it for another is refused, so readings queued
+ * for local mode never go to AWS, nor the other way round.
  *
  * <p>Bounded: once {@code capacity} readings are waiting, {@link #append} refuses new ones with
  * {@link OutboxFullException} and nothing already stored is dropped. The oldest readings are the
@@ -82,7 +91,12 @@ public final class Outbox implements AutoCloseable {
     private final ScheduledExecutorService flusher;
     private int size;
 
-    private Outbox(Connection db, int capacity, Path file) throws SQLException {
+    private final FileChannel lockFile;
+    private final FileLock lock;
+
+    private Outbox(Connection db, int capacity, Path file, FileChannel lockFile, FileLock lock) throws SQLException {
+        this.lockFile = lockFile;
+        this.lock = lock;
         this.db = db;
         this.capacity = capacity;
         this.file = file;
@@ -104,16 +118,50 @@ public final class Outbox implements AutoCloseable {
         flusher.scheduleWithFixedDelay(this::flushQuietly, ACK_FLUSH_MILLIS, ACK_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Opens (creating if needed) the outbox at {@code file}. */
+    /**
+     * Opens (creating if needed) the outbox at {@code file} for {@code target} (for example
+     * {@code localhost:8883}), holding it for this run.
+     *
+     * @throws DeviceException when another run holds it, or it holds readings for another target
+     */
+    public static Outbox open(Path file, int capacity, Durability durability, String target) {
+        return openFor(file, capacity, durability, java.util.Objects.requireNonNull(target, "target"));
+    }
+
+    /**
+     * Opens the outbox at {@code file} whatever target it holds readings for, holding it for this
+     * run: for tools that look into an outbox, not for sending from it.
+     */
     public static Outbox open(Path file, int capacity, Durability durability) {
+        return openFor(file, capacity, durability, null);
+    }
+
+    private static Outbox openFor(Path file, int capacity, Durability durability, String target) {
         if (capacity < 1) {
             throw DeviceException.usage("outbox capacity must be at least 1, not " + capacity);
         }
+        FileChannel lockFile = null;
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
+            Path lockPath = file.resolveSibling(file.getFileName() + ".lock");
+            lockFile = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            FileLock lock;
+            try {
+                lock = lockFile.tryLock();
+            } catch (OverlappingFileLockException sameProcess) {
+                lock = null;
+            }
+            if (lock == null) {
+                String holder = Files.readString(lockPath).strip();
+                throw DeviceException.usage("The outbox " + file + " is in use by another run"
+                        + (holder.isEmpty() ? "" : " (process " + holder + ")")
+                        + "; wait for it to end, or give this run its own with --outbox.");
+            }
+            lockFile.truncate(0).write(java.nio.ByteBuffer.wrap(
+                    Long.toString(ProcessHandle.current().pid()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
@@ -129,11 +177,50 @@ public final class Outbox implements AutoCloseable {
                           stored_at INTEGER NOT NULL)""");
                 s.execute("CREATE INDEX IF NOT EXISTS outbox_device ON outbox(device_id, id)");
                 s.execute("CREATE TABLE IF NOT EXISTS device_seq (device_id TEXT PRIMARY KEY, next_seq INTEGER NOT NULL)");
+                s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            }
+            if (target != null) {
+                bindTarget(db, file, target);
             }
             db.setAutoCommit(false);
-            return new Outbox(db, capacity, file);
+            return new Outbox(db, capacity, file, lockFile, lock);
         } catch (SQLException | IOException e) {
+            closeQuietly(lockFile);
             throw new DeviceException(2, "Could not open the outbox " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(lockFile);
+            throw e;
+        }
+    }
+
+    /** Stores {@code target} in a new outbox; refuses one that already holds another. */
+    private static void bindTarget(Connection db, Path file, String target) throws SQLException {
+        try (PreparedStatement read = db.prepareStatement("SELECT value FROM meta WHERE key = 'target'");
+             ResultSet rs = read.executeQuery()) {
+            if (rs.next()) {
+                String bound = rs.getString(1);
+                if (!bound.equals(target)) {
+                    db.close();
+                    throw DeviceException.usage("The outbox " + file + " holds readings for " + bound + ", not for "
+                            + target + "; they are never sent anywhere else. Give this target its own with --outbox"
+                            + " (by default each target and thing has one under ~/.edgewire/outbox/).");
+                }
+                return;
+            }
+        }
+        try (PreparedStatement write = db.prepareStatement("INSERT INTO meta(key, value) VALUES ('target', ?)")) {
+            write.setString(1, target);
+            write.executeUpdate();
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Closing the lock after a failed open: nothing more to do.
+            }
         }
     }
 
@@ -360,5 +447,11 @@ public final class Outbox implements AutoCloseable {
         } catch (SQLException ignored) {
             // Closing: committed work is already on disk.
         }
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // Closing the channel releases it too.
+        }
+        closeQuietly(lockFile);
     }
 }

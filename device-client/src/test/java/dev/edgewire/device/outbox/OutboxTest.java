@@ -130,4 +130,51 @@ class OutboxTest {
             assertThat(outbox.pending("a")).extracting(Outbox.Entry::seq).hasSize(79).doesNotContain(45L);
         }
     }
+
+    @Test
+    void anOutboxAnotherProcessHolds_isRefusedAsInUse_andFreeOnceItEnds() throws Exception {
+        Path file = dir.resolve("held.db");
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                OutboxHolder.class.getName(), file.toString(), "localhost:8883")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(other.getInputStream())).readLine())
+                    .isEqualTo("held");
+
+            assertThatThrownBy(() -> Outbox.open(file, 10, Outbox.Durability.PROCESS_CRASH, "localhost:8883"))
+                    .hasMessageContaining("is in use by another run (process " + other.pid() + ")")
+                    .hasMessageContaining("--outbox");
+        } finally {
+            other.getOutputStream().close();
+            other.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        try (Outbox free = Outbox.open(file, 10, Outbox.Durability.PROCESS_CRASH, "localhost:8883")) {
+            assertThat(free.file()).isEqualTo(file);
+        }
+    }
+
+    @Test
+    void aSecondOpenInTheSameProcess_isRefusedToo() {
+        Path file = dir.resolve("twice.db");
+        try (Outbox first = Outbox.open(file, 10, Outbox.Durability.PROCESS_CRASH, "localhost:8883")) {
+            assertThatThrownBy(() -> Outbox.open(file, 10, Outbox.Durability.PROCESS_CRASH, "localhost:8883"))
+                    .hasMessageContaining("in use by another run");
+        }
+    }
+
+    @Test
+    void readingsQueuedForOneTarget_areNeverOpenedForAnother() {
+        Path file = dir.resolve("target.db");
+        try (Outbox local = Outbox.open(file, 10, Outbox.Durability.PROCESS_CRASH, "localhost:8883")) {
+            local.append("thing-1", "devices/thing-1/telemetry", OutboxTest::payload);
+        }
+
+        assertThatThrownBy(() -> Outbox.open(file, 10, Outbox.Durability.PROCESS_CRASH,
+                "abc-ats.iot.eu-west-1.amazonaws.com:8883"))
+                .hasMessageContaining("holds readings for localhost:8883, not for abc-ats.iot.eu-west-1.amazonaws.com:8883");
+        try (Outbox again = Outbox.open(file, 10, Outbox.Durability.PROCESS_CRASH, "localhost:8883")) {
+            assertThat(again.size()).isEqualTo(1);
+        }
+    }
 }
