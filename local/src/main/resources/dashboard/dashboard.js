@@ -7,8 +7,13 @@ const params = new URLSearchParams(location.search);
 /** Points kept per device and metric (10 min at 1 reading/s; 1 min at 10/s). */
 const POINTS = clampInt(params.get('points'), 600, 10, 100_000);
 const LOG_ENTRIES = 200;
-/** A seq still missing this long after a later one arrived is lost (fan-out may deliver out of order). */
-const LOSS_GRACE_MS = 2_000;
+/**
+ * A seq still missing this long after a later one arrived counts as lost (`?settle=S` in seconds):
+ * until then it is late. Readings can be late for a while: a device's outbox sends what waited
+ * after its reconnect, and the readings queue hands out a failed batch again after its visibility
+ * timeout. One that arrives after all is counted back.
+ */
+const SETTLE_MS = clampInt(params.get('settle'), 60, 1, 3_600) * 1_000;
 /** Draw and arrival times kept for reading back (tests, benchmarks). */
 const DRAWN_KEPT = 5_000;
 /** At most this share of the main thread goes to drawing. */
@@ -119,7 +124,11 @@ function onTelemetry(envelope) {
     addDeviceOption(id);
   }
   device.count++;
+  const lostBefore = device.seq.lost;
   device.seq.observe(reading.seq, Date.now());
+  if (device.seq.lost < lostBefore) {
+    log('late', `${id}: seq ${reading.seq} arrived late; ${device.seq.lost} lost now`);
+  }
   const seq = Number.isFinite(reading.seq) ? reading.seq : device.count;
   // A reading delivered late must not overwrite the newer values already shown.
   const newest = at > device.lastSeen || (at === device.lastSeen && seq >= device.newestSeq);
@@ -190,10 +199,10 @@ function frame() {
 function settleLosses() {
   const at = Date.now();
   for (const device of devices.values()) {
-    const lost = device.seq.settle(at, LOSS_GRACE_MS);
+    const lost = device.seq.settle(at, SETTLE_MS);
     if (lost.length > 0) {
       const range = lost.length === 1 ? `seq ${lost[0]}` : `seq ${lost[0]}–${lost[lost.length - 1]}`;
-      log('lost', `${device.deviceId}: ${lost.length} reading${lost.length === 1 ? '' : 's'} lost (${range})`);
+      log('lost', `${device.deviceId}: ${lost.length} reading${lost.length === 1 ? '' : 's'} lost (${range}), missing for ${SETTLE_MS / 1000} s`);
       dirtyRows.add(device);
       requestFrame();
     }
@@ -212,7 +221,7 @@ function forgetOldest(map) {
 
 // --- device table -------------------------------------------------------------------------
 
-const COLUMNS = ['device', 'last-seen', 'count', 'lost', 'seq', ...METRICS.map((m) => m.key)];
+const COLUMNS = ['device', 'last-seen', 'count', 'late', 'lost', 'seq', ...METRICS.map((m) => m.key)];
 
 function renderRow(device) {
   let row = tableBody.querySelector(`tr[data-device="${CSS.escape(device.deviceId)}"]`);
@@ -239,6 +248,7 @@ function renderRow(device) {
   time.textContent = seen.toLocaleTimeString();
   cells['last-seen'].append(time);
   cells.count.textContent = device.count;
+  cells.late.textContent = device.seq.late;
   cells.lost.textContent = device.seq.lost;
   row.classList.toggle('has-loss', device.seq.lost > 0);
   cells.seq.textContent = device.seq.highest ?? '';
@@ -335,6 +345,7 @@ document.addEventListener('securitypolicyviolation', (event) => {
 });
 
 async function start() {
+  $('settle').textContent = `${SETTLE_MS / 1000} s`;
   let url = params.get('url');
   let token = params.get('token');
   if (token) {
@@ -386,7 +397,8 @@ window.edgewireDashboard = Object.freeze({
     return watched === null ? null : [...watched];
   },
   devices: () => [...devices.values()].map((d) => ({
-    deviceId: d.deviceId, count: d.count, lost: d.seq.lost, duplicates: d.seq.duplicates,
+    deviceId: d.deviceId, count: d.count, late: d.seq.late, lost: d.seq.lost, lateAfterSettle: d.seq.lateAfterSettle,
+    duplicates: d.seq.duplicates,
     restarts: d.seq.restarts, missing: d.seq.pending, lastSeq: d.seq.highest, lastSeen: d.lastSeen, values: { ...d.values },
   })),
   points: (metric, deviceId) => charts.points(metric, deviceId),

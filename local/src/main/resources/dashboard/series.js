@@ -47,15 +47,19 @@ export class Ring {
 const MAX_TRACKED_GAP = 10_000;
 
 /**
- * What a device's `seq` says. A jump forward leaves seqs missing; a missing one that arrives late
- * fills its gap; one still missing after a grace period is lost. A step back to a seq already
- * seen is a duplicate, except a 0 after a run, which is a restart.
+ * What a device's `seq` says. A jump forward leaves seqs missing: they are late. A late one that
+ * arrives fills its gap; one still missing after the settle time counts as lost, and if it still
+ * arrives after that it is counted back (late, never lost). A step back to a seq already seen is
+ * a duplicate, except a 0 after a run, which is a restart.
  */
 export class SeqTracker {
   #missing = new Map(); // seq -> when it was first missed (ms)
+  #counted = new Set(); // seqs counted as lost, in case they still arrive
   highest = null;
   lowest = null;
   lost = 0;
+  /** Readings that arrived after they had been counted as lost. */
+  lateAfterSettle = 0;
   duplicates = 0;
   restarts = 0;
 
@@ -77,6 +81,10 @@ export class SeqTracker {
       this.highest = seq;
     } else if (this.#missing.delete(seq)) {
       // a late arrival filled its gap
+    } else if (this.#counted.delete(seq)) {
+      // counted as lost, and here it is: late, not lost
+      this.lost--;
+      this.lateAfterSettle++;
     } else if (seq < this.lowest) {
       // Earlier than anything seen yet: late, not lost, and so are the seqs between it and the
       // first one seen (the first reading to arrive need not be the first sent).
@@ -105,12 +113,20 @@ export class SeqTracker {
     }
     for (const seq of lostNow) {
       this.#missing.delete(seq);
+      if (this.#counted.size < MAX_TRACKED_GAP) {
+        this.#counted.add(seq);
+      }
     }
     this.lost += lostNow.length;
     return lostNow.sort((a, b) => a - b);
   }
 
-  /** Seqs missing now, not yet given up on. */
+  /** Seqs missing now, within the settle time: late. */
+  get late() {
+    return this.#missing.size;
+  }
+
+  /** Seqs missing now, not yet given up on (the same as `late`). */
   get pending() {
     return this.#missing.size;
   }

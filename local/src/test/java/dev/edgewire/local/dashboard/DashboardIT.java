@@ -84,7 +84,8 @@ class DashboardIT {
     @BeforeEach
     void openThePage() throws InterruptedException {
         browser.manage().window().setSize(new Dimension(1280, 1100));
-        browser.get(cloud.dashboardUrl().toString());
+        // Missing readings count as lost after 2 s here (60 s by default), so the tests need not wait.
+        browser.get(cloud.dashboardUrl() + "?settle=2");
         awaitState("connected");
         // The fan-out reads connection ids through a cache with a 1 s staleness bound.
         Thread.sleep(1_100);
@@ -117,6 +118,34 @@ class DashboardIT {
         assertThat(cell("thing-2", "temperature")).isEqualTo("18.25");
         assertThat(logText()).contains("thing-1: 2 readings lost (seq 3\u20134)");
         assertThat(logText()).doesNotContain("security policy");
+    }
+
+    @Test
+    void aReadingThatArrivesAfterItWasCountedLost_isCountedBack_asLate_alsoAcrossAReconnect() throws Exception {
+        publish(thing2, 400, 20.0);
+        publish(thing2, 402, 20.2); // 401 comes later
+        await().atMost(Duration.ofSeconds(10)).until(() -> drawn("thing-2", 402));
+        assertThat(cell("thing-2", "late")).isEqualTo("1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cell("thing-2", "lost").equals("1"));
+        assertThat(cell("thing-2", "late")).isEqualTo("0");
+
+        // The page loses its connection and gets it back; then the late reading arrives.
+        String id = pageConnectionId();
+        try (ApiGatewayManagementApiClient management = managementApi()) {
+            management.deleteConnection(b -> b.connectionId(id));
+        }
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(transitions())
+                .containsSubsequence("connected", "reconnecting", "connected").endsWith("connected"));
+        Thread.sleep(1_100);
+        publish(thing2, 401, 20.1);
+        publish(thing2, 403, 20.3);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> drawn("thing-2", 401) && drawn("thing-2", 403));
+        await().atMost(Duration.ofSeconds(5)).until(() -> cell("thing-2", "lost").equals("0"));
+        assertThat(cell("thing-2", "late")).isEqualTo("0");
+        assertThat(js("return edgewireDashboard.devices().find(d => d.deviceId === 'thing-2').lateAfterSettle")).isEqualTo(1L);
+        assertThat(logText()).contains("thing-2: seq 401 arrived late; 0 lost now");
+        assertThat(browser.findElement(By.id("settle")).getText()).isEqualTo("2 s");
     }
 
     @Test
