@@ -37,6 +37,10 @@ public final class Outputs {
     public static final String CERTIFICATE_FILE = "CertificateFile";
     /** Local only: the thing's private key, PEM. */
     public static final String PRIVATE_KEY_FILE = "PrivateKeyFile";
+    /** Local only: every thing local mode made a certificate for, comma-separated, {@link #THING_NAME} first. */
+    public static final String THING_NAMES = "ThingNames";
+    /** Local only: the folder with {@code <thing>/certificate.pem} and {@code <thing>/private.key} for each of them. */
+    public static final String THING_CERTIFICATES_DIR = "ThingCertificatesDir";
     /** Local only: the DynamoDB-compatible store's URL. */
     public static final String DYNAMODB_ENDPOINT = "DynamoDbEndpoint";
     /** Local only: the SQS-compatible service's URL. */

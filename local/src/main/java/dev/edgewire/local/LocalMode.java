@@ -35,8 +35,9 @@ public final class LocalMode implements Callable<Integer> {
     @Option(names = "--ws-port", description = "WebSocket API and @connections API; 0 picks a free port.")
     int webPort = 8080;
 
-    @Option(names = "--thing", split = ",", description = "Things to make certificates for; the first is the outputs' ThingName.")
-    List<String> things = List.of(Topology.DEFAULT_THING_NAME, "thing-2");
+    @Option(names = "--thing", split = ",", description = "Things to make certificates for; the first is the outputs' ThingName "
+            + "(default: thing-1 to thing-4; `simulate --devices N` runs the first N).")
+    List<String> things = List.of(Topology.DEFAULT_THING_NAME, "thing-2", "thing-3", "thing-4");
 
     @Option(names = "--stage", description = "WebSocket stage name.")
     String stage = Topology.DEFAULT_STAGE;
@@ -112,6 +113,9 @@ public final class LocalMode implements Callable<Integer> {
         String key = o.get(Outputs.PRIVATE_KEY_FILE);
         String second = cloud.things().keySet().stream().skip(1).findFirst().orElse(thing);
         var secondId = cloud.things().get(second);
+        // The watcher runs as the last thing, simulate as the ones before it: no two share a client id.
+        String last = List.copyOf(cloud.things().keySet()).getLast();
+        var lastId = cloud.things().get(last);
         String reading = "{\"deviceId\":\"%s\",\"seq\":0,\"ts\":\"2026-11-29T21:00:00Z\",\"temperature\":22.4,"
                 + "\"humidity\":41.2,\"pressure\":1012.8,\"battery\":0.93}";
         return """
@@ -142,8 +146,9 @@ public final class LocalMode implements Callable<Integer> {
 
                 Try it (each in its own terminal):
                   node_modules/.bin/wscat -c "%s/%s?token=%s"
-                  device-client/bin/edgewire-device subscribe --outputs %s
+                  device-client/bin/edgewire-device subscribe --outputs %s --thing %s --cert %s --key %s
                   device-client/bin/edgewire-device publish --outputs %s --thing %s --cert %s --key %s
+                  device-client/bin/edgewire-device simulate --outputs %s --devices %d --rate 2 --duration 30s
                   mosquitto_sub -h localhost -p %s --cafile %s --cert %s --key %s -i %s -q 1 -v -t devices/%s/commands -t general/outbound
                   mosquitto_pub -h localhost -p %s --cafile %s --cert %s --key %s -i %s -q 1 -t devices/%s/telemetry -m '%s'
                   curl --cacert %s --cert %s --key %s -X POST -d '%s' "https://localhost:%s/topics/devices%%2F%s%%2Ftelemetry?qos=1"
@@ -160,9 +165,11 @@ public final class LocalMode implements Callable<Integer> {
                 o.get(Outputs.AWS_PROFILE), o.get(Outputs.CALLBACK_URL), o.get(Outputs.HTTPS_PORT), ca,
                 cloud.token(),
                 o.get(Outputs.WEB_SOCKET_URL), stageOf(o), cloud.token(),
-                cloud.outputsFile().toAbsolutePath(),
+                cloud.outputsFile().toAbsolutePath(), last, lastId.certificateFile().toAbsolutePath(),
+                lastId.privateKeyFile().toAbsolutePath(),
                 cloud.outputsFile().toAbsolutePath(), second, secondId.certificateFile().toAbsolutePath(),
                 secondId.privateKeyFile().toAbsolutePath(),
+                cloud.outputsFile().toAbsolutePath(), Math.max(1, cloud.things().size() - 1),
                 o.get(Outputs.MQTT_PORT), ca, cert, key, thing, thing,
                 o.get(Outputs.MQTT_PORT), ca, secondId.certificateFile().toAbsolutePath(),
                 secondId.privateKeyFile().toAbsolutePath(), second, second, reading.formatted(second),

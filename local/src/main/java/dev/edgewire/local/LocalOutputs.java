@@ -54,6 +54,8 @@ final class LocalOutputs {
         out.put(Outputs.THING_NAME, first);
         out.put(Outputs.CERTIFICATE_ID, LocalPki.certificateId(thing.certificate()));
         out.put(Outputs.TABLE_NAME, LocalCloud.TABLE_NAME);
+        out.put(Outputs.THING_NAMES, String.join(",", things.keySet()));
+        out.put(Outputs.THING_CERTIFICATES_DIR, thing.certificateFile().toAbsolutePath().getParent().getParent().toString());
         out.put(Outputs.CA_CERTIFICATE_FILE, pki.ca().certificateFile().toAbsolutePath().toString());
         out.put(Outputs.CERTIFICATE_FILE, thing.certificateFile().toAbsolutePath().toString());
         out.put(Outputs.PRIVATE_KEY_FILE, thing.privateKeyFile().toAbsolutePath().toString());

@@ -42,6 +42,16 @@ public final class TargetOptions {
     @Option(names = "--certificate-id", paramLabel = "ID", description = "IoT certificate id (env EDGEWIRE_CERTIFICATE_ID; output CertificateId).")
     String certificateId;
 
+    /**
+     * Outputs of the outputs file ({@code --outputs}, else {@code EDGEWIRE_OUTPUTS}) that are not
+     * target settings, by key; empty without a file.
+     */
+    public Map<String, String> otherOutputs() {
+        Path file = outputs != null ? outputs
+                : java.util.Optional.ofNullable(System.getenv("EDGEWIRE_OUTPUTS")).filter(v -> !v.isBlank()).map(Path::of).orElse(null);
+        return file == null ? Map.of() : TargetResolver.rawOutputs(file);
+    }
+
     /** Resolves against the process environment. */
     public Target resolve() {
         return resolve(System.getenv());

@@ -61,6 +61,13 @@ public final class TargetResolver {
      * stack's outputs (a key may live in any stack). Relative paths are taken from the file's folder.
      */
     public static Map<Setting, String> readOutputs(Path file) {
+        Map<String, String> merged = rawOutputs(file);
+        Path base = file.toAbsolutePath().getParent();
+        return settings(merged, base);
+    }
+
+    /** Every output of every stack in the file, by output key. */
+    public static Map<String, String> rawOutputs(Path file) {
         JsonNode root;
         try {
             root = DeviceJson.MAPPER.readTree(Files.readString(file));
@@ -82,7 +89,10 @@ public final class TargetResolver {
             }
             stack.getValue().fields().forEachRemaining(e -> merged.put(e.getKey(), e.getValue().asText()));
         }
-        Path base = file.toAbsolutePath().getParent();
+        return merged;
+    }
+
+    private static Map<Setting, String> settings(Map<String, String> merged, Path base) {
         Map<Setting, String> values = new EnumMap<>(Setting.class);
         for (Setting setting : Setting.values()) {
             String value = blankToNull(merged.get(setting.outputKey()));

@@ -1,5 +1,6 @@
 package dev.edgewire.device.command;
 
+import dev.edgewire.contract.Outputs;
 import dev.edgewire.device.DeviceException;
 import dev.edgewire.device.ExitCodes;
 import dev.edgewire.device.DeviceJson;
@@ -52,7 +53,8 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "more are named PREFIX1..PREFIXN.")
     int devices;
 
-    @Option(names = "--device-prefix", defaultValue = "sim-", description = "Name prefix of simulated devices when --devices > 1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device-prefix", defaultValue = "sim-", description = "Name prefix of simulated devices when --devices > 1 "
+            + "(default: ${DEFAULT-VALUE}; against local mode without --device-prefix or --cert-dir, its things, thing-1 onwards).")
     String devicePrefix;
 
     @Option(names = "--cert-dir", paramLabel = "DIR",
@@ -115,17 +117,36 @@ public final class SimulateCommand implements Callable<Integer> {
         if (perDevice <= 0 && duration == null) {
             throw DeviceException.usage("Give --count above 0 or a --duration.");
         }
-        List<String> deviceIds = devices == 1 ? List.of(resolved.thingName())
-                : IntStream.rangeClosed(1, devices).mapToObj(i -> devicePrefix + i).toList();
+        List<String> deviceIds;
+        Path fleetCerts = certDir;
+        List<String> localThings = localThings();
+        if (devices == 1) {
+            deviceIds = List.of(resolved.thingName());
+        } else if (certDir == null && !spec.commandLine().getParseResult().hasMatchedOption("--device-prefix")
+                && !localThings.isEmpty()) {
+            // Local mode made certificates for its things: the fleet is the first N of them.
+            if (devices > localThings.size()) {
+                throw DeviceException.usage("Local mode made certificates for " + localThings.size() + " things ("
+                        + String.join(", ", localThings) + "), not " + devices + ". Start it with --thing "
+                        + String.join(",", IntStream.rangeClosed(1, devices).mapToObj(i -> "thing-" + i).toList())
+                        + " for " + devices + " devices, or give --cert-dir with a certificate for each.");
+            }
+            deviceIds = localThings.subList(0, devices);
+            fleetCerts = Path.of(target.otherOutputs().get(Outputs.THING_CERTIFICATES_DIR));
+        } else {
+            deviceIds = IntStream.rangeClosed(1, devices).mapToObj(i -> devicePrefix + i).toList();
+        }
+        Path certs = fleetCerts;
+        boolean localLayout = certs != null && certDir == null;
         ReadingSource source = dataset == null ? new ReadingGenerator(seed) : CsvDataset.open(dataset);
         int inFlight = transport.protocol == TransportOptions.Protocol.https ? 1 : Math.max(1, maxInFlight);
         SimulationPlan plan = new SimulationPlan(deviceIds, rate, perDevice, duration, transport.qos, topic, source,
                 inFlight, drainTimeout);
         boolean showProgress = progress != null ? progress : System.console() != null && !json;
 
-        String scope = devices == 1 ? resolved.thingName() : devicePrefix + "1-" + devices;
+        String scope = devices == 1 ? deviceIds.getFirst() : deviceIds.getFirst() + "_to_" + deviceIds.getLast();
         try (Outbox box = outbox.open(resolved.requireEndpoint() + ":" + resolved.mqttPort(), scope)) {
-            Simulation simulation = new Simulation(plan, id -> transport.open(resolved, id, tlsFor(resolved, id), err),
+            Simulation simulation = new Simulation(plan, id -> transport.open(resolved, id, tlsFor(resolved, id, certs, localLayout), err),
                     box, Clock.systemUTC(), showProgress ? err : null, err);
             Summary summary = simulation.run();
             if (json) {
@@ -144,10 +165,24 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    private TlsMaterial tlsFor(Target resolved, String deviceId) {
-        if (certDir != null) {
-            Path cert = certDir.resolve(deviceId + ".cert.pem");
-            Path key = certDir.resolve(deviceId + ".private.key");
+    /** Local mode's things (its outputs' ThingNames), or none against any other target. */
+    private List<String> localThings() {
+        String names = target.otherOutputs().get(Outputs.THING_NAMES);
+        if (names == null || names.isBlank() || target.otherOutputs().get(Outputs.THING_CERTIFICATES_DIR) == null) {
+            return List.of();
+        }
+        return List.of(names.split(","));
+    }
+
+    /**
+     * The device's identity: from {@code certs}, as {@code DEVICE.cert.pem} and {@code DEVICE.private.key}
+     * (--cert-dir), or in local mode's layout, {@code DEVICE/certificate.pem} and {@code DEVICE/private.key};
+     * else the target's own.
+     */
+    private static TlsMaterial tlsFor(Target resolved, String deviceId, Path certs, boolean localLayout) {
+        if (certs != null) {
+            Path cert = localLayout ? certs.resolve(deviceId).resolve("certificate.pem") : certs.resolve(deviceId + ".cert.pem");
+            Path key = localLayout ? certs.resolve(deviceId).resolve("private.key") : certs.resolve(deviceId + ".private.key");
             if (Files.exists(cert) && Files.exists(key)) {
                 return TlsMaterial.forTarget(new Target(resolved.endpoint(), resolved.mqttPort(), resolved.httpsPort(),
                         deviceId, resolved.webSocketUrl(), resolved.caFile(), cert, key, resolved.token(),
