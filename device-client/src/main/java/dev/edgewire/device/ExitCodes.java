@@ -11,6 +11,8 @@ public final class ExitCodes {
     public static final int PENDING = 3;
     /** The target refused a message or a subscription. */
     public static final int REFUSED = 4;
+    /** Another client connected with the same client id and took the session; this one stopped rather than fight. */
+    public static final int TAKEN_OVER = 5;
 
     private ExitCodes() {
     }

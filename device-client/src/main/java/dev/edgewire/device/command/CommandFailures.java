@@ -6,6 +6,7 @@ import dev.edgewire.device.transport.NotAcknowledgedException;
 import dev.edgewire.device.transport.NotAuthorizedException;
 import dev.edgewire.device.transport.PublishRefusedException;
 import dev.edgewire.device.transport.SubscribeRefusedException;
+import dev.edgewire.device.transport.SessionTakenOverException;
 import dev.edgewire.device.transport.TransportException;
 import dev.edgewire.device.transport.TransportInterruptedException;
 import dev.edgewire.device.transport.UnreachableException;
@@ -48,6 +49,7 @@ public final class CommandFailures implements CommandLine.IExecutionExceptionHan
             case TransportInterruptedException interrupted -> ExitCodes.UNREACHABLE;
             case PublishRefusedException refused -> ExitCodes.REFUSED;
             case SubscribeRefusedException refused -> ExitCodes.REFUSED;
+            case SessionTakenOverException takenOver -> ExitCodes.TAKEN_OVER;
         };
     }
 }

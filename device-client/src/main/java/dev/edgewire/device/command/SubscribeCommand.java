@@ -91,10 +91,15 @@ public final class SubscribeCommand implements Callable<Integer> {
             err.println("subscribed to " + String.join(", ", filters) + " at " + resolved.endpoint() + ":"
                     + resolved.mqttPort());
             err.flush();
+            // Another client with this client id ends the wait too: it has the session now.
+            mqtt.takeover().thenRun(done::countDown);
             if (timeout != null) {
                 done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } else {
                 done.await();
+            }
+            if (mqtt.takeover().isDone()) {
+                throw mqtt.takeover().join();
             }
         }
         return count > 0 && received.get() < count ? ExitCodes.PENDING : ExitCodes.OK;

@@ -7,6 +7,7 @@ import dev.edgewire.device.outbox.OutboxFullException;
 import dev.edgewire.device.transport.Backoff;
 import dev.edgewire.device.transport.MqttTransport;
 import dev.edgewire.device.transport.PublishRefusedException;
+import dev.edgewire.device.transport.SessionTakenOverException;
 import dev.edgewire.device.transport.Transport;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -114,6 +115,10 @@ public final class Simulation {
             timers.shutdownNow();
             connected.forEach(Transport::close);
         }
+        if (takenOver != null) {
+            // What was not acknowledged stays in the outbox for a run that has the client id to itself.
+            throw takenOver;
+        }
         if (progress != null) {
             drawProgress(start);
             progress.println();
@@ -127,6 +132,9 @@ public final class Simulation {
                 reconnects, seconds, acked.get() / seconds, latencies.quantileMillis(0.50),
                 latencies.quantileMillis(0.99));
     }
+
+    /** The first takeover of a device's session, which stops the whole run. */
+    private volatile SessionTakenOverException takenOver;
 
     /** The first refusal message the target gave, if any. */
     public String firstRefusal() {
@@ -183,7 +191,7 @@ public final class Simulation {
                 producing = false;
             }
             long drainDeadline = System.nanoTime() + plan.drainTimeout().toNanos();
-            while (outstanding.get() > 0 && System.nanoTime() < drainDeadline) {
+            while (outstanding.get() > 0 && System.nanoTime() < drainDeadline && takenOver == null) {
                 sleep(20);
             }
             sender.interrupt();
@@ -202,7 +210,7 @@ public final class Simulation {
             long deadline = plan.countPerDevice() > 0 ? Long.MAX_VALUE : start + plan.duration().toNanos();
             double perNano = plan.ratePerSecond() / 1e9;
             long produced = 0;
-            while (plan.countPerDevice() <= 0 || produced < plan.countPerDevice()) {
+            while ((plan.countPerDevice() <= 0 || produced < plan.countPerDevice()) && takenOver == null) {
                 long now = System.nanoTime();
                 if (now >= deadline) {
                     break;
@@ -235,7 +243,7 @@ public final class Simulation {
 
         private void send() {
             try {
-                while (true) {
+                while (takenOver == null) {
                     Queued next = queue.poll(50, TimeUnit.MILLISECONDS);
                     if (next == null) {
                         if (!producing && outstanding.get() == 0) {
@@ -269,6 +277,12 @@ public final class Simulation {
                 latencies.record(System.nanoTime() - sentAt);
                 outbox.remove(entry.id());
                 acked.incrementAndGet();
+                outstanding.decrementAndGet();
+            } else if (cause instanceof SessionTakenOverException taken) {
+                // Another client has this client id: every device stops, and the reading stays stored.
+                if (takenOver == null) {
+                    takenOver = taken;
+                }
                 outstanding.decrementAndGet();
             } else if (cause instanceof PublishRefusedException) {
                 failed.incrementAndGet();

@@ -6,6 +6,8 @@ import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.tls.TlsMaterial;
 import io.reactivex.Scheduler;
@@ -49,6 +51,12 @@ public final class MqttTransport implements Transport {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicLong reconnects = new AtomicLong();
     private final MqttSession session;
+    /** When the current connection opened (System.nanoTime), for telling a takeover on MQTT 3.1.1. */
+    private volatile long connectedAt;
+    /** Connections in a row the broker closed within {@link #SHORT_LIVED} of opening. */
+    private final java.util.concurrent.atomic.AtomicInteger shortLived = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile SessionTakenOverException takenOver;
+    private final CompletableFuture<SessionTakenOverException> takeover = new CompletableFuture<>();
 
     public MqttTransport(Target target, String clientId, TlsMaterial tls, MqttSettings settings, Backoff backoff,
                          PrintStream log) {
@@ -75,6 +83,7 @@ public final class MqttTransport implements Transport {
                 .serverPort(target.mqttPort())
                 .sslConfig(ssl)
                 .executorConfig().applicationScheduler(CALLBACKS_INLINE).applyExecutorConfig()
+                .addConnectedListener(context -> connectedAt = System.nanoTime())
                 .addDisconnectedListener(this::onDisconnected);
         this.session = settings.version() == 5
                 ? new Mqtt5Session(client.useMqttVersion5().buildAsync())
@@ -84,9 +93,23 @@ public final class MqttTransport implements Transport {
         }
     }
 
+    /** A connection the broker closes within this long of opening counts toward a takeover on MQTT 3.1.1. */
+    static final long SHORT_LIVED_MILLIS = 3_000;
+    /** Short-lived connections in a row that mean another client keeps taking the session (MQTT 3.1.1). */
+    static final int SHORT_LIVED_IN_A_ROW = 3;
+
     private void onDisconnected(MqttClientDisconnectedContext context) {
-        if (closing.get() || !settings.reconnect() || !connectedOnce.get()
-                || context.getSource() == MqttDisconnectSource.USER) {
+        if (closing.get() || !connectedOnce.get() || context.getSource() == MqttDisconnectSource.USER) {
+            return;
+        }
+        SessionTakenOverException taken = takeover(context);
+        if (taken != null) {
+            takenOver = taken;
+            takeover.complete(taken);
+            log.printf("%s: %s%n", clientId, taken.getMessage());
+            return;
+        }
+        if (!settings.reconnect()) {
             return;
         }
         int attempt = context.getReconnector().getAttempts();
@@ -97,6 +120,37 @@ public final class MqttTransport implements Transport {
                     context.getCause() == null ? "no cause" : context.getCause().getMessage(), delay, attempt + 1);
         }
         context.getReconnector().reconnect(true).delay(delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** The takeover this disconnect shows, or {@code null}. */
+    private SessionTakenOverException takeover(MqttClientDisconnectedContext context) {
+        Throwable cause = context.getCause();
+        if (cause instanceof Mqtt5DisconnectException disconnect
+                && disconnect.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER) {
+            return new SessionTakenOverException("another client connected with client id " + clientId
+                    + " and the broker gave it this session (MQTT 5 DISCONNECT 0x8E, Session taken over). Two clients must "
+                    + "not share a client id: stop the other one, or run this one as another thing. Not reconnecting.", cause);
+        }
+        if (settings.version() == 5 || context.getSource() != MqttDisconnectSource.SERVER || connectedAt == 0) {
+            return null;
+        }
+        // MQTT 3.1.1 has no reason codes: a broker that closes each new connection at once, again and
+        // again, is handing the session to another client each time.
+        boolean quick = System.nanoTime() - connectedAt < TimeUnit.MILLISECONDS.toNanos(SHORT_LIVED_MILLIS);
+        int inARow = quick ? shortLived.incrementAndGet() : 0;
+        if (!quick) {
+            shortLived.set(0);
+        }
+        return inARow < SHORT_LIVED_IN_A_ROW ? null : new SessionTakenOverException("the broker closed " + inARow
+                + " connections in a row with client id " + clientId + " within " + SHORT_LIVED_MILLIS / 1000
+                + " s of opening them: another client is most likely connected with the same client id and takes the "
+                + "session each time (MQTT 3.1.1 has no reason code to say so). Stop the other one, or run this one as "
+                + "another thing. Not reconnecting.", cause);
+    }
+
+    /** Completes when another client takes this session; the client does not reconnect after that. */
+    public CompletableFuture<SessionTakenOverException> takeover() {
+        return takeover;
     }
 
     @Override
@@ -118,6 +172,10 @@ public final class MqttTransport implements Transport {
 
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
+        SessionTakenOverException taken = takenOver;
+        if (taken != null) {
+            throw taken;
+        }
         if (target.isAws()) {
             IotCoreLimits.checkPayload(payload.length);
         }

@@ -6,7 +6,7 @@ package dev.edgewire.device.transport;
  */
 public abstract sealed class TransportException extends RuntimeException
         permits UnreachableException, NotAuthorizedException, NotAcknowledgedException, PublishRefusedException,
-        SubscribeRefusedException, TransportInterruptedException {
+        SubscribeRefusedException, TransportInterruptedException, SessionTakenOverException {
 
     protected TransportException(String message, Throwable cause) {
         super(message, cause);

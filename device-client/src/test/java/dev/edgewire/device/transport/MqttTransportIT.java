@@ -54,6 +54,40 @@ class MqttTransportIT {
                 new MqttSettings(version, false, 0, false, 30), Backoff.standard(), System.err);
     }
 
+    private static MqttTransport reconnecting(int version, String clientId) {
+        Target target = new Target("localhost", broker.port(), 1, "thing-1", null, pki.ca().certificateFile(),
+                device.certificateFile(), device.privateKeyFile(), null, null);
+        MqttTransport transport = new MqttTransport(target, clientId, TlsMaterial.forTarget(target),
+                new MqttSettings(version, false, 0, true, 30), Backoff.standard(), System.err);
+        transport.connect();
+        return transport;
+    }
+
+    @org.junit.jupiter.api.Test
+    void mqtt5_aClientWhoseSessionAnotherTakes_stopsAndSaysSo_insteadOfTakingItBack() throws Exception {
+        try (MqttTransport first = reconnecting(5, "twin-5"); MqttTransport second = reconnecting(5, "twin-5")) {
+            SessionTakenOverException taken = first.takeover().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(taken).hasMessageContaining("client id twin-5").hasMessageContaining("0x8E");
+            assertThatThrownBy(() -> first.publish("sessions/twin", utf8("x"), 1)).isSameAs(taken);
+            Thread.sleep(1_500); // the first does not come back for the session
+            second.publishAndAwait("sessions/twin", utf8("still mine"), 1, Duration.ofSeconds(10));
+            assertThat(second.takeover()).isNotDone();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void mqtt311_twoClientsWithOneClientId_stopFightingOverTheSession() throws Exception {
+        try (MqttTransport a = reconnecting(3, "twin-3"); MqttTransport b = reconnecting(3, "twin-3")) {
+            // Without reason codes the sign is connections closed right after they open, again and again.
+            await().atMost(Duration.ofSeconds(45)).until(() -> a.takeover().isDone() || b.takeover().isDone());
+
+            SessionTakenOverException taken = (a.takeover().isDone() ? a : b).takeover().join();
+            assertThat(taken).hasMessageContaining("client id twin-3").hasMessageContaining("in a row");
+            assertThat(a.reconnects() + b.reconnects()).isGreaterThanOrEqualTo(MqttTransport.SHORT_LIVED_IN_A_ROW);
+        }
+    }
+
     private static MqttTransport connected(int version, String clientId) {
         MqttTransport transport = transport(version, clientId, device, broker.port());
         transport.connect();

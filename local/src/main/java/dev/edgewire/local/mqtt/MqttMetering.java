@@ -6,7 +6,9 @@ import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.ServerInitiatedDisconnectInput;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.UserProperties;
 import com.hivemq.extension.sdk.api.packets.general.UserProperty;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
@@ -14,11 +16,13 @@ import com.hivemq.extension.sdk.api.packets.subscribe.SubscribePacket;
 import com.hivemq.extension.sdk.api.packets.subscribe.Subscription;
 import com.hivemq.extension.sdk.api.services.intializer.ClientInitializer;
 import dev.edgewire.local.cost.BillingUnits;
-import dev.edgewire.local.cost.CostMeter;
 import dev.edgewire.local.cost.CostMeter.IotMessage;
+import dev.edgewire.local.cost.CostMeter;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the broker hands the {@link CostMeter}, metered as AWS IoT Core meters MQTT ("AWS IoT Core
@@ -35,6 +39,8 @@ final class MqttMetering implements ClientLifecycleEventListener, ClientInitiali
 
     /** The connection's key in the meter, kept with the connection. */
     private static final String CONNECTION_KEY = "edgewire.cost.connection";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttMetering.class);
 
     private final CostMeter meter;
 
@@ -54,6 +60,20 @@ final class MqttMetering implements ClientLifecycleEventListener, ClientInitiali
         String key = UUID.randomUUID().toString();
         input.getConnectionInformation().getConnectionAttributeStore().putAsString(CONNECTION_KEY, key);
         meter.iotConnected(key, meter.now());
+    }
+
+    /**
+     * A broker-closed connection; one whose session another client with the same client id took is
+     * logged, as AWS IoT's lifecycle event says {@code DUPLICATE_CLIENTID}: two clients fighting over one
+     * id otherwise only show as connections that keep dropping.
+     */
+    @Override
+    public void onServerInitiatedDisconnect(ServerInitiatedDisconnectInput input) {
+        if (input.getReasonCode().filter(DisconnectedReasonCode.SESSION_TAKEN_OVER::equals).isPresent()) {
+            LOG.warn("{}: another client connected with this client id and took its session",
+                    input.getClientInformation().getClientId());
+        }
+        onDisconnect(input);
     }
 
     @Override
