@@ -111,7 +111,7 @@ class CostMeterIT {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             Usage now = usage();
             assertThat(now.lambdaRequests(Function.DISCONNECT) - before.lambdaRequests(Function.DISCONNECT)).isEqualTo(1);
-            assertThat(now.sqsRequests("DeleteMessageBatch") - before.sqsRequests("DeleteMessageBatch")).isEqualTo(1);
+            assertThat(now.sqsRequests("DeleteMessageBatch") - before.sqsRequests("DeleteMessageBatch")).isEqualTo(2);
             assertThat(now.iotMessages(IotMessage.MQTT_PUBACK_IN) - before.iotMessages(IotMessage.MQTT_PUBACK_IN)).isEqualTo(1);
         });
         Usage after = usage();
@@ -143,19 +143,25 @@ class CostMeterIT {
         assertThat(after.rulesTriggered() - before.rulesTriggered()).isEqualTo(1);
         assertThat(after.actionsExecuted() - before.actionsExecuted()).isEqualTo(1);
 
-        // The reading through the queue: the rule's SendMessage (sent in a batch locally, billed as AWS IoT
-        // sends it), one receive that returned it, one delete; besides, only empty long polls.
-        assertThat(after.sqsRequests("SendMessage") - before.sqsRequests("SendMessage")).isEqualTo(1);
+        // The message and the reading through the queue, one after the other: sendMessage's SendMessage
+        // and the rule's (sent in a batch locally, billed as AWS IoT sends it), a receive that returned
+        // each, a delete each; besides, only empty long polls.
+        assertThat(after.sqsRequests("SendMessage") - before.sqsRequests("SendMessage")).isEqualTo(2);
         assertThat(after.sqsRequests("SendMessageBatch") - before.sqsRequests("SendMessageBatch")).isZero();
-        assertThat(after.sqsRequests("DeleteMessageBatch") - before.sqsRequests("DeleteMessageBatch")).isEqualTo(1);
-        assertThat(after.sqsMessageReceives() - before.sqsMessageReceives()).isEqualTo(1);
+        assertThat(after.sqsRequests("DeleteMessageBatch") - before.sqsRequests("DeleteMessageBatch")).isEqualTo(2);
+        assertThat(after.sqsMessageReceives() - before.sqsMessageReceives()).isEqualTo(2);
         Set<String> actions = new HashSet<>(after.sqsRequests().keySet());
         actions.removeIf(a -> after.sqsRequests(a) == before.sqsRequests(a));
         assertThat(actions).isSubsetOf("SendMessage", "ReceiveMessage", "DeleteMessageBatch");
 
-        // Lambda: the authorizer and $connect, sendMessage, one fan-out batch, $disconnect.
+        // Lambda: the authorizer and $connect, sendMessage, a fan-out batch for the message and one for
+        // the reading, $disconnect.
         for (Function f : Function.values()) {
-            long expected = f == Function.DEFAULT ? 0 : 1;
+            long expected = switch (f) {
+                case DEFAULT, SUBSCRIBE -> 0;
+                case FAN_OUT -> 2;
+                default -> 1;
+            };
             assertThat(after.lambdaRequests(f) - before.lambdaRequests(f)).as(f.id()).isEqualTo(expected);
             assertThat(after.lambdaBilledMillis().get(f) - before.lambdaBilledMillis().get(f)).as(f.id() + " ms")
                     .isGreaterThanOrEqualTo(expected);
