@@ -146,7 +146,9 @@ public final class FaultSuite implements Callable<Integer> {
                 + "so a missing reading is a lost reading and not the documented bounded drop of local mode's "
                 + "rule-action queue; that drop is counted separately and reported as well, and each refused "
                 + "reading is kept in local mode's failed-deliveries queue (a reading whose fan-out failed every "
-                + "attempt is kept in the failed-invocations queue; scenario 4 lists both).";
+                + "attempt is kept in the failed-invocations queue; scenario 4 lists both). Scenarios 7 to 9 count at "
+                + "every one of many watchers, each of which should get every reading once: there sent is readings "
+                + "times watchers.";
         Report report = new Report(file.toAbsolutePath().getParent());
         outcomes.forEach(o -> report.section(o.markdown()));
         return report.write(file.getFileName().toString(), header);
