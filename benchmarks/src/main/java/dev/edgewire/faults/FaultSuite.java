@@ -111,7 +111,7 @@ public final class FaultSuite implements Callable<Integer> {
                         case LOCAL_MODE_KILL -> LocalModeKill.run(work, settings, deviceJar);
                         case PARTIAL_BATCH_FAILURE -> PartialBatchFailure.run(work, settings, deviceJar, logs);
                         case WORKER_KILLED -> WorkerKilled.run(work, settings, deviceJar, logs);
-                        case SENDMESSAGE_FLOOD -> SendMessageFlood.run(work, settings, deviceJar, logs);
+                        case SENDMESSAGE_FLOOD -> SendMessageFlood.run(work, settings);
                     };
                 } catch (Exception | AssertionError e) {
                     outcome = new Outcome(scenario.name().toLowerCase(), scenario.name());

@@ -2,17 +2,24 @@ package dev.edgewire.faults;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import dev.edgewire.benchmarks.LocalModeProcess;
+import dev.edgewire.contract.Outputs;
+import dev.edgewire.local.LocalMode;
 import dev.edgewire.standins.mqtt.MqttTestClients;
+import dev.edgewire.standins.pki.LocalPki;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Scenario 9: one WebSocket client floods {@code sendMessage} while devices stream readings to many
@@ -41,7 +48,7 @@ final class SendMessageFlood {
     private SendMessageFlood() {
     }
 
-    static Outcome run(Path work, Settings settings, Path deviceJar, LogCapture logs) throws Exception {
+    static Outcome run(Path work, Settings settings) throws Exception {
         Settings.Flood s = settings.flood();
         long perRun = (long) s.deviceRate() * s.duration().toSeconds();
         long warm = (long) s.deviceRate() * WARM_UP.toSeconds();
@@ -53,7 +60,8 @@ final class SendMessageFlood {
         Outcome o = new Outcome("sendmessage-flood", "9. A client flooding sendMessage at "
                 + String.format(Locale.ROOT, "%,d", s.messageRate()) + "/s beside " + s.watchers() + " watchers of "
                 + s.devices() + " devices x " + s.deviceRate() + " readings/s");
-        o.setup = "Local mode in process, on its own state. " + s.watchers() + " WebSocket watchers and one more client, "
+        o.setup = "Local mode as a child JVM (`" + LocalMode.class.getName() + "`, as local/bin/edgewire-local runs it), "
+                + "on its own state, so what the flood costs it is its own (its threads, heap and open files). " + s.watchers() + " WebSocket watchers and one more client, "
                 + "the flooder, connect; " + s.devices() + " devices (MQTT 5, mutual TLS, QoS 1, the HiveMQ client in this "
                 + "JVM) each publish " + s.deviceRate() + " readings/s, paced every 10 ms, for " + s.duration().toSeconds()
                 + " s, twice: first alone (the baseline), then while the flooder sends `{\"action\":\"sendMessage\","
@@ -64,16 +72,21 @@ final class SendMessageFlood {
                 + "that carries it at each watcher (first copy, same JVM clock), over every watcher and reading of a run. "
                 + "The deployed stage is throttled to 500 messages/s (bursts of 1,000) and API Gateway refuses what is "
                 + "over that; local mode has no such throttle, so it takes every message.";
-        o.command = "java -cp <benchmarks class path> dev.edgewire.faults.FaultSuite --scenario sendmessage_flood"
-                + (settings.quick() ? " --quick" : "");
-        logs.take();
+        o.command = "local/bin/edgewire-local --state-dir <dir> --ws-port 0 --mqtt-port 0 --https-port 0 --thing "
+                + THING_PREFIX + "1,...; java -cp <benchmarks class path> dev.edgewire.faults.FaultSuite --scenario "
+                + "sendmessage_flood" + (settings.quick() ? " --quick" : "");
+        Path state = work.resolve("flood-state");
+        Path log = work.resolve("flood-local-mode.log");
+        Files.deleteIfExists(log);
         List<Mqtt5AsyncClient> devices = new ArrayList<>();
-        try (Rig rig = Rig.own("flood", work, deviceJar, settings, logs, things, c -> c);
-             Watchers watchers = Watchers.open(rig.stage(), s.watchers(), MESSAGE_PREFIX);
-             Watchers flooders = Watchers.open(rig.stage(), 1, MESSAGE_PREFIX)) {
+        try (LocalModeProcess local = LocalModeProcess.restartable(state, log, things);
+             Watchers watchers = Watchers.open(local.stage(), s.watchers(), MESSAGE_PREFIX);
+             Watchers flooders = Watchers.open(local.stage(), 1, MESSAGE_PREFIX)) {
+            Map<String, String> outputs = local.outputs();
+            LocalPki pki = LocalPki.openOrCreate(state.resolve("certs"));
+            int mqttPort = Integer.parseInt(outputs.get(Outputs.MQTT_PORT));
             for (String thing : things) {
-                Mqtt5AsyncClient device = MqttTestClients.client(rig.cloud.mqttPort(), thing, rig.cloud.pki(),
-                        rig.cloud.things().get(thing)).toAsync();
+                Mqtt5AsyncClient device = MqttTestClients.client(mqttPort, thing, pki, pki.thing(thing)).toAsync();
                 device.connect().get(20, TimeUnit.SECONDS);
                 devices.add(device);
             }
@@ -90,7 +103,7 @@ final class SendMessageFlood {
                 }
             });
             Rig.awaitFanOutSees();
-            logs.take();
+            int logMark = local.logText().length();
 
             drive(devices, things, s.deviceRate(), 0, warm, sentAt);
             settle(watchers, things, 0, warm);
@@ -111,11 +124,8 @@ final class SendMessageFlood {
             flood.join();
             long floodMillis = (System.nanoTime() - floodStarted) / 1_000_000;
             // What is late is not lost: wait until the readings queue has drained, then until nothing more arrives.
-            LocalModeKill.Depth left;
             long drainStarted = System.nanoTime();
-            try (LocalModeKill.Cloud queue = LocalModeKill.Cloud.of(rig.cloud.outputs())) {
-                left = queue.awaitDepth(d -> d.total() == 0, DRAIN);
-            }
+            Drained drained = drain(outputs, DRAIN);
             long drainMillis = (System.nanoTime() - drainStarted) / 1_000_000;
             settle(watchers, things, warm + perRun, end);
             Tally.settle(() -> flooder.messages() + flooder.others().size() >= floodSent.get(),
@@ -154,17 +164,21 @@ final class SendMessageFlood {
                     refusals.size(), refusals.isEmpty() ? "" : " (first: " + refusals.get(0) + ")"));
             o.saw("flood messages at the watchers: " + atWatchers + " of " + floodSent.get() * s.watchers()
                     + " (the fewest at one watcher: " + fewest + " of " + floodSent.get() + ")");
-            o.saw("after the flood the readings queue drained in " + drainMillis + " ms (left: " + left + "); readings "
-                    + "the rules' SQS action refused (kept in the failed-deliveries queue): " + rig.cloud.droppedRuleActions()
-                    + "; failure records local mode kept (failed-deliveries, failed-invocations): " + rig.cloud.keptFailures());
-            List<String> logged = logs.take();
+            List<String> logged = warnings(local.logText().substring(logMark));
+            long refusedByRules = logged.stream().filter(l -> l.contains("the readings queue refused a reading")).count();
+            long unkept = logged.stream().filter(l -> l.contains("could not be kept in its queue and is lost")).count();
+            o.saw("after the flood the readings queue " + (drained.depth() != null && drained.depth().total() == 0
+                    ? "drained in " + drainMillis + " ms" : "had not drained after " + drainMillis + " ms (" + drained.depth()
+                    + ")") + (drained.unanswered() == 0 ? "" : "; " + drained.unanswered() + " of the scenario's depth "
+                    + "readings went unanswered by the SQS service") + "; readings the rules' SQS action could not send "
+                    + "to the readings queue (kept in the failed-deliveries queue, logged): " + refusedByRules);
             long notQueued = logged.stream().filter(l -> l.contains("could not be queued for the WebSocket clients")).count();
             long tooManyFiles = logged.stream().filter(l -> l.contains("Too many open files")).count();
             o.saw("local mode's stage throttle: none (every sendMessage reached its function); sendMessage invocations "
                     + "that could not queue their message (logged): " + notQueued + ", of which the flooder heard "
                     + refusals.size() + "; warnings and errors logged during the runs: " + logged.size()
                     + (tooManyFiles == 0 ? "" : ", " + tooManyFiles + " of them 'Too many open files'"));
-            java.util.Map<String, KeptReadings> kept = KeptReadings.byDevice(rig.cloud.outputs(),
+            java.util.Map<String, KeptReadings> kept = KeptReadings.byDevice(outputs,
                     d -> d.startsWith(THING_PREFIX));
             long missedKept = 0;
             long missedLost = 0;
@@ -181,10 +195,10 @@ final class SendMessageFlood {
                     }
                 }
             }
-            o.saw("readings (of both measured runs) that did not reach every watcher: " + (missedKept + missedLost) + ", of which kept in the "
+            o.saw("readings (of both measured runs) that did not reach every watcher: " + (missedKept + missedLost)
+                    + ", of which kept in the "
                     + "failure queues (the readings queue refused them): " + missedKept + ", neither delivered nor kept: "
-                    + missedLost + "; failed readings local mode could not keep (logged whole, then lost): "
-                    + rig.cloud.unkeptFailures());
+                    + missedLost + "; failed readings local mode could not keep (logged whole, then lost): " + unkept);
             o.figures.put(LOST, (double) missedLost);
             o.logged.addAll(BrokerRestart.firstLines(logged, 8));
 
@@ -274,6 +288,47 @@ final class SendMessageFlood {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The readings queue's depth at the end, and how many depth readings the SQS service did not answer. */
+    private record Drained(LocalModeKill.Depth depth, int unanswered) {
+    }
+
+    /**
+     * Reads the readings queue's depth through SQS until it is 0 or {@code max} passes. An overloaded SQS service
+     * may not answer; such a reading is counted and tried again a second later.
+     */
+    private static Drained drain(Map<String, String> outputs, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        LocalModeKill.Depth depth = null;
+        int unanswered = 0;
+        while (System.nanoTime() < deadline) {
+            try (LocalModeKill.Cloud queue = LocalModeKill.Cloud.of(outputs)) {
+                while (System.nanoTime() < deadline) {
+                    depth = queue.depth();
+                    if (depth.total() == 0) {
+                        return new Drained(depth, unanswered);
+                    }
+                    Thread.sleep(200);
+                }
+            } catch (SdkException e) {
+                unanswered++;
+                Thread.sleep(1_000);
+            }
+        }
+        return new Drained(depth, unanswered);
+    }
+
+    /** The warnings and errors of a stretch of local mode's log, one line each. */
+    private static List<String> warnings(String log) {
+        List<String> lines = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            int level = Math.max(line.indexOf(" WARN "), line.indexOf(" ERROR "));
+            if (level >= 0) {
+                lines.add(line.substring(level + 1).strip().replaceAll("\\s+", " "));
+            }
+        }
+        return lines;
     }
 
     private static void settle(Watchers watchers, List<String> things, long from, long to) throws InterruptedException {
