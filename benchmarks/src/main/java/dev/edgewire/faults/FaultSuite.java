@@ -41,7 +41,7 @@ public final class FaultSuite implements Callable<Integer> {
     }
 
     @Option(names = "--quick", description = "Small counts (500 readings, 50 vanished clients, 500 queued readings, "
-            + "50 watchers in shards of 20, a 10 s flood at 500/s), as CI runs them.")
+            + "50 watchers in shards of 20, a 10 s flood at 100/s), as CI runs them.")
     boolean quick;
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME",
