@@ -63,11 +63,18 @@ final class DeviceRun {
         return new DeviceRun(process, out, err, command);
     }
 
-    /** The command as a user would type it, with the launcher in place of {@code java -jar}. */
+    /**
+     * The command as a user would type it from the checkout's root, with the launcher in place of
+     * {@code java -jar} and the files under the checkout named relative to it.
+     */
     String commandLine() {
+        Path root = FaultSuite.checkoutRoot();
         List<String> shown = new ArrayList<>();
         shown.add("device-client/bin/edgewire-device");
         for (String arg : command.subList(3, command.size())) {
+            if (arg.startsWith("/") && Path.of(arg).normalize().startsWith(root)) {
+                arg = root.relativize(Path.of(arg).normalize()).toString();
+            }
             shown.add(arg.contains(" ") ? "'" + arg + "'" : arg);
         }
         return String.join(" ", shown);

@@ -44,27 +44,38 @@ record KeptReadings(Set<Long> deadLetters, Set<Long> deliveries) {
 
     /** Reads both queues to the end; what was read stays hidden from other readers for 10 minutes. */
     static KeptReadings of(Map<String, String> outputs, String deviceId) {
+        return byDevice(outputs, deviceId::equals).getOrDefault(deviceId, new KeptReadings(Set.of(), Set.of()));
+    }
+
+    /**
+     * The kept readings of every device {@code which} passes, by device, from one reading of both queues (what
+     * was read stays hidden from other readers for 10 minutes, so a second reading would not see it).
+     */
+    static Map<String, KeptReadings> byDevice(Map<String, String> outputs, java.util.function.Predicate<String> which) {
         try (SqsClient sqs = SqsClient.builder().region(Region.US_EAST_1)
                 .endpointOverride(URI.create(outputs.get(Outputs.SQS_ENDPOINT)))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
                 .httpClient(UrlConnectionHttpClient.create()).build()) {
-            Set<Long> deadLetters = new TreeSet<>();
+            Map<String, KeptReadings> kept = new java.util.TreeMap<>();
             for (String body : drain(sqs, outputs.get(Outputs.READINGS_DEAD_LETTERS_QUEUE_URL))) {
                 JsonNode reading = JSON.readTree(body);
-                if (deviceId.equals(reading.path("deviceId").asText())) {
-                    deadLetters.add(reading.path("seq").asLong());
+                String deviceId = reading.path("deviceId").asText();
+                if (which.test(deviceId)) {
+                    kept.computeIfAbsent(deviceId, d -> new KeptReadings(new TreeSet<>(), new TreeSet<>()))
+                            .deadLetters().add(reading.path("seq").asLong());
                 }
             }
-            Set<Long> deliveries = new TreeSet<>();
             for (String body : drain(sqs, outputs.get(Outputs.FAILED_DELIVERIES_QUEUE_URL))) {
                 byte[] payload = Base64.getDecoder().decode(JSON.readTree(body).path("base64OriginalPayload").asText());
                 JsonNode reading = JSON.readTree(payload);
-                if (deviceId.equals(reading.path("deviceId").asText())) {
-                    deliveries.add(reading.path("seq").asLong());
+                String deviceId = reading.path("deviceId").asText();
+                if (which.test(deviceId)) {
+                    kept.computeIfAbsent(deviceId, d -> new KeptReadings(new TreeSet<>(), new TreeSet<>()))
+                            .deliveries().add(reading.path("seq").asLong());
                 }
             }
-            return new KeptReadings(deadLetters, deliveries);
+            return kept;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -187,7 +187,7 @@ final class LocalModeKill {
      * {@code SqsEndpoint} with {@code ReadingsQueueUrl}, the SDK's Lambda client at the web server's origin,
      * both with local mode's credentials.
      */
-    private record Cloud(SqsClient sqs, LambdaClient lambda, String queueUrl, String queueArn) implements AutoCloseable {
+    record Cloud(SqsClient sqs, LambdaClient lambda, String queueUrl, String queueArn) implements AutoCloseable {
 
         static Cloud of(Map<String, String> outputs) {
             var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(

@@ -28,6 +28,8 @@ final class Outcome {
     final List<String> logged = new ArrayList<>();
     final List<Case> cases = new ArrayList<>();
     final List<String> failures = new ArrayList<>();
+    /** Measured figures by name, for the tests to check (the report shows them in its observations). */
+    final java.util.Map<String, Double> figures = new java.util.LinkedHashMap<>();
     String setup = "";
     String command = "";
 

@@ -50,6 +50,19 @@ final class Rig implements AutoCloseable {
         return new Rig(cloud, work, deviceJar, settings, logs);
     }
 
+    /**
+     * Local mode in this JVM for one scenario alone, on a state folder of its own under {@code work}, with its own
+     * things and, through {@code configure}, settings of its own; the readings queue keeps AWS's visibility timeout.
+     */
+    static Rig own(String name, Path work, Path deviceJar, Settings settings, LogCapture logs, List<String> things,
+            java.util.function.UnaryOperator<LocalConfig> configure) throws Exception {
+        LocalCloud cloud = LocalCloud.start(configure.apply(LocalConfig.defaults()
+                .withStateDir(work.resolve(name + "-state"))
+                .withPorts(0, 0, 0)
+                .withThings(things)));
+        return new Rig(cloud, work, deviceJar, settings, logs);
+    }
+
     URI stage() {
         return stage(cloud.token());
     }

@@ -14,9 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fault-injection suite at CI's counts (500 readings, 50 vanished clients, the whole bad-input
- * catalogue, 500 readings queued when local mode is killed) against real local mode, with exact
- * expectations: nothing missing where nothing may be, no stale row after one broadcast, every bad
- * input answered with its documented error, every queued reading kept across a SIGKILL.
+ * catalogue, 500 readings queued when local mode is killed, posts to 5 of 10 watchers refused, 50
+ * watchers in shards of 20 with workers killed midway, a 10 s sendMessage flood beside 20 watchers)
+ * against real local mode, with exact expectations: nothing missing where nothing may be, no stale row
+ * after one broadcast, every bad input answered with its documented error, every queued reading kept
+ * across a SIGKILL, duplicates where and only where a fault makes them, and the flood's cost to the
+ * other watchers' latency within its bound.
  */
 class FaultSuiteIT {
 
@@ -103,6 +106,50 @@ class FaultSuiteIT {
             assertThat(row.received()).isEqualTo(row.sent());
             assertThat(row.missing()).isZero();
         });
+    }
+
+    @Test
+    void partOfABatchFailing_isDeliveredLater_andNoWatcherMissesAReading() {
+        Settings.Partial s = Settings.ci().partial();
+        Outcome o = outcomes.get("partial-batch-failure");
+        assertThat(o.failures).isEmpty();
+        assertThat(o.rows).hasSize(3);
+        assertThat(o.rows.get(0)).as("readings at every watcher").satisfies(row -> {
+            assertThat(row.sent()).isEqualTo(s.readings() * s.watchers());
+            assertThat(row.received()).isEqualTo(row.sent());
+            assertThat(row.missing()).isZero();
+            assertThat(row.duplicated()).isGreaterThanOrEqualTo(0);
+        });
+        assertThat(o.rows.get(2)).as("readings at the watchers whose posts never failed").satisfies(row -> {
+            assertThat(row.missing()).isZero();
+            assertThat(row.duplicated()).isZero();
+        });
+    }
+
+    @Test
+    void workersKilledMidway_loseNoReading_andEachCopyTheyPostedIsOneDuplicate() {
+        Settings.Worker s = Settings.ci().worker();
+        Outcome o = outcomes.get("worker-killed");
+        assertThat(o.failures).isEmpty();
+        assertThat(o.rows).singleElement().satisfies(row -> {
+            assertThat(row.sent()).isEqualTo(s.readings() * s.watchers());
+            assertThat(row.received()).isEqualTo(row.sent());
+            assertThat(row.missing()).isZero();
+            assertThat(row.duplicated()).as("copies posted by crashed workers").isPositive();
+        });
+    }
+
+    @Test
+    void aSendMessageFlood_costsTheOtherWatchersNoReading_andAtMostHalfAgainTheirP99() {
+        Outcome o = outcomes.get("sendmessage-flood");
+        assertThat(o.rows).hasSize(4);
+        assertThat(o.rows.get(0).missing()).as("readings missing without the flood").isZero();
+        assertThat(o.rows.get(1).missing()).as("readings missing during the flood").isZero();
+        assertThat(o.rows.get(2).missing()).as("flood messages neither delivered nor refused").isZero();
+        assertThat(o.figures.get(SendMessageFlood.LOST)).as("readings neither delivered nor kept").isZero();
+        assertThat(o.figures.get(SendMessageFlood.P99_RATIO)).as("p99 during the flood / p99 without it")
+                .isLessThanOrEqualTo(SendMessageFlood.MAX_P99_RATIO);
+        assertThat(o.failures).isEmpty();
     }
 
     @Test

@@ -29,7 +29,9 @@ import dev.edgewire.local.sqs.LocalQueues;
 import dev.edgewire.local.store.ConnectionTableStore;
 import dev.edgewire.local.websocket.ConnectionRegistry;
 import dev.edgewire.local.websocket.ConnectionsApiHandler;
+import dev.edgewire.local.websocket.PostRefusals;
 import dev.edgewire.local.websocket.WebSocketGateway;
+import dev.edgewire.standins.clients.Envelopes;
 import dev.edgewire.standins.dynamodb.Dynalite;
 import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.wiring.CloudServices;
@@ -43,11 +45,13 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Collection;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.TrustManager;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
@@ -74,6 +78,10 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
  * {@value #FAILED_DELIVERIES_QUEUE} the rules' error-action messages (the readings queue refused the
  * reading), and {@value #FAILED_INVOCATIONS_QUEUE}, the fan-out's on-failure destination, Lambda's
  * invocation records of continued broadcasts that failed every attempt.
+ *
+ * <p>Fault injection, off unless asked: {@link #crashWorkers(int)} makes worker invocations die midway
+ * through their shard, {@link #refusePosts(Collection, Duration)} has the {@code @connections} API refuse
+ * posts to some connections for a while.
  */
 public final class LocalCloud implements AutoCloseable {
 
@@ -137,6 +145,8 @@ public final class LocalCloud implements AutoCloseable {
     private Path outputsFile;
     private Path awsDir;
     private final Map<String, LocalPki.Identity> things = new LinkedHashMap<>();
+    private final AtomicInteger workerCrashes = new AtomicInteger();
+    private final PostRefusals postRefusals = new PostRefusals();
 
     private LocalCloud(LocalConfig config) throws IOException {
         this.config = config.withPortsResolved();
@@ -212,7 +222,7 @@ public final class LocalCloud implements AutoCloseable {
                 // All invocations share one keep-alive pool of the SDK's HTTP client, sized above for
                 // RULE_CONCURRENCY invocations with this many posts in flight each.
                 BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast, this::runShard,
-                queues::client, queues::readingsUrl);
+                queues::client, queues::readingsUrl, config.shardSize());
         Map<Function, Object> handlers = new EnumMap<>(Function.class);
         for (Function f : Function.values()) {
             handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));
@@ -250,7 +260,7 @@ public final class LocalCloud implements AutoCloseable {
         DashboardSite dashboard = new DashboardSite(web,
                 URI.create("ws://127.0.0.1:" + webPort + "/" + config.stage()), () -> token);
         web.setHandler(new EventSourceMappingsApi(CREDENTIALS, List.of(readingsToFanOut),
-                gateway.handler(web, new ConnectionsApiHandler(registry, CREDENTIALS, dashboard))));
+                gateway.handler(web, new ConnectionsApiHandler(registry, CREDENTIALS, postRefusals, dashboard))));
         web.start();
 
         housekeeping.scheduleWithFixedDelay(() -> {
@@ -283,12 +293,67 @@ public final class LocalCloud implements AutoCloseable {
      * shard event, as JSON in and out, on the coordinator's thread.
      */
     private ShardOutcome runShard(ShardEvent shard, Context context) {
+        if (workerCrashes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            crashMidway(shard);
+        }
         Object answer = lambdas.invoke(Topology.CONTINUATION_TARGET, mapper.convertValue(shard.toEvent(), Map.class));
         ShardOutcome outcome = ShardOutcome.from(mapper.convertValue(answer, Map.class));
         if (outcome == null) {
             throw new IllegalStateException("the worker answered something that is not a shard outcome: " + answer);
         }
         return outcome;
+    }
+
+    /**
+     * A worker that dies midway (fault injection): it posts every frame to the first half of its shard's
+     * connections, then its invocation fails as Lambda reports a runtime that exited (out of memory,
+     * killed). The coordinator learns nothing of the posts it made, as on AWS.
+     */
+    private void crashMidway(ShardEvent shard) {
+        List<String> ids = shard.connectionIds();
+        List<String> half = ids.subList(0, ids.size() / 2);
+        Object answer = lambdas.invoke(Topology.CONTINUATION_TARGET,
+                mapper.convertValue(new ShardEvent(shard.frames(), half).toEvent(), Map.class));
+        ShardOutcome posted = ShardOutcome.from(mapper.convertValue(answer, Map.class));
+        int envelopes = shard.frames().stream().mapToInt(Envelopes::count).sum();
+        LOG.warn("fault injection: a worker for {} connections crashed after posting its {} frames ({} envelopes) to {} "
+                        + "of them ({} posts delivered)", ids.size(), shard.frames().size(), envelopes, half.size(),
+                posted == null ? "?" : posted.delivered());
+        throw new IllegalStateException("Runtime.ExitError: Runtime exited with error: signal: killed "
+                + "(local mode's fault injection, --fail-workers)");
+    }
+
+    /**
+     * Fault injection: the next {@code n} worker invocations of the fan-out (the shards of an audience above
+     * the shard size) die midway through their shard, each after posting to half its connections. Adds to
+     * crashes still pending.
+     */
+    public void crashWorkers(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("a number of worker crashes must be at least 0, was " + n);
+        }
+        workerCrashes.addAndGet(n);
+    }
+
+    /** Worker crashes asked for and not yet happened. */
+    public int pendingWorkerCrashes() {
+        return workerCrashes.get();
+    }
+
+    /**
+     * Fault injection: for {@code duration}, the {@code @connections} API refuses every post to these
+     * connections with 429 {@code LimitExceededException}, as API Gateway refuses a post when the client is
+     * over its request rate or its WebSocket buffer is full; posts to other connections go through.
+     */
+    public void refusePosts(Collection<String> connectionIds, Duration duration) {
+        postRefusals.refuse(connectionIds, duration);
+        LOG.warn("fault injection: posts to {} connections are refused with LimitExceededException for {} ms",
+                connectionIds.size(), duration.toMillis());
+    }
+
+    /** Posts the {@code @connections} API refused by {@link #refusePosts(Collection, Duration)}, since start. */
+    public long refusedPosts() {
+        return postRefusals.refused();
     }
 
     /**

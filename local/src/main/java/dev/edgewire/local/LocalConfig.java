@@ -33,13 +33,17 @@ public record LocalConfig(
         Duration expiryInterval,
         int sqsPort,
         Duration readingsVisibilityTimeout,
-        boolean readingsMappingEnabled) {
+        boolean readingsMappingEnabled,
+        int shardSize) {
 
     public LocalConfig {
         if (things.isEmpty()) {
             throw new IllegalArgumentException("at least one thing is needed");
         }
         things = List.copyOf(things);
+        if (shardSize < 1) {
+            throw new IllegalArgumentException("the shard size must be at least 1, was " + shardSize);
+        }
     }
 
     /**
@@ -50,7 +54,7 @@ public record LocalConfig(
         return new LocalConfig(Path.of(".local"), "127.0.0.1", Outputs.AWS_MQTT_PORT, Outputs.AWS_HTTPS_PORT, 8080, Topology.DEFAULT_STAGE,
                 List.of(Topology.DEFAULT_THING_NAME), null, 0, Optional.empty(), WebSocketGateway.Limits.apiGateway(),
                 Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60), 0,
-                Topology.ReadingsQueue.visibilityTimeout(), true);
+                Topology.ReadingsQueue.visibilityTimeout(), true, Topology.Defaults.SHARD_SIZE);
     }
 
     /**
@@ -61,43 +65,43 @@ public record LocalConfig(
         return new LocalConfig(stateDir, host, free(mqttPort), free(httpsPort), free(webPort), stage, things,
                 dynamoDbEndpoint, dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval,
                 sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled);
+                readingsMappingEnabled, shardSize);
     }
 
     public LocalConfig withStateDir(Path dir) {
         return new LocalConfig(dir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled);
+                readingsMappingEnabled, shardSize);
     }
 
     public LocalConfig withPorts(int mqtt, int https, int web) {
         return new LocalConfig(stateDir, host, mqtt, https, web, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled);
+                readingsMappingEnabled, shardSize);
     }
 
     public LocalConfig withThings(List<String> names) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, names, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled);
+                readingsMappingEnabled, shardSize);
     }
 
     public LocalConfig withDynamoDbEndpoint(URI endpoint) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, endpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled);
+                readingsMappingEnabled, shardSize);
     }
 
     public LocalConfig withLimits(WebSocketGateway.Limits newLimits) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, newLimits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled);
+                readingsMappingEnabled, shardSize);
     }
 
     public LocalConfig withDynaliteCli(Path cli) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, Optional.ofNullable(cli), limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled);
+                readingsMappingEnabled, shardSize);
     }
 
     /**
@@ -107,14 +111,14 @@ public record LocalConfig(
     public LocalConfig withReadingsVisibilityTimeout(Duration timeout) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, timeout,
-                readingsMappingEnabled);
+                readingsMappingEnabled, shardSize);
     }
 
     /** The port of the SQS service; 0 picks a free one. */
     public LocalConfig withSqsPort(int port) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, port, readingsVisibilityTimeout,
-                readingsMappingEnabled);
+                readingsMappingEnabled, shardSize);
     }
 
     /**
@@ -125,7 +129,18 @@ public record LocalConfig(
     public LocalConfig withReadingsMappingEnabled(boolean enabled) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort,
-                readingsVisibilityTimeout, enabled);
+                readingsVisibilityTimeout, enabled, shardSize);
+    }
+
+    /**
+     * Connections one fan-out invocation posts to itself; above that it splits them into shards of this many, each
+     * posted by a worker invocation (on AWS the function's {@code SHARD_SIZE} variable, default
+     * {@value Topology.Defaults#SHARD_SIZE}).
+     */
+    public LocalConfig withShardSize(int connections) {
+        return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort,
+                readingsVisibilityTimeout, readingsMappingEnabled, connections);
     }
 
     private int free(int port) throws IOException {

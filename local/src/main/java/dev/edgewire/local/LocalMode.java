@@ -13,7 +13,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code edgewire-local}: runs the whole system on this machine until Ctrl-C. */
 @Command(name = "edgewire-local", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -51,6 +54,20 @@ public final class LocalMode implements Callable<Integer> {
                     + "UpdateEventSourceMapping, at the WebSocket port, enables it.")
     boolean readingsMapping = true;
 
+    @Option(names = "--shard-size", paramLabel = "N",
+            description = "Connections one fan-out invocation posts to itself; above that it hands shards of N connections to "
+                    + "worker invocations (AWS: the function's SHARD_SIZE, default ${DEFAULT-VALUE}).")
+    int shardSize = Topology.Defaults.SHARD_SIZE;
+
+    @Option(names = "--fail-workers", paramLabel = "N",
+            description = "Fault injection, off by default: the first N worker invocations of the fan-out die midway, "
+                    + "each after posting to half of its shard, as a worker killed by Lambda looks to the fan-out that "
+                    + "invoked it. Shows the retry and the hand-over at work; watchers get some readings twice.")
+    int failWorkers = 0;
+
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--dynamodb-endpoint", description = "Use this DynamoDB-compatible endpoint instead of starting dynalite.")
     URI dynamoDbEndpoint;
 
@@ -72,6 +89,12 @@ public final class LocalMode implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (shardSize < 1) {
+            throw new ParameterException(spec.commandLine(), "--shard-size must be at least 1, was " + shardSize);
+        }
+        if (failWorkers < 0) {
+            throw new ParameterException(spec.commandLine(), "--fail-workers must be at least 0, was " + failWorkers);
+        }
         long started = System.nanoTime();
         WebSocketGateway.Limits api = WebSocketGateway.Limits.apiGateway();
         LocalConfig config = LocalConfig.defaults()
@@ -81,14 +104,16 @@ public final class LocalMode implements Callable<Integer> {
                 .withDynamoDbEndpoint(dynamoDbEndpoint)
                 .withSqsPort(sqsPort)
                 .withReadingsMappingEnabled(readingsMapping)
+                .withShardSize(shardSize)
                 .withLimits(new WebSocketGateway.Limits(api.maxFrameBytes(), api.maxMessageBytes(), idleTimeout,
                         maxConnectionDuration));
         config = new LocalConfig(config.stateDir(), config.host(), config.mqttPort(), config.httpsPort(),
                 config.webPort(), stage, config.things(), config.dynamoDbEndpoint(), config.dynamoDbPort(),
                 config.dynaliteCli(), config.limits(), config.connectionCacheTtl(), config.tokenTtl(),
                 config.expiryInterval(), config.sqsPort(), config.readingsVisibilityTimeout(),
-                config.readingsMappingEnabled());
+                config.readingsMappingEnabled(), config.shardSize());
         LocalCloud cloud = LocalCloud.start(config);
+        cloud.crashWorkers(failWorkers);
         Path costFile = config.stateDir().resolve(LocalCloud.COST_FILE).toAbsolutePath();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -100,7 +125,8 @@ public final class LocalMode implements Callable<Integer> {
             org.apache.logging.log4j.LogManager.shutdown();
             stopped.countDown();
         }, "shutdown"));
-        System.out.println(banner(cloud, config.readingsMappingEnabled(), Duration.ofNanos(System.nanoTime() - started)));
+        System.out.println(banner(cloud, config.readingsMappingEnabled(), Duration.ofNanos(System.nanoTime() - started))
+                + fanOutSettings(config.shardSize(), failWorkers));
         stopped.await();
         return 0;
     }
@@ -175,6 +201,20 @@ public final class LocalMode implements Callable<Integer> {
                 secondId.privateKeyFile().toAbsolutePath(), second, second, reading.formatted(second),
                 ca, cert, key, reading.formatted(thing), o.get(Outputs.HTTPS_PORT), thing,
                 cloud.outputsFile().getParent().toAbsolutePath());
+    }
+
+    /** What differs from the deployed fan-out: the shard size, and the fault injected into its workers. */
+    static String fanOutSettings(int shardSize, int failWorkers) {
+        StringBuilder lines = new StringBuilder();
+        if (shardSize != Topology.Defaults.SHARD_SIZE) {
+            lines.append("Fan-out: shards of ").append(shardSize).append(" connections (--shard-size; AWS default ")
+                    .append(Topology.Defaults.SHARD_SIZE).append(").\n");
+        }
+        if (failWorkers > 0) {
+            lines.append("FAULT INJECTION (--fail-workers ").append(failWorkers).append("): the first ").append(failWorkers)
+                    .append(" worker invocations of the fan-out die midway through their shard.\n");
+        }
+        return lines.toString();
     }
 
     /** The Lambda API's endpoint: the web server's origin, that of the callback URL. */

@@ -35,11 +35,16 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class FunctionRoles {
 
-    /** What every function may be given; each takes the part its needs name. */
+    /**
+     * What every function may be given; each takes the part its needs name.
+     *
+     * @param shardSize connections a fan-out invocation posts to itself before it hands shards to workers
+     *                  (the {@code SHARD_SIZE} variable on AWS)
+     */
     public record Shared(Region region, AwsCredentialsProvider credentials, DynamoDbClient store, String table,
                          URI callbackUrl, IotDataPlaneClient iotData, byte[] tokenKey, int broadcastConcurrency,
                          Duration connectionCacheTtl, Continuation continuation, Workers workers,
-                         Supplier<SqsClient> sqs, Supplier<String> readingsQueueUrl) {
+                         Supplier<SqsClient> sqs, Supplier<String> readingsQueueUrl, int shardSize) {
     }
 
     private FunctionRoles() {
@@ -72,7 +77,7 @@ public final class FunctionRoles {
             b.tokenKey(shared.tokenKey());
         }
         if (function.needs(Need.CONTINUE_BROADCAST)) {
-            b.continuation(shared.continuation()).workers(shared.workers());
+            b.continuation(shared.continuation()).workers(shared.workers()).shardSize(shared.shardSize());
         } else {
             b.continuation((payload, ids, attempt, context) -> {
                 throw denied(function, Need.CONTINUE_BROADCAST.actions().get(0));

@@ -13,16 +13,19 @@ import org.eclipse.jetty.util.Callback;
  * Local mode's {@code @connections} management API on its web server, over the live WebSocket
  * connections: {@link ConnectionsApi} says what each call answers. Requests must be SigV4-signed by
  * the local identity, as AWS requires IAM authorisation; the signature is checked over the request
- * and its body. Other paths go to the wrapped handler.
+ * and its body. Posts to a connection that {@link PostRefusals} names are refused while the refusal
+ * lasts (fault injection). Other paths go to the wrapped handler.
  */
 public final class ConnectionsApiHandler extends Handler.Wrapper {
 
     private final ConnectionRegistry registry;
     private final CloudCredentials cloud;
+    private final PostRefusals refusals;
 
-    public ConnectionsApiHandler(ConnectionRegistry registry, CloudCredentials cloud, Handler next) {
+    public ConnectionsApiHandler(ConnectionRegistry registry, CloudCredentials cloud, PostRefusals refusals, Handler next) {
         this.registry = registry;
         this.cloud = cloud;
+        this.refusals = refusals;
         // As the wrapped handler, next is started, stopped and given the server along with this one.
         setHandler(next);
     }
@@ -42,6 +45,12 @@ public final class ConnectionsApiHandler extends Handler.Wrapper {
         Optional<ConnectionsApi.Reply> refused = ConnectionsApi.refusal(cloud.check(request, data, ConnectionsApi.SIGNING_NAME));
         if (refused.isPresent()) {
             return reply(response, callback, refused.get());
+        }
+        if ("POST".equals(request.getMethod())) {
+            Optional<ConnectionsApi.Reply> limited = refusals.refusal(id.get());
+            if (limited.isPresent()) {
+                return reply(response, callback, limited.get());
+            }
         }
         ConnectionsApi.serve(request.getMethod(), id.get(), data, registry::open)
                 .thenAccept(reply -> reply(response, callback, reply));
