@@ -1,5 +1,7 @@
 package dev.edgewire.benchmarks;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,6 +87,9 @@ public final class BenchmarkSuite implements Callable<Integer> {
         Report report = new Report(dir);
         String loadBefore = Report.loadAverage();
         Instant started = Instant.now();
+        // A run of some benchmarks into an existing report replaces their sections and keeps the others'.
+        Path file = dir.resolve("benchmarks.md");
+        String earlier = which.size() < Benchmark.values().length && Files.exists(file) ? Files.readString(file) : null;
         List<BroadcastBenchmark.Result> broadcast = List.of();
         BroadcastBenchmark.Delayed delayed = null;
         List<LatencyBenchmark.Result> latency = List.of();
@@ -121,10 +126,24 @@ public final class BenchmarkSuite implements Callable<Integer> {
             }
             timings.add("%s %.0f s".formatted(b.name().toLowerCase(Locale.ROOT), (System.nanoTime() - t0) / 1e9));
             // Written after every benchmark, so a long run that is stopped keeps what it measured.
-            report.write("benchmarks.md", header(command, scale, started, root, loadBefore, timings));
+            write(report, file, earlier, command, scale, started, root, loadBefore, timings);
         }
-        return new Outcome(report.write("benchmarks.md", header(command, scale, started, root, loadBefore, timings)),
+        return new Outcome(write(report, file, earlier, command, scale, started, root, loadBefore, timings),
                 broadcast, delayed, latency, device, coldStart, resources, report.headlines());
+    }
+
+    private static Path write(Report report, Path file, String earlier, String command, Scale scale, Instant started, Path root,
+                              String loadBefore, List<String> timings) throws IOException {
+        if (earlier == null) {
+            return report.write(file.getFileName().toString(), header(command, scale, started, root, loadBefore, timings));
+        }
+        List<String> rows = report.headlineTable().lines().skip(2).toList();
+        String run = "`%s` (scale: %s), %s, commit `%s`, load average before %s, after %s; %s".formatted(command, scale.name(),
+                started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), Report.gitCommit(root), loadBefore,
+                Report.loadAverage(), String.join(", ", timings));
+        Files.writeString(file, ReportMerge.merge(earlier, rows, report.sectionsMarkdown(),
+                "later run of " + String.join(", ", timings.stream().map(t -> t.substring(0, t.indexOf(' '))).toList()), run));
+        return file;
     }
 
     private static String header(String command, Scale scale, Instant started, Path root, String loadBefore, List<String> timings) {
