@@ -169,7 +169,9 @@ final class FanOutBenchmark {
         }
         System.out.printf("   %s: %,d watchers, %d devices x %d readings/s for %d s%n", c.name(), c.watchers(), c.devices(),
                 c.ratePerDevice(), c.load().toSeconds());
-        try (LocalModeProcess local = LocalModeProcess.start(root, things, List.of(COALESCED, SHARDS));
+        // -Dfanout.localModeLog=all keeps every line local mode prints once ready, not only the fan-out's batch lines.
+        List<String> markers = "all".equals(System.getProperty("fanout.localModeLog")) ? List.of("") : List.of(COALESCED, SHARDS, LOST, SQS_TIMEOUT);
+        try (LocalModeProcess local = LocalModeProcess.start(root, things, markers);
              SqsClient sqs = sqsClient(local)) {
             progress(c, "local mode ready");
             long origin = System.nanoTime();
@@ -209,13 +211,20 @@ final class FanOutBenchmark {
                 long queueAtLoadEnd = sampler.depth();
                 progress(c, "published %,d readings; %,d still queued".formatted(sent, queueAtLoadEnd));
                 long acked = driver.acked();
-                boolean complete = awaitAll(watchers, acked, envelopesBefore, c.drainLimit(), Duration.ofSeconds(20));
+                boolean complete = awaitAll(watchers, acked, envelopesBefore, c.drainLimit(), QUIET);
                 long lastArrival = watchers.lastArrival();
                 progress(c, complete ? "every watcher has every reading" : "stopped waiting for the rest");
                 long cpuLocal2 = local.cpuMillis();
                 long cpuStore2 = local.descendantsCpuMillis();
                 long cpuClient2 = OS.getProcessCpuTime();
-                Profile.Summary summary = profile == null ? null : profile.stop();
+                Profile.Summary summary = null;
+                if (profile != null) {
+                    try {
+                        summary = profile.stop();
+                    } catch (java.io.IOException e) {
+                        progress(c, "no profile: " + e.getMessage());
+                    }
+                }
                 sampler.stop();
                 Thread.sleep(1_000); // duplicates, if any, still on their way
                 double[] standIns = probeStandIns(local, sqs, c.load().toSeconds() >= 30 ? 15 : 5);
@@ -259,6 +268,8 @@ final class FanOutBenchmark {
                     d.disconnect().get(10, TimeUnit.SECONDS);
                 }
                 progress(c, "stand-ins probed");
+                java.nio.file.Files.createDirectories(profileDir);
+                java.nio.file.Files.write(profileDir.resolve("fanout-" + c.name() + ".log"), local.kept());
                 List<ShardWorkerBenchmark.Shape> worker = c.workerShapes().isEmpty() ? List.of()
                         : ShardWorkerBenchmark.run(local, watchers, Math.min(c.watchers(), Topology.Defaults.SHARD_SIZE),
                                 c.workerShapes(), c.workerReps());
@@ -280,7 +291,7 @@ final class FanOutBenchmark {
                         100.0 * (cpuClient1 - cpuClient0) / 1e9 / loadWall,
                         (cpuLocal2 - cpuLocal0) / 1000.0, (cpuStore2 - cpuStore0) / 1000.0, (cpuClient2 - cpuClient0) / 1e9,
                         sampler.maxDepth(), queueAtLoadEnd, sampler.maxRssMb(), summary,
-                        profile == null ? null : profile.file(), worker, Batches.of(local.kept(), loadLogStart));
+                        profile == null ? null : profile.file(), worker, Batches.of(local.kept(), loadLogStart, local.dropLog()));
             }
         }
     }
@@ -319,6 +330,14 @@ final class FanOutBenchmark {
         return new double[] {Spread.of(roundTrips).median(), Spread.of(scans).median()};
     }
 
+    /** How long the drain waits with nothing arriving before it gives up (a large batch's posts take a while to start). */
+    static final Duration QUIET = Duration.ofSeconds(60);
+
+    /** What local mode logs for a reading that neither the readings queue nor its failure queue took. */
+    static final String LOST = "could not be kept in its queue and is lost";
+    /** What ElasticMQ logs when its store does not answer in time. */
+    static final String SQS_TIMEOUT = "Ask timed out";
+
     /** What the fan-out logs once a batch is delivered, when it coalesced more than its first ten. */
     static final String COALESCED = "more received while coalescing";
     /** What the fan-out logs once the workers of a large audience are done. */
@@ -330,14 +349,30 @@ final class FanOutBenchmark {
      * time from handing out the shards to the last worker's answer.
      */
     record Batches(int coalesced, double readingsMedian, int readingsMax, int sharded, double shardsMillisMedian,
-                   long shardsMillisMax, long handedOver, long lost) {
+                   long shardsMillisMax, long handedOver, long lost, long refusedAtLeast, long readingsLost, long sqsTimeouts) {
 
         private static final java.util.regex.Pattern COALESCED_LINE =
                 java.util.regex.Pattern.compile("delivered a batch of (\\d+) with (\\d+) more received while coalescing");
         private static final java.util.regex.Pattern SHARDS_LINE = java.util.regex.Pattern.compile(
                 "(\\d+) shards of at most \\d+ connections: delivered=\\d+ handedOver=(\\d+) lost=(\\d+) durationMs=(\\d+)");
 
-        static Batches of(List<String> lines, int from) {
+        private static final java.util.regex.Pattern REFUSED_LINE = java.util.regex.Pattern.compile("(\\d+) refused so far");
+
+        /**
+         * @param lines    the kept lines of local mode's output
+         * @param from     the first of them to count
+         * @param refusals the lines local mode printed about readings the queue refused (at 1, 2, 4, 8, ... of them)
+         */
+        static Batches of(List<String> lines, int from, List<String> refusals) {
+            long refused = 0;
+            for (String line : refusals) {
+                var m = REFUSED_LINE.matcher(line);
+                if (m.find()) {
+                    refused = Math.max(refused, Long.parseLong(m.group(1)));
+                }
+            }
+            long readingsLost = lines.stream().filter(l -> l.contains(LOST)).count();
+            long timeouts = lines.stream().filter(l -> l.contains(SQS_TIMEOUT)).count();
             List<Double> readings = new ArrayList<>();
             List<Double> millis = new ArrayList<>();
             long handedOver = 0;
@@ -357,7 +392,7 @@ final class FanOutBenchmark {
             return new Batches(readings.size(), Spread.of(readings).median(),
                     (int) readings.stream().mapToDouble(Double::doubleValue).max().orElse(0), millis.size(),
                     Spread.of(millis).median(), (long) millis.stream().mapToDouble(Double::doubleValue).max().orElse(0),
-                    handedOver, lost);
+                    handedOver, lost, refused, readingsLost, timeouts);
         }
     }
 
@@ -581,7 +616,7 @@ final class FanOutBenchmark {
                 - **Posts per watcher per second** are WebSocket messages a watcher received (a batch frame is one
                   message, whatever it carries), counted per watcher in one-second buckets from the start of the load.
                 - Each case starts a fresh local mode, connects its watchers and devices, %s publishes for the
-                  load's duration and waits until every watcher has every reading, or nothing arrived for 20 s, or the
+                  load's duration and waits until every watcher has every reading, or nothing arrived for %d s, or the
                   drain limit passed.
                 - CPU (user + system, 100%% = one core; the machine has %d) from `/proc`: local mode's JVM, its store
                   (dynalite, a child process), and this JVM (watchers and devices), over the load.
@@ -601,7 +636,7 @@ final class FanOutBenchmark {
                         ? "warms up (%d s at up to 100 readings/s, not counted, then drained),".formatted(
                                 results.cases().getFirst().c().warmUp().toSeconds())
                         : "(no warm-up at this scale)",
-                Runtime.getRuntime().availableProcessors(), command, results.date(), results.commit(), results.loadBefore(),
+                QUIET.toSeconds(), Runtime.getRuntime().availableProcessors(), command, results.date(), results.commit(), results.loadBefore(),
                 results.loadAfter(), java.time.Duration.ofSeconds(Math.round(results.seconds())).toString().substring(2).toLowerCase(Locale.ROOT)));
 
         List<Result> cases = results.cases();
@@ -636,6 +671,9 @@ final class FanOutBenchmark {
                         fmt(r.batches().shardsMillisMedian(), 0), r.batches().shardsMillisMax(), r.batches().handedOver(), r.batches().lost()));
         row(md, "`@connections` posts (WebSocket messages) in all; per second until the last arrived", cases,
                 r -> "%,d; %s".formatted(r.messages(), fmt(r.postsPerSecond(), 0)));
+        row(md, "readings local mode's SQS refused (at least; to the error action) / lost (its failure queue refused them too); "
+                + "ElasticMQ store timeouts", cases, r -> "%,d / %,d; %,d".formatted(r.batches().refusedAtLeast(), r.batches().readingsLost(),
+                r.batches().sqsTimeouts()));
         row(md, "readings queue, visible + in flight: deepest; at the end of the load", cases,
                 r -> "%,d; %,d".formatted(r.queueMax(), r.queueAtLoadEnd()));
         row(md, "CPU during the load: local mode / its store / watchers and devices", cases,
@@ -777,6 +815,15 @@ final class FanOutBenchmark {
                     .formatted(fmt(r.p50(), 1), fmt(r.fromRuleP50(), 0), fmt(r.sqsRoundTripMs(), 1),
                             Topology.Defaults.CONNECTION_CACHE_TTL_MS, 1000 / Math.max(1, r.c().ratePerDevice()), fmt(r.scanMs(), 1)));
         } else if (Boolean.FALSE.equals(r.p99Met())) {
+            if (r.batches().refusedAtLeast() > 0 || r.batches().readingsLost() > 0) {
+                text.append(("First, local mode's SQS did not take %,d sends a second: ElasticMQ's on-disk store timed out %,d times, "
+                        + "its metering front answered 502, the rules' SQS action had at least %,d readings refused (its error action "
+                        + "sends them to the failed-deliveries queue) and %,d of those could not be kept there either (local mode logs "
+                        + "each whole and drops it). Those readings are what is missing; they are local mode's limit, not the design's "
+                        + "(SQS standard queues take \"a nearly unlimited number of API calls per second, per API action\", "
+                        + "[Amazon SQS standard queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html)). ")
+                        .formatted(r.c().rate(), r.batches().sqsTimeouts(), r.batches().refusedAtLeast(), r.batches().readingsLost()));
+            }
             double needed = (double) r.watchers() * r.c().rate() * bytesPerReading(shards) / Frames.BILLING_UNIT_BYTES;
             text.append(("Carrying %,d readings a second to %,d watchers takes at least %s full 32 KB posts a second, %sx what this "
                     + "machine sustained, so readings queued (%,d at the end of the load) and waited: p50 %s s, p99 %s s. ")

@@ -78,7 +78,7 @@ final class Profile {
     static Profile start(long pid, Path file) throws IOException, InterruptedException {
         Files.createDirectories(file.getParent());
         Files.deleteIfExists(file);
-        jcmd(pid, "JFR.start", "name=benchmark", "settings=profile");
+        jcmd(pid, "Started recording", "JFR.start", "name=benchmark", "settings=profile");
         return new Profile(pid, file);
     }
 
@@ -89,7 +89,7 @@ final class Profile {
     /** Stops the recording, writes it to its file and reads it. */
     Summary stop() throws IOException, InterruptedException {
         double seconds = (System.nanoTime() - started) / 1e9;
-        jcmd(pid, "JFR.stop", "name=benchmark", "filename=" + file.toAbsolutePath());
+        jcmd(pid, "Stopped recording", "JFR.stop", "name=benchmark", "filename=" + file.toAbsolutePath());
         return read(file, seconds);
     }
 
@@ -135,14 +135,15 @@ final class Profile {
         return new Summary(shares, top, samples, gc, seconds);
     }
 
-    private static void jcmd(long pid, String... command) throws IOException, InterruptedException {
+    /** Runs {@code jcmd pid command...}; it must print {@code expected} (jcmd exits 0 on most failures). */
+    private static void jcmd(long pid, String expected, String... command) throws IOException, InterruptedException {
         List<String> line = new ArrayList<>();
         line.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
         line.add(Long.toString(pid));
         line.addAll(List.of(command));
         Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0 || !out.contains(expected)) {
             throw new IOException("jcmd " + String.join(" ", command) + " failed: " + out);
         }
     }
