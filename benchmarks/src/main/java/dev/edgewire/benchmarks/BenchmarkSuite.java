@@ -1,5 +1,7 @@
 package dev.edgewire.benchmarks;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,25 +25,26 @@ import picocli.CommandLine.Option;
 public final class BenchmarkSuite implements Callable<Integer> {
 
     /** The benchmarks, in the order. */
-    public enum Benchmark { BROADCAST, LATENCY, DEVICE, COLD_START, RESOURCES }
+    public enum Benchmark { BROADCAST, LATENCY, DEVICE, COLD_START, RESOURCES, FANOUT }
 
     /** Sizes of one run. */
     public record Scale(String name, boolean warmUp, List<Integer> broadcastSizes, int broadcastReps, int delayedConnections, List<Integer> latencyRates,
                         int latencyReps, Duration latencyEach, int httpsMessages, int mqttMessages, int deviceReps,
                         int coldStartReps, List<String> coldStartTargets, int resourceClients, int resourceDevices,
-                        int resourceRate, Duration resourceIdle, Duration resourceLoad) {
+                        int resourceRate, Duration resourceIdle, Duration resourceLoad, List<FanOutBenchmark.Case> fanOut) {
 
         public static final Scale FULL = new Scale("full", true, List.of(1_000, 10_000), 5, 500, List.of(100, 500, 2_000), 3,
                 Duration.ofSeconds(15), 500, 100_000, 3, 3, ColdStartBenchmark.TARGETS, 1_000, 20, 10,
-                Duration.ofSeconds(5), Duration.ofSeconds(60));
+                Duration.ofSeconds(5), Duration.ofSeconds(60), FanOutBenchmark.FULL);
         public static final Scale QUICK = new Scale("quick", false, List.of(200), 2, 50, List.of(100), 1, Duration.ofSeconds(3),
-                30, 500, 1, 1, List.of("HELLO", "CONNECT", "FAN_OUT"), 20, 5, 1, Duration.ofSeconds(2), Duration.ofSeconds(3));
+                30, 500, 1, 1, List.of("HELLO", "CONNECT", "FAN_OUT"), 20, 5, 1, Duration.ofSeconds(2), Duration.ofSeconds(3),
+                FanOutBenchmark.QUICK);
     }
 
     /** Everything measured, for the report and for the quick variant's checks. */
     public record Outcome(Path report, List<BroadcastBenchmark.Result> broadcast, BroadcastBenchmark.Delayed delayed, List<LatencyBenchmark.Result> latency,
                           DeviceClientBenchmark.Result device, ColdStartBenchmark.Results coldStart,
-                          ResourceBenchmark.Result resources, List<Report.Headline> headlines) {
+                          ResourceBenchmark.Result resources, FanOutBenchmark.Results fanOut, List<Report.Headline> headlines) {
     }
 
     @Option(names = "--quick", description = "Tiny scale, seconds per benchmark (default: the full run).")
@@ -82,15 +85,24 @@ public final class BenchmarkSuite implements Callable<Integer> {
     }
 
     public static Outcome run(Path root, Scale scale, Set<Benchmark> which, Path dir, String command) throws Exception {
+        // HttpURLConnection keeps 5 idle connections per host unless told otherwise, and reads the setting
+        // once: the fan-out benchmark's worker posts 100 at a time, as on Lambda.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "256");
+        }
         Report report = new Report(dir);
         String loadBefore = Report.loadAverage();
         Instant started = Instant.now();
+        // A run of some benchmarks into an existing report replaces their sections and keeps the others'.
+        Path file = dir.resolve("benchmarks.md");
+        String earlier = which.size() < Benchmark.values().length && Files.exists(file) ? Files.readString(file) : null;
         List<BroadcastBenchmark.Result> broadcast = List.of();
         BroadcastBenchmark.Delayed delayed = null;
         List<LatencyBenchmark.Result> latency = List.of();
         DeviceClientBenchmark.Result device = null;
         ColdStartBenchmark.Results coldStart = null;
         ResourceBenchmark.Result resources = null;
+        FanOutBenchmark.Results fanOut = null;
         List<String> timings = new ArrayList<>();
         for (Benchmark b : which) {
             long t0 = System.nanoTime();
@@ -118,13 +130,31 @@ public final class BenchmarkSuite implements Callable<Integer> {
                             scale.resourceRate(), scale.resourceIdle(), scale.resourceLoad());
                     ResourceBenchmark.report(report, resources);
                 }
+                case FANOUT -> {
+                    fanOut = FanOutBenchmark.run(root, scale.fanOut());
+                    FanOutBenchmark.report(report, fanOut, command);
+                }
             }
             timings.add("%s %.0f s".formatted(b.name().toLowerCase(Locale.ROOT), (System.nanoTime() - t0) / 1e9));
             // Written after every benchmark, so a long run that is stopped keeps what it measured.
-            report.write("benchmarks.md", header(command, scale, started, root, loadBefore, timings));
+            write(report, file, earlier, command, scale, started, root, loadBefore, timings);
         }
-        return new Outcome(report.write("benchmarks.md", header(command, scale, started, root, loadBefore, timings)),
-                broadcast, delayed, latency, device, coldStart, resources, report.headlines());
+        return new Outcome(write(report, file, earlier, command, scale, started, root, loadBefore, timings),
+                broadcast, delayed, latency, device, coldStart, resources, fanOut, report.headlines());
+    }
+
+    private static Path write(Report report, Path file, String earlier, String command, Scale scale, Instant started, Path root,
+                              String loadBefore, List<String> timings) throws IOException {
+        if (earlier == null) {
+            return report.write(file.getFileName().toString(), header(command, scale, started, root, loadBefore, timings));
+        }
+        List<String> rows = report.headlineTable().lines().skip(2).toList();
+        String run = "`%s` (scale: %s), %s, commit `%s`, load average before %s, after %s; %s".formatted(command, scale.name(),
+                started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), Report.gitCommit(root), loadBefore,
+                Report.loadAverage(), String.join(", ", timings));
+        Files.writeString(file, ReportMerge.merge(earlier, rows, report.sectionsMarkdown(),
+                "later run of " + String.join(", ", timings.stream().map(t -> t.substring(0, t.indexOf(' '))).toList()), run));
+        return file;
     }
 
     private static String header(String command, Scale scale, Instant started, Path root, String loadBefore, List<String> timings) {

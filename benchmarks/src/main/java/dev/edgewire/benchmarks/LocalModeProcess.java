@@ -48,9 +48,10 @@ public final class LocalModeProcess implements AutoCloseable {
     private final Map<String, String> outputs;
     private final long readyMillis;
     private final List<String> dropLog;
+    private final List<String> kept;
 
     private LocalModeProcess(Process process, Path state, boolean ownsState, Path log, Map<String, String> outputs,
-                             long readyMillis, List<String> dropLog) {
+                             long readyMillis, List<String> dropLog, List<String> kept) {
         this.process = process;
         this.state = state;
         this.ownsState = ownsState;
@@ -58,6 +59,7 @@ public final class LocalModeProcess implements AutoCloseable {
         this.outputs = outputs;
         this.readyMillis = readyMillis;
         this.dropLog = dropLog;
+        this.kept = kept;
     }
 
     /** The exact command line, for the report; the run command's JVM flags, free ports. */
@@ -80,7 +82,12 @@ public final class LocalModeProcess implements AutoCloseable {
 
     /** On a fresh state folder, deleted with it; run from the checkout {@code root}. */
     static LocalModeProcess start(Path root, List<String> things) throws Exception {
-        return launch(root, Files.createTempDirectory("edgewire-bench-local"), true, null, things, List.of());
+        return start(root, things, List.of());
+    }
+
+    /** As {@link #start(Path, List)}, keeping the lines it prints once ready that contain any of {@code markers}. */
+    static LocalModeProcess start(Path root, List<String> things, List<String> markers) throws Exception {
+        return launch(root, Files.createTempDirectory("edgewire-bench-local"), true, null, things, List.of(), markers);
     }
 
     /**
@@ -95,11 +102,11 @@ public final class LocalModeProcess implements AutoCloseable {
     public static LocalModeProcess restartable(Path state, Path log, List<String> things, List<String> flags)
             throws Exception {
         Files.createDirectories(log.getParent());
-        return launch(null, state.toAbsolutePath(), false, log, things, flags);
+        return launch(null, state.toAbsolutePath(), false, log, things, flags, List.of());
     }
 
     private static LocalModeProcess launch(Path workDir, Path state, boolean ownsState, Path log, List<String> things,
-                                           List<String> flags) throws Exception {
+                                           List<String> flags, List<String> markers) throws Exception {
         long started = System.nanoTime();
         ProcessBuilder builder = new ProcessBuilder(command(state, things, flags)).redirectErrorStream(true);
         if (workDir != null) {
@@ -112,6 +119,7 @@ public final class LocalModeProcess implements AutoCloseable {
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
         List<String> early = new ArrayList<>();
         List<String> dropLog = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
         Thread.ofPlatform().daemon().name("local-mode-output-" + process.pid()).start(() -> {
             try (out) {
                 String line;
@@ -129,6 +137,10 @@ public final class LocalModeProcess implements AutoCloseable {
                     } else if (line.contains("refused so far")) {
                         synchronized (dropLog) {
                             dropLog.add(line.trim());
+                        }
+                    } else if (markers.stream().anyMatch(line::contains)) {
+                        synchronized (kept) {
+                            kept.add(line.trim());
                         }
                     }
                 }
@@ -161,7 +173,7 @@ public final class LocalModeProcess implements AutoCloseable {
         Map<String, String> outputs = new LinkedHashMap<>();
         new ObjectMapper().readTree(state.resolve("outputs.json").toFile()).elements().next().fields()
                 .forEachRemaining(e -> outputs.put(e.getKey(), e.getValue().asText()));
-        return new LocalModeProcess(process, state, ownsState, log, outputs, readyMillis, dropLog);
+        return new LocalModeProcess(process, state, ownsState, log, outputs, readyMillis, dropLog, kept);
     }
 
     /** From the start of the JVM to local mode's "ready" line. */
@@ -233,6 +245,13 @@ public final class LocalModeProcess implements AutoCloseable {
     }
 
     /** The lines local mode printed, once ready, about readings its rules' SQS action refused. */
+    /** The lines kept by the markers given to {@link #start(Path, List, List)}, so far. */
+    List<String> kept() {
+        synchronized (kept) {
+            return List.copyOf(kept);
+        }
+    }
+
     List<String> dropLog() {
         synchronized (dropLog) {
             return List.copyOf(dropLog);
@@ -269,6 +288,21 @@ public final class LocalModeProcess implements AutoCloseable {
 
     long cpuMillis() throws IOException {
         return Proc.cpuMillis(process.pid());
+    }
+
+    /** CPU of the processes local mode started (its store, dynalite), which {@link #cpuMillis()} leaves out. */
+    long descendantsCpuMillis() {
+        return process.descendants().mapToLong(p -> {
+            try {
+                return Proc.cpuMillis(p.pid());
+            } catch (IOException | RuntimeException gone) {
+                return 0;
+            }
+        }).sum();
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /**

@@ -48,6 +48,11 @@ public final class Report {
         sections.append(markdown.strip()).append("\n\n");
     }
 
+    /** The sections appended so far, as they would be written. */
+    public String sectionsMarkdown() {
+        return sections.toString();
+    }
+
     public String headlineTable() {
         return headlineTableOf(headlines);
     }
