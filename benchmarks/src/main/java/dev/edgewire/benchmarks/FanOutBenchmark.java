@@ -831,8 +831,8 @@ final class FanOutBenchmark {
                             fmt(r.p50() / 1000, 1), fmt(r.p99() / 1000, 1)));
             if (r.batches().coalesced() > 0) {
                 text.append(("Batches coalesced to a median of %s readings (at most %,d): with local mode's SQS answering in tens of ms, "
-                        + "receives come back full at this rate, and the fan-out goes on receiving past its %d ms while they do, up to "
-                        + "%,d, so the queue's backlog becomes each batch's wait. ").formatted(fmt(r.batches().readingsMedian(), 0),
+                        + "receives come back full at this rate, and the fan-out goes on receiving past its %d ms pace while they do, for at most "
+                        + "as long again and up to %,d readings. ").formatted(fmt(r.batches().readingsMedian(), 0),
                         r.batches().readingsMax(), Topology.ReadingsQueue.COALESCE_FOR.toMillis(), Topology.ReadingsQueue.MAX_COALESCED));
             }
             if (r.profile() != null) {

@@ -382,11 +382,13 @@ public final class Topology {
         /** What {@link #COALESCE_FOR} is chosen for: WebSocket messages a watcher gets per second at most, under load. */
         public static final int MAX_POSTS_PER_WATCHER_PER_SECOND = 5;
         /**
-         * When a batch arrives full, the queue holds more than one receive returns: the fan-out then
-         * receives more itself until this long after it started, and goes on while receives come
-         * back full, up to {@link #MAX_COALESCED} readings. {@link #MAX_CONCURRENCY} invocations
-         * that each cover this long make at most {@link #MAX_POSTS_PER_WATCHER_PER_SECOND} per
-         * second. A batch that is not full goes out at once, so a trickle is not held back.
+         * The pace of deliveries: one fan-out execution environment starts a delivery no sooner than
+         * this after its previous one, and a batch that arrives full covers at least this long from
+         * its start. Meanwhile it receives more readings itself; past that it goes on only while
+         * receives come back full, for at most this long again, up to {@link #MAX_COALESCED}
+         * readings. {@link #MAX_CONCURRENCY} environments paced this way make at most
+         * {@link #MAX_POSTS_PER_WATCHER_PER_SECOND} deliveries a second; a reading after a quiet
+         * spell goes out at once, so a trickle is not held back.
          */
         public static final java.time.Duration COALESCE_FOR =
                 java.time.Duration.ofMillis(1000L * MAX_CONCURRENCY / MAX_POSTS_PER_WATCHER_PER_SECOND);

@@ -141,9 +141,9 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
                 items.add(item);
             }
         }
-        // A full batch says the queue holds more: take it along rather than leave it to the next batch.
-        List<ReadingsQueueClient.Received> more = batch.messages().size() >= Topology.ReadingsQueue.BATCH_SIZE
-                ? coalescing.more(batch.messages().size(), started, deadline) : List.of();
+        // A full batch says the queue holds more, and deliveries are paced: take what waits along.
+        List<ReadingsQueueClient.Received> more = coalescing.more(batch.messages().size(),
+                batch.messages().size() >= Topology.ReadingsQueue.BATCH_SIZE, started, deadline);
         for (ReadingsQueueClient.Received message : more) {
             Item item = item(message.messageId(), message.body(), message.kind(), senders);
             if (item != null) {

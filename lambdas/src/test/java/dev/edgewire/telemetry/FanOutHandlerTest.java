@@ -395,6 +395,63 @@ class FanOutHandlerTest {
     }
 
     @Test
+    void aBatchThatIsNotFull_rightAfterADelivery_waitsForThePace_andTakesWhatCameMeanwhileAlong() throws Exception {
+        handler.handleRequest(Events.readings(readingsWithSeq(1)), new LambdaContext());
+        when(sqs.receiveMessage(any(ReceiveMessageRequest.class))).thenReturn(
+                ReceiveMessageResponse.builder().messages(Message.builder().messageId("m3").receiptHandle("r3")
+                        .body(Json.write(readingsWithSeq(3)[0])).build()).build(),
+                ReceiveMessageResponse.builder().build());
+        when(sqs.deleteMessageBatch(any(DeleteMessageBatchRequest.class))).thenReturn(DeleteMessageBatchResponse.builder().build());
+
+        long started = System.nanoTime();
+        handler.handleRequest(Events.readings(readingsWithSeq(2)), new LambdaContext());
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        // The first delivery started at most a few ms before: the second waits out most of the 200 ms pace.
+        assertThat(tookMillis).isBetween(150L, 2_000L);
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(4)).postToConnection(posts.capture());
+        JsonNode frame = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        assertThat(frame.get("items")).extracting(item -> item.path("reading").path("seq").asInt()).containsExactly(2, 3);
+        verify(sqs).deleteMessageBatch(any(DeleteMessageBatchRequest.class));
+    }
+
+    @Test
+    void aBatchThatIsNotFull_afterAQuietSpell_goesOutAtOnce() throws Exception {
+        handler.handleRequest(Events.readings(readingsWithSeq(1)), new LambdaContext());
+        Thread.sleep(250);
+
+        long started = System.nanoTime();
+        handler.handleRequest(Events.readings(readingsWithSeq(2)), new LambdaContext());
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(tookMillis).isLessThan(150L);
+        verifyNoInteractions(sqs);
+        verify(api, times(4)).postToConnection(any(PostToConnectionRequest.class));
+    }
+
+    @Test
+    void aQueueThatStaysFull_isDrainedForAtMostTwiceTheCoverTime_evenBelowTheLimit() {
+        when(sqs.receiveMessage(any(ReceiveMessageRequest.class))).thenAnswer(call -> {
+            Thread.sleep(2);
+            List<Message> ten = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String id = java.util.UUID.randomUUID().toString();
+                ten.add(Message.builder().messageId(id).receiptHandle(id).body(Json.write(readingsWithSeq(i)[0])).build());
+            }
+            return ReceiveMessageResponse.builder().messages(ten).build();
+        });
+        Coalescing unbounded = new Coalescing(queue, Duration.ofMillis(200), 1_000_000, System::nanoTime);
+
+        long started = System.nanoTime();
+        List<ReadingsQueueClient.Received> more = unbounded.more(10, true, started, dev.edgewire.broadcast.Deadline.NONE);
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(tookMillis).isBetween(400L, 1_000L);
+        assertThat(more).hasSizeGreaterThan(100).hasSizeLessThan(1_000_000);
+    }
+
+    @Test
     void whenDeliveryFails_theCoalescedReadingsAreNotDeleted_andTheBatchIsReportedFailed() {
         when(dynamoDb.scan(any(ScanRequest.class))).thenThrow(new IllegalStateException("table unreachable"));
         when(sqs.receiveMessage(any(ReceiveMessageRequest.class))).thenReturn(ReceiveMessageResponse.builder()
