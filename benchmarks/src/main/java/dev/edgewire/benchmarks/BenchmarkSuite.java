@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
         description = "Measures local mode, the handlers and the device client against baselines from the same run.")
 public final class BenchmarkSuite implements Callable<Integer> {
 
-    /** The benchmarks, in the issue's order. */
+    /** The benchmarks, in the report's order. */
     public enum Benchmark { BROADCAST, LATENCY, DEVICE, COLD_START, RESOURCES, FANOUT }
 
     /** Sizes of one run. */
@@ -163,7 +163,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
 
                 Each figure is a ratio against a baseline measured in the same run on the same machine, in local mode
                 (absolute times on a shared machine are noisy; the ratios are what to compare). Medians of several
-                repetitions, with the (min–max) range. Goals from the issue; a goal that is not met says so, and why.
+                repetitions, with the (min–max) range. Each goal is the project's target; a goal that is not met says so, and why.
 
                 | run | |
                 |---|---|

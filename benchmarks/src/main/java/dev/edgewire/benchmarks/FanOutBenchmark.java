@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * Benchmark 7 (issue 15): readings fanned out to many watchers through the readings queue, the
+ * Benchmark 7: readings fanned out to many watchers through the readings queue, the
  * coalescing fan-out and its shards, end to end in local mode. Devices publish at a fixed rate; every
  * watcher accounts for every reading by {@code (deviceId, seq)}, counts the WebSocket messages it gets
  * each second, and times each reading from its intended publish to its arrival. Local mode's CPU, its
@@ -39,7 +39,7 @@ final class FanOutBenchmark {
     static final String DEVICE_PREFIX = "fan-";
 
     /**
-     * One case of the issue's table.
+     * One case of the fan-out table.
      *
      * @param maxP99Millis                the goal on the p99 of publish to arrival, or {@code null}
      * @param maxPostsPerWatcherPerSecond the goal on WebSocket messages per watcher and second, or {@code null}
@@ -112,7 +112,7 @@ final class FanOutBenchmark {
     /** Publishing before a case's measured load, so that local mode's code is compiled as a warm Lambda's is. */
     static final Duration WARM_UP = Duration.ofSeconds(4);
 
-    /** The issue's cases at the published scale. */
+    /** The cases at the published scale. */
     static final List<Case> FULL = List.of(
             new Case("W1", 1_000, 20, 10, WARM_UP, Duration.ofSeconds(60), Duration.ofSeconds(300), 1_500.0, "0 missing, p99 <= 1.5 s",
                     (double) Topology.ReadingsQueue.MAX_POSTS_PER_WATCHER_PER_SECOND, true,
@@ -121,7 +121,7 @@ final class FanOutBenchmark {
                     null, true, List.of(), 0),
             new Case("W3", 10, 1, 1, WARM_UP, Duration.ofSeconds(120), Duration.ofSeconds(30), 1.3 * PREVIOUS_LOW_RATE_P99_MS,
                     W3_GOAL, null, false, List.of(), 0),
-            // Not in the issue's table: the design's bound on posts at a rate where batches do not arrive full.
+            // An extra case: the design's bound on posts at a rate where batches do not arrive full.
             new Case("M1", 50, 3, 10, WARM_UP, Duration.ofSeconds(30), Duration.ofSeconds(60), null, "—",
                     (double) Topology.ReadingsQueue.MAX_POSTS_PER_WATCHER_PER_SECOND, false, List.of(), 0));
 
@@ -597,7 +597,7 @@ final class FanOutBenchmark {
     static void report(Report report, Results results, String command) throws java.io.IOException {
         StringBuilder md = new StringBuilder();
         md.append("""
-                ## 7. Fan-out to many watchers (issue 15: W1–W4)
+                ## 7. Fan-out to many watchers (W1–W4)
 
                 Devices publish readings at a fixed rate to local mode (child JVM, started like `local/bin/edgewire-local`);
                 the topic rule queues each on the readings queue (ElasticMQ), the event source mapping hands batches of up

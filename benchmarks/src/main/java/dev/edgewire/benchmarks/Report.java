@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class Report {
 
-    /** One goal of the issue: what was measured against what, and whether the goal was met. */
+    /** One goal: what was measured against what, and whether the goal was met. */
     public record Headline(String benchmark, String ours, String baseline, String ratio, String goal, Boolean met) {
 
         String verdict() {

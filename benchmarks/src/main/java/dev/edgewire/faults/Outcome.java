@@ -28,6 +28,8 @@ final class Outcome {
     final List<String> logged = new ArrayList<>();
     final List<Case> cases = new ArrayList<>();
     final List<String> failures = new ArrayList<>();
+    /** Goals the run did not meet: reported with the reason, not failures of what the code guarantees. */
+    final List<String> goalsMissed = new ArrayList<>();
     /** Measured figures by name, for the tests to check (the report shows them in its observations). */
     final java.util.Map<String, Double> figures = new java.util.LinkedHashMap<>();
     String setup = "";
@@ -52,6 +54,17 @@ final class Outcome {
         if (!ok) {
             failures.add(expectation);
             System.out.println("[" + id + "] FAILED: " + expectation);
+        }
+    }
+
+    /**
+     * Records a goal the run did not meet unless {@code ok}, with {@code why}: what the time went to and
+     * what would reach it. A goal stays in the report until it is met; it does not fail the suite.
+     */
+    void goal(boolean ok, String goal, String why) {
+        if (!ok) {
+            goalsMissed.add(goal + ". " + why);
+            System.out.println("[" + id + "] GOAL NOT MET: " + goal);
         }
     }
 
@@ -99,6 +112,11 @@ final class Outcome {
             md.append("Local mode logged (warnings and errors):\n\n```\n");
             logged.forEach(line -> md.append(Report.shorten(line, 300)).append('\n'));
             md.append("```\n\n");
+        }
+        if (!goalsMissed.isEmpty()) {
+            md.append("Goals not met:\n\n");
+            goalsMissed.forEach(g -> md.append("- ").append(g).append('\n'));
+            md.append('\n');
         }
         if (!failures.isEmpty()) {
             md.append("Failed expectations:\n\n");

@@ -3,7 +3,7 @@ package dev.edgewire.faults;
 import java.time.Duration;
 
 /**
- * Sizes of a suite run: the issue's counts by default, small ones for CI ({@code --quick}).
+ * Sizes of a suite run: the published counts by default, small ones for CI ({@code --quick}).
  *
  * @param readings      readings per stream (scenarios 1 and 2)
  * @param rate          readings per second of a stream; within what the fan-out sustains, so a count

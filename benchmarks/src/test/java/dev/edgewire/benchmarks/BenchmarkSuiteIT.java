@@ -64,7 +64,7 @@ class BenchmarkSuiteIT {
         assertThat(resources.idleRssMb()).isPositive();
         assertThat(resources.maxRssMb()).isGreaterThanOrEqualTo(resources.idleRssMb() / 2);
 
-        // Fan-out (issue 15): a W1-like load over two worker shards and a W3-like trickle. Posting is what
+        // Fan-out: a W1-like load over two worker shards and a W3-like trickle. Posting is what
         // limits local mode on 2 cores at 200 readings/s, so the posts a watcher gets a second stay under the
         // design's 5 whatever the fan-out does; what keeps them there on AWS is coalescing, checked as the
         // readings a message carries (a fan-out that did not coalesce would send at most 10).

@@ -97,6 +97,24 @@ public final class Topology {
     }
 
     /**
+     * How many messages one connection may send: {@value #PER_SECOND} a second, in bursts of up to
+     * {@value #BURST}. A message over it is refused with an error envelope that says when to retry,
+     * and costs no queue send, no publish and no post to anyone else. The state is on the connection's
+     * row (generic cell rate algorithm, {@link ConnectionTable#MESSAGE_CLOCK}), so the limit holds across
+     * function instances; each instance also remembers the clocks it saw, and refuses a message that is
+     * over the limit by what it already knows without asking the table.
+     */
+    public static final class MessageRate {
+        /** Messages a second a connection may keep up. */
+        public static final int PER_SECOND = 10;
+        /** Messages a connection may send at once after a quiet spell. */
+        public static final int BURST = 20;
+
+        private MessageRate() {
+        }
+    }
+
+    /**
      * The DynamoDB connection table: what infra and local mode create and the handlers read.
      * Only the key is declared to DynamoDB; the others are plain attributes.
      */
@@ -114,6 +132,11 @@ public final class Topology {
          * for every device (the default), empty for none (messages only).
          */
         public static final String DEVICES = "devices";
+        /**
+         * Type N, epoch milliseconds: the connection's message clock for {@link MessageRate} (the time
+         * its next message is due at the steady rate); absent until it sends its first message.
+         */
+        public static final String MESSAGE_CLOCK = "messageClock";
         /** The most devices one {@code subscribe} may name. */
         public static final int MAX_SUBSCRIBED_DEVICES = 100;
         /** API Gateway closes every WebSocket connection after this long. */
@@ -167,6 +190,8 @@ public final class Topology {
         FORGET_CONNECTION(List.of("dynamodb:DeleteItem"), List.of(Env.CONNECTIONS_TABLE)),
         /** {@code subscribe} stores the connection's choice of devices on its row, and only on a row that exists. */
         SAVE_SUBSCRIPTION(List.of("dynamodb:UpdateItem"), List.of(Env.CONNECTIONS_TABLE)),
+        /** {@code sendMessage} keeps the sender's {@link MessageRate} on its row, and only on a row that exists. */
+        LIMIT_MESSAGES(List.of("dynamodb:UpdateItem"), List.of(Env.CONNECTIONS_TABLE)),
         /** Broadcasts read every connection id. */
         LIST_CONNECTIONS(List.of("dynamodb:Scan"), List.of(Env.CONNECTIONS_TABLE)),
         /** {@code POST @connections/{id}}, and only that method of the management API. */
@@ -233,7 +258,7 @@ public final class Topology {
          * audience. It posts only to the sender (an error), and forgets the sender if it is gone.
          */
         SEND_MESSAGE("SendMessage", "dev.edgewire.functions.SendMessage", 512, 10,
-                Set.of(Need.QUEUE_MESSAGES, Need.PUBLISH_TO_DEVICES, Need.FORGET_CONNECTION,
+                Set.of(Need.QUEUE_MESSAGES, Need.PUBLISH_TO_DEVICES, Need.LIMIT_MESSAGES, Need.FORGET_CONNECTION,
                         Need.POST_TO_CONNECTIONS)),
         /** Stores which devices' readings a connection wants, and answers it alone. */
         SUBSCRIBE("Subscribe", "dev.edgewire.functions.Subscribe", 512, 10,

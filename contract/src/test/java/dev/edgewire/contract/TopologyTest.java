@@ -51,8 +51,9 @@ class TopologyTest {
         assertThat(Function.AUTHORIZER.environment()).containsExactly("TOKEN_SECRET_ARN");
         assertThat(Function.SEND_MESSAGE.environment()).containsExactly("CALLBACK_URL", "COMMAND_TOPIC_TEMPLATE",
                 "CONNECTIONS_TABLE", "IOT_DATA_ENDPOINT", "OUTBOUND_TOPIC", "READINGS_QUEUE_URL");
-        // A message costs one queue send, whatever the audience: no Scan, no continuation.
-        assertThat(Function.SEND_MESSAGE.actions()).containsExactly("dynamodb:DeleteItem",
+        // A message costs one queue send, whatever the audience: no Scan, no continuation; the sender's
+        // rate is one UpdateItem on its own row.
+        assertThat(Function.SEND_MESSAGE.actions()).containsExactly("dynamodb:DeleteItem", "dynamodb:UpdateItem",
                 "execute-api:ManageConnections", "iot:Publish", "sqs:SendMessage");
         assertThat(Function.FAN_OUT.environment()).containsExactly("CALLBACK_URL", "CONNECTIONS_TABLE", "READINGS_QUEUE_URL");
         assertThat(Function.FAN_OUT.actions()).containsExactly("dynamodb:DeleteItem", "dynamodb:Scan",

@@ -186,8 +186,8 @@ abstract class StatelessStackContract {
     void sendMessage_maySendToTheReadingsQueue_publishOnlyToOutboundTopics_andAnswerTheSender() {
         assertRolePolicy(Topology.Function.SEND_MESSAGE, List.of(
                 logs(Topology.Function.SEND_MESSAGE),
-                // a gone sender is forgotten; no Scan: the fan-out reaches the audience
-                statement("dynamodb:DeleteItem", TABLE_ARN),
+                // a gone sender is forgotten, its message rate kept on its row; no Scan: the fan-out reaches the audience
+                statement(List.of("dynamodb:DeleteItem", "dynamodb:UpdateItem"), TABLE_ARN),
                 postToConnections(),
                 // minimizePolicies sorts a statement's resources
                 statement("iot:Publish", List.of(

@@ -1,5 +1,6 @@
 package dev.edgewire.broadcast;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,9 +44,19 @@ public sealed interface Envelope {
     }
 
     /** An error, sent to the client that caused it and to nobody else. */
-    @JsonPropertyOrder({"type", "error", "detail"})
-    record Error(String error, String detail) implements Envelope {
+    /**
+     * An error to one client: {@code error} names it, {@code detail} says what to do;
+     * {@code retryAfterMs} (only on {@value #TOO_MANY_MESSAGES}) says when to try again.
+     */
+    @JsonPropertyOrder({"type", "error", "detail", "retryAfterMs"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Error(String error, String detail, Long retryAfterMs) implements Envelope {
         public static final String BAD_REQUEST = "BadRequest";
+        public static final String TOO_MANY_MESSAGES = "TooManyMessages";
+
+        public Error(String error, String detail) {
+            this(error, detail, null);
+        }
 
         public static Error badRequest(String detail) {
             return new Error(BAD_REQUEST, detail);

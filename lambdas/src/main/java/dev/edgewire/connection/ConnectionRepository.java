@@ -22,6 +22,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
@@ -33,6 +35,7 @@ public final class ConnectionRepository {
 
     private static final String KEY_NAME = "#id";
     private static final String DEVICES_NAME = "#devices";
+    private static final String CLOCK_NAME = "#clock";
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
@@ -114,6 +117,84 @@ public final class ConnectionRepository {
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    /** What a change of a connection's message clock found. */
+    public sealed interface ClockUpdate {
+        /** The change was made: the clock now holds {@code clock}. */
+        record Advanced(long clock) implements ClockUpdate {
+        }
+
+        /**
+         * The clock was not as the change required, or there is no row: {@code current} is what the row
+         * holds, {@code null} when the store did not say (or there is no row or no clock).
+         */
+        record Refused(Long current) implements ClockUpdate {
+        }
+    }
+
+    /**
+     * Starts the connection's {@value ConnectionTable#MESSAGE_CLOCK} afresh at {@code next} when it has
+     * none or it is before {@code now} (the connection was quiet), on its row only if the row exists.
+     */
+    public ClockUpdate restartMessageClock(String connectionId, long now, long next) {
+        return changeMessageClock(connectionId, "SET " + CLOCK_NAME + " = :next",
+                "(attribute_not_exists(" + CLOCK_NAME + ") OR " + CLOCK_NAME + " < :now)",
+                Map.of(":next", number(next), ":now", number(now)));
+    }
+
+    /**
+     * Adds {@code interval} to the connection's {@value ConnectionTable#MESSAGE_CLOCK} when it lies
+     * between {@code from} and {@code until}, on its row only if the row exists: one atomic UpdateItem,
+     * so concurrent invocations for one connection each add their own.
+     */
+    public ClockUpdate addToMessageClock(String connectionId, long interval, long from, long until) {
+        return changeMessageClock(connectionId, "SET " + CLOCK_NAME + " = " + CLOCK_NAME + " + :interval",
+                CLOCK_NAME + " BETWEEN :from AND :until",
+                Map.of(":interval", number(interval), ":from", number(from), ":until", number(until)));
+    }
+
+    /**
+     * The connection's {@value ConnectionTable#MESSAGE_CLOCK}, or {@code null} when it has none or there is
+     * no row: read through an UpdateItem that sets the clock to itself, so a function allowed UpdateItem on
+     * the rows needs no GetItem. Only for stores that do not return the row when a condition fails.
+     */
+    public Long readMessageClock(String connectionId) {
+        ClockUpdate update = changeMessageClock(connectionId, "SET " + CLOCK_NAME + " = " + CLOCK_NAME,
+                "attribute_exists(" + CLOCK_NAME + ")", null);
+        return update instanceof ClockUpdate.Advanced advanced ? advanced.clock() : null;
+    }
+
+    /**
+     * One conditional UpdateItem; a failed condition returns what the row holds where the store says
+     * (DynamoDB's {@code ReturnValuesOnConditionCheckFailure}), so no read is needed.
+     */
+    private ClockUpdate changeMessageClock(String connectionId, String update, String condition,
+                                           Map<String, AttributeValue> values) {
+        requireText(connectionId, "connectionId");
+        try {
+            UpdateItemRequest.Builder request = UpdateItemRequest.builder()
+                    .tableName(tableName)
+                    .key(Map.of(ConnectionTable.PARTITION_KEY, AttributeValue.fromS(connectionId)))
+                    .updateExpression(update)
+                    .conditionExpression("attribute_exists(" + KEY_NAME + ") AND " + condition)
+                    .expressionAttributeNames(Map.of(KEY_NAME, ConnectionTable.PARTITION_KEY,
+                            CLOCK_NAME, ConnectionTable.MESSAGE_CLOCK))
+                    .returnValues(ReturnValue.UPDATED_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+            if (values != null) {
+                request.expressionAttributeValues(values);
+            }
+            Map<String, AttributeValue> after = dynamoDb.updateItem(request.build()).attributes();
+            return new ClockUpdate.Advanced(Long.parseLong(after.get(ConnectionTable.MESSAGE_CLOCK).n()));
+        } catch (ConditionalCheckFailedException e) {
+            AttributeValue clock = e.hasItem() ? e.item().get(ConnectionTable.MESSAGE_CLOCK) : null;
+            return new ClockUpdate.Refused(clock == null || clock.n() == null ? null : Long.valueOf(clock.n()));
+        }
+    }
+
+    private static AttributeValue number(long value) {
+        return AttributeValue.fromN(Long.toString(value));
     }
 
     /**

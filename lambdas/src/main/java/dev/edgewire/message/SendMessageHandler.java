@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * calls whatever the audience, so the route answers fast and a flooding client costs queue sends,
  * not a post to every connection per message. Devices get the same {@code {"type":"message",...}}
  * envelope the browsers get. A bad body gets an error envelope back to the sender only, and nothing
- * is sent anywhere else.
+ * is sent anywhere else. A sender over its message rate ({@link MessageRateLimit}) gets an error
+ * envelope that says when to retry, and its message costs nothing more.
  */
 public final class SendMessageHandler
         implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
@@ -44,18 +45,21 @@ public final class SendMessageHandler
     private final Broadcaster broadcaster;
     private final DevicePublisher devices;
     private final ReadingsQueueClient queue;
+    private final MessageRateLimit rateLimit;
     private final Clock clock;
 
     /**
      * @param broadcaster answers the sender alone (errors)
      * @param queue where the message waits for the fan-out
+     * @param rateLimit each connection's message rate ({@link Topology.MessageRate})
      */
     public SendMessageHandler(SendMessageParser parser, Broadcaster broadcaster, DevicePublisher devices,
-                              ReadingsQueueClient queue, Clock clock) {
+                              ReadingsQueueClient queue, MessageRateLimit rateLimit, Clock clock) {
         this.parser = Objects.requireNonNull(parser, "parser");
         this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
         this.devices = Objects.requireNonNull(devices, "devices");
         this.queue = Objects.requireNonNull(queue, "queue");
+        this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -80,6 +84,15 @@ public final class SendMessageHandler
                 LOG.warn("rejected a message from {}: {}", sender, detail);
                 broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(detail)));
                 return Responses.status(413);
+            }
+            if (rateLimit.admit(sender) instanceof MessageRateLimit.Decision.Refused refused) {
+                String detail = "Over " + Topology.MessageRate.PER_SECOND + " messages a second (bursts of "
+                        + Topology.MessageRate.BURST + "): this one was not sent. Retry in " + refused.retryAfterMillis()
+                        + " ms.";
+                LOG.warn("refused a message from {}: over its message rate", sender);
+                broadcaster.sendTo(sender, Json.write(new Envelope.Error(Envelope.Error.TOO_MANY_MESSAGES, detail,
+                        refused.retryAfterMillis())));
+                return Responses.status(429);
             }
             String queued;
             try {

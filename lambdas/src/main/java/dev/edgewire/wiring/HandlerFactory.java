@@ -5,6 +5,7 @@ import dev.edgewire.auth.TokenAuthorizer;
 import dev.edgewire.connection.ConnectHandler;
 import dev.edgewire.connection.DisconnectHandler;
 import dev.edgewire.message.DefaultRouteHandler;
+import dev.edgewire.message.MessageRateLimit;
 import dev.edgewire.message.SendMessageHandler;
 import dev.edgewire.message.SendMessageParser;
 import dev.edgewire.message.SubscribeHandler;
@@ -28,7 +29,8 @@ public final class HandlerFactory {
             case CONNECT -> new ConnectHandler(services.connections());
             case DISCONNECT -> new DisconnectHandler(services.connections());
             case SEND_MESSAGE -> new SendMessageHandler(new SendMessageParser(), services.broadcaster(),
-                    services.devicePublisher(), services.readingsQueue(), services.clock());
+                    services.devicePublisher(), services.readingsQueue(),
+                    new MessageRateLimit(services.connections(), services.clock()), services.clock());
             case SUBSCRIBE -> new SubscribeHandler(new SubscribeParser(), services.connections(), services.broadcaster());
             case DEFAULT -> new DefaultRouteHandler(services.broadcaster());
             case AUTHORIZER -> new TokenAuthorizer(services.tokenKeys(), services.clock());

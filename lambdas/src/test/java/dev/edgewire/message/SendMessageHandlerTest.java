@@ -18,6 +18,7 @@ import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
 import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaContext;
+import dev.edgewire.contract.Topology.ConnectionTable;
 import dev.edgewire.contract.Topology.ReadingsQueue;
 import dev.edgewire.contract.Topology.Topics;
 import dev.edgewire.queue.ReadingsQueueClient;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,11 @@ import org.mockito.ArgumentCaptor;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionRequest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.iotdataplane.model.IotDataPlaneException;
 import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
@@ -61,11 +67,15 @@ class SendMessageHandlerTest {
             new Broadcaster(api, new ConnectionRepository(dynamoDb, "connections", clock, 1), 16),
             new DevicePublisher(iot, Topics.GENERAL_OUTBOUND, Topics.COMMANDS_TEMPLATE),
             new ReadingsQueueClient(() -> sqs, () -> QUEUE_URL),
+            new MessageRateLimit(new ConnectionRepository(dynamoDb, "connections", clock, 1), clock),
             clock);
 
     @BeforeEach
-    void queueAcceptsMessages() {
+    void queueAcceptsMessages_andTheSenderIsWithinItsRate() {
         when(sqs.sendMessage(any(SendMessageRequest.class))).thenReturn(SendMessageResponse.builder().messageId("m-1").build());
+        when(dynamoDb.updateItem(any(UpdateItemRequest.class))).thenReturn(UpdateItemResponse.builder()
+                .attributes(Map.of(ConnectionTable.MESSAGE_CLOCK, AttributeValue.fromN(Long.toString(NOW.toEpochMilli() + 100))))
+                .build());
     }
 
     /** The one send sendMessage makes for the WebSocket clients, whatever their number. */
@@ -207,6 +217,26 @@ class SendMessageHandlerTest {
         assertThat(error.get("type").asText()).isEqualTo("error");
         assertThat(error.get("error").asText()).isEqualTo("BadRequest");
         assertThat(error.get("detail").asText()).contains("once wrapped").contains("131072");
+        verifyNoInteractions(sqs, iot);
+    }
+
+    @Test
+    void aSenderOverItsMessageRate_getsAnErrorWithARetryHint_andNothingIsQueuedOrPublished() throws Exception {
+        // The row's clock is 5 s ahead: far past the burst's 1.9 s, so neither change of the clock applies.
+        when(dynamoDb.updateItem(any(UpdateItemRequest.class))).thenThrow(ConditionalCheckFailedException.builder()
+                .item(Map.of(ConnectionTable.MESSAGE_CLOCK, AttributeValue.fromN(Long.toString(NOW.toEpochMilli() + 5_000))))
+                .message("The conditional request failed").build());
+
+        var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(429);
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(1)).postToConnection(posts.capture());
+        assertThat(posts.getValue().connectionId()).isEqualTo(SENDER);
+        JsonNode error = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
+        assertThat(error.get("error").asText()).isEqualTo("TooManyMessages");
+        assertThat(error.get("retryAfterMs").asLong()).isEqualTo(5_000 - 1_900);
+        assertThat(error.get("detail").asText()).contains("Retry in 3100 ms");
         verifyNoInteractions(sqs, iot);
     }
 }
