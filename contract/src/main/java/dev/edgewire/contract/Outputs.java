@@ -17,7 +17,9 @@ public final class Outputs {
     public static final String IOT_ENDPOINT = "IotEndpoint";
     public static final String MQTT_PORT = "MqttPort";
     public static final String HTTPS_PORT = "HttpsPort";
+    /** The thing (on AWS the first of {@link #THING_NAMES}). */
     public static final String THING_NAME = "ThingName";
+    /** The certificate id of {@link #THING_NAME}. */
     public static final String CERTIFICATE_ID = "CertificateId";
     public static final String TABLE_NAME = "TableName";
     /** The Secrets Manager secret that signs WebSocket tokens (AWS only). */
@@ -37,8 +39,13 @@ public final class Outputs {
     public static final String CERTIFICATE_FILE = "CertificateFile";
     /** Local only: the thing's private key, PEM. */
     public static final String PRIVATE_KEY_FILE = "PrivateKeyFile";
-    /** Local only: every thing local mode made a certificate for, comma-separated, {@link #THING_NAME} first. */
+    /**
+     * Every thing of the deployment, comma-separated, {@link #THING_NAME} first: on AWS each CSR's
+     * common name, locally each thing local mode made a certificate for.
+     */
     public static final String THING_NAMES = "ThingNames";
+    /** AWS only: the certificate id of each thing of {@link #THING_NAMES}, comma-separated, in the same order. */
+    public static final String CERTIFICATE_IDS = "CertificateIds";
     /** Local only: the folder with {@code <thing>/certificate.pem} and {@code <thing>/private.key} for each of them. */
     public static final String THING_CERTIFICATES_DIR = "ThingCertificatesDir";
     /** Local only: the DynamoDB-compatible store's URL. */

@@ -30,6 +30,17 @@ public final class Topology {
     /** Default IoT thing name (CDK context {@code thingName} overrides it). */
     public static final String DEFAULT_THING_NAME = "thing-1";
 
+    /**
+     * Most things one deployment provisions from a folder of CSRs. CloudFormation allows 500
+     * resources in a stack ("Resources" in
+     * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html);
+     * each thing takes 4 in the stateful stack (thing, certificate, and its attachments to the
+     * thing and to the policy), and the stack has 4 more (table, secret, the shared IoT policy and
+     * the CDK CLI's metadata resource): (500 - 4) / 4 = 124. More devices need a second deployment
+     * or fleet provisioning.
+     */
+    public static final int MAX_THINGS_PER_DEPLOYMENT = 124;
+
     private Topology() {
     }
 

@@ -40,9 +40,9 @@ public final class EdgewireApp {
     public static Deployment assemble(App app, DeploymentSettings settings) {
         // Environment-agnostic: the account and region come from the deploying profile.
         StatefulStack stateful = new StatefulStack(app, STATEFUL_STACK, StackProps.builder()
-                .description("edgewire: connection table, IoT thing, certificate and policy, token key")
+                .description("edgewire: connection table, IoT things, their certificates and policy, token key")
                 .build(),
-                new StatefulStack.Props(settings.thingName(), settings.certificateSigningRequest()));
+                new StatefulStack.Props(settings.devices()));
         StatelessStack stateless = new StatelessStack(app, STATELESS_STACK, StackProps.builder()
                 .description("edgewire: Lambda functions, WebSocket API, IoT topic rules")
                 .build(),

@@ -1,7 +1,9 @@
 package dev.edgewire.infra;
 
 import dev.edgewire.contract.Outputs;
+import java.util.List;
 import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
@@ -12,21 +14,18 @@ import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
 
 /**
- * What holds state or identity: the connection table, the device's thing, certificate and IoT
+ * What holds state or identity: the connection table, the devices' things, certificates and IoT
  * policy, and the key that signs WebSocket tokens. Kept apart from the functions and API so those
  * can be replaced or torn down freely.
  */
 public final class StatefulStack extends Stack {
 
-    /**
-     * @param thingName the IoT thing
-     * @param certificateSigningRequest the device's CSR, PEM
-     */
-    public record Props(String thingName, String certificateSigningRequest) {
+    /** @param devices one thing and certificate each; the first is the outputs' {@code ThingName} */
+    public record Props(List<DeviceCsr> devices) {
     }
 
     private final ConnectionTable connectionTable;
-    private final DeviceIdentity device;
+    private final DeviceFleet fleet;
     private final Secret tokenSecret;
 
     public StatefulStack(Construct scope, String id, StackProps stackProps, Props props) {
@@ -34,8 +33,7 @@ public final class StatefulStack extends Stack {
         // The table holds only live connection ids, which expire within hours: nothing worth
         // keeping after `cdk destroy`, and a retained table would keep costing and block a redeploy.
         connectionTable = new ConnectionTable(this, "Connections", new ConnectionTable.Props(RemovalPolicy.DESTROY));
-        device = new DeviceIdentity(this, "Device",
-                new DeviceIdentity.Props(props.thingName(), props.certificateSigningRequest()));
+        fleet = new DeviceFleet(this, "Fleet", new DeviceFleet.Props(props.devices()));
         tokenSecret = Secret.Builder.create(this, "TokenKey")
                 .description("HMAC key that signs the WebSocket tokens of the $connect authorizer")
                 .generateSecretString(SecretStringGenerator.builder()
@@ -48,10 +46,20 @@ public final class StatefulStack extends Stack {
                 + " rotating it means minting new tokens, which a rotation function cannot do for the"
                 + " clients. Rotate by hand (put-secret-value with a new random value) as the README says.");
 
-        CfnOutput.Builder.create(this, Outputs.THING_NAME).value(device.thingName())
-                .description("IoT thing name; the device connects with it as MQTT client id").build();
-        CfnOutput.Builder.create(this, Outputs.CERTIFICATE_ID).value(device.certificateId())
-                .description("Device certificate: aws iot describe-certificate --certificate-id <id>").build();
+        List<DeviceIdentity> devices = fleet.identities();
+        DeviceIdentity first = devices.getFirst();
+        CfnOutput.Builder.create(this, Outputs.THING_NAME).value(first.thingName())
+                .description("IoT thing name (the first of ThingNames); the device connects with it as MQTT client id")
+                .build();
+        CfnOutput.Builder.create(this, Outputs.CERTIFICATE_ID).value(first.certificateId())
+                .description("Its certificate: aws iot describe-certificate --certificate-id <id>").build();
+        // One output per list, not per device: a template holds at most 200 outputs, and a list stays one jq away.
+        CfnOutput.Builder.create(this, Outputs.THING_NAMES)
+                .value(Fn.join(",", devices.stream().map(DeviceIdentity::thingName).toList()))
+                .description("Every thing, comma-separated (one per CSR of csrDir, by name)").build();
+        CfnOutput.Builder.create(this, Outputs.CERTIFICATE_IDS)
+                .value(Fn.join(",", devices.stream().map(DeviceIdentity::certificateId).toList()))
+                .description("The certificate id of each thing of ThingNames, in the same order").build();
         CfnOutput.Builder.create(this, Outputs.TABLE_NAME).value(connectionTable.table().getTableName())
                 .description("DynamoDB table of open WebSocket connections").build();
         CfnOutput.Builder.create(this, Outputs.TOKEN_SECRET_ARN).value(tokenSecret.getSecretArn())

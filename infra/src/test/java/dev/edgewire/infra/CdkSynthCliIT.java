@@ -54,4 +54,21 @@ class CdkSynthCliIT {
                 .contains("--context " + DeploymentSettings.CSR_FILE + "=");
         assertThat(directory.resolve("cdk.out").resolve(EdgewireApp.STATELESS_STACK + ".template.json")).doesNotExist();
     }
+
+    @Test
+    void synth_withACsrDirThatCannotBeDeployed_failsListingEveryProblem_beforeAnyTemplate() throws Exception {
+        Path fleet = Files.createDirectories(directory.resolve("fleet"));
+        TestDeployment.writeCsr(fleet.resolve("a.csr"), "thing-1");
+        TestDeployment.writeCsr(fleet.resolve("b.csr"), "thing-1");
+        Files.writeString(fleet.resolve("notes.txt"), "hello\n");
+
+        CdkCli.Run run = CdkCli.synth(directory, "--context", DeploymentSettings.CSR_DIR + "=" + fleet,
+                "--output", directory.resolve("cdk.out").toString());
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.stderr()).contains("the CSR folder " + fleet.toAbsolutePath())
+                .contains("notes.txt")
+                .contains("a.csr and b.csr both have the common name 'thing-1'");
+        assertThat(directory.resolve("cdk.out").resolve(EdgewireApp.STATEFUL_STACK + ".template.json")).doesNotExist();
+    }
 }

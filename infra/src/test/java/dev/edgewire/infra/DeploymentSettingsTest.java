@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,16 +34,17 @@ class DeploymentSettingsTest {
     }
 
     @Test
-    void fromContext_usesTheTopologyDefaults_whenOnlyTheCsrIsGiven() {
+    void fromContext_usesTheTopologyDefaults_whenOnlyTheCsrIsGiven() throws IOException {
         Path csr = TestDeployment.writeCsr(directory.resolve("device.csr"), Topology.DEFAULT_THING_NAME);
         context.put(DeploymentSettings.CSR_FILE, csr.toString());
 
         DeploymentSettings settings = read();
 
-        assertThat(settings.thingName()).isEqualTo(Topology.DEFAULT_THING_NAME);
+        assertThat(settings.devices()).extracting(DeviceCsr::thingName).containsExactly(Topology.DEFAULT_THING_NAME);
         assertThat(settings.stageName()).isEqualTo(Topology.DEFAULT_STAGE);
         assertThat(settings.lambdaJar()).isEqualTo(jar);
-        assertThat(settings.certificateSigningRequest()).startsWith("-----BEGIN CERTIFICATE REQUEST-----");
+        assertThat(settings.devices().getFirst().certificateSigningRequest())
+                .isEqualTo(Files.readString(csr)).startsWith("-----BEGIN CERTIFICATE REQUEST-----");
     }
 
     @Test
@@ -54,7 +56,7 @@ class DeploymentSettingsTest {
 
         DeploymentSettings settings = read();
 
-        assertThat(settings.thingName()).isEqualTo("greenhouse-7");
+        assertThat(settings.devices()).extracting(DeviceCsr::thingName).containsExactly("greenhouse-7");
         assertThat(settings.stageName()).isEqualTo("prod");
     }
 
@@ -131,5 +133,177 @@ class DeploymentSettingsTest {
         assertThatThrownBy(this::read)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a valid API Gateway stage name");
+    }
+
+    // A folder of CSRs: a fleet.
+
+    private Path fleetDir() throws IOException {
+        return Files.createDirectories(directory.resolve("fleet"));
+    }
+
+    private String readFolderFailure(Path dir) {
+        context.put(DeploymentSettings.CSR_DIR, dir.toString());
+        try {
+            read();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("the folder " + dir + " was accepted");
+    }
+
+    @Test
+    void csrDir_makesOneThingPerCsr_namedByItsCommonName_inNaturalOrder_skippingKeysAndCertificates()
+            throws IOException {
+        Path dir = fleetDir();
+        for (String thing : List.of("thing-10", "thing-2", "thing-1")) {
+            TestDeployment.writeCsr(dir.resolve(thing + ".csr"), thing);
+            Files.writeString(dir.resolve(thing + ".private.key"), "a key the app never reads");
+            Files.writeString(dir.resolve(thing + ".cert.pem"), "a certificate the app never reads");
+        }
+        context.put(DeploymentSettings.CSR_DIR, dir.toString());
+
+        DeploymentSettings settings = read();
+
+        assertThat(settings.devices()).extracting(DeviceCsr::thingName).containsExactly("thing-1", "thing-2", "thing-10");
+        for (DeviceCsr device : settings.devices()) {
+            assertThat(device.certificateSigningRequest()).isEqualTo(Files.readString(dir.resolve(device.thingName() + ".csr")));
+        }
+    }
+
+    @Test
+    void csrDir_namesThingsByCommonName_notByFileName() throws IOException {
+        Path dir = fleetDir();
+        TestDeployment.writeCsr(dir.resolve("first.csr"), "greenhouse-7");
+        context.put(DeploymentSettings.CSR_DIR, dir.toString());
+
+        assertThat(read().devices()).extracting(DeviceCsr::thingName).containsExactly("greenhouse-7");
+    }
+
+    @Test
+    void csrDir_withOneCsr_isTheSameDeploymentAsThatCsrAsCsrFile() throws IOException {
+        Path dir = fleetDir();
+        Path csr = TestDeployment.writeCsr(dir.resolve(Topology.DEFAULT_THING_NAME + ".csr"), Topology.DEFAULT_THING_NAME);
+        context.put(DeploymentSettings.CSR_FILE, csr.toString());
+        DeploymentSettings fromFile = read();
+        context.remove(DeploymentSettings.CSR_FILE);
+        context.put(DeploymentSettings.CSR_DIR, dir.toString());
+
+        assertThat(read()).isEqualTo(fromFile);
+    }
+
+    @Test
+    void csrDir_thatIsEmpty_failsNamingTheKeysCommandForAFleet() throws IOException {
+        Path dir = fleetDir();
+
+        assertThat(readFolderFailure(dir)).contains(dir.toAbsolutePath().toString())
+                .contains("holds no *.csr file")
+                .contains("edgewire-device keys create --devices N --dir " + dir);
+    }
+
+    @Test
+    void csrDir_thatDoesNotExist_failsNamingIt() {
+        Path missing = directory.resolve("no-fleet");
+
+        assertThat(readFolderFailure(missing)).contains(missing.toAbsolutePath().toString())
+                .contains("does not exist or is not a folder");
+    }
+
+    @Test
+    void csrDir_withTwoCsrsOfOneCommonName_failsNamingBothFiles() throws IOException {
+        Path dir = fleetDir();
+        TestDeployment.writeCsr(dir.resolve("a.csr"), "thing-1");
+        TestDeployment.writeCsr(dir.resolve("b.csr"), "thing-1");
+
+        assertThat(readFolderFailure(dir)).contains("a.csr and b.csr both have the common name 'thing-1'");
+    }
+
+    @Test
+    void csrDir_withACommonNameIotWouldRefuse_failsNamingTheFile() throws IOException {
+        Path dir = fleetDir();
+        TestDeployment.writeCsr(dir.resolve("thing-1.csr"), "thing-1");
+        TestDeployment.writeCsr(dir.resolve("spaced.csr"), "thing 2");
+
+        assertThat(readFolderFailure(dir))
+                .contains("spaced.csr: the common name 'thing 2' is not a valid AWS IoT thing name");
+    }
+
+    @Test
+    void csrDir_withACsrFileThatIsNotACsr_failsNamingTheFile() throws IOException {
+        Path dir = fleetDir();
+        TestDeployment.writeCsr(dir.resolve("thing-1.csr"), "thing-1");
+        Files.writeString(dir.resolve("thing-2.csr"), "hello\n");
+
+        assertThat(readFolderFailure(dir)).contains("thing-2.csr: not a PEM certificate signing request")
+                .contains("BEGIN CERTIFICATE REQUEST");
+    }
+
+    @Test
+    void csrDir_withAFileThatIsNeitherACsrNorAKeyOrCertificate_failsNamingIt() throws IOException {
+        Path dir = fleetDir();
+        TestDeployment.writeCsr(dir.resolve("thing-1.csr"), "thing-1");
+        Files.writeString(dir.resolve("notes.txt"), "hello\n");
+
+        assertThat(readFolderFailure(dir)).contains("notes.txt").contains("not a CSR (*.csr)");
+    }
+
+    @Test
+    void csrDir_reportsEveryProblemAtOnce() throws IOException {
+        Path dir = fleetDir();
+        TestDeployment.writeCsr(dir.resolve("a.csr"), "thing-1");
+        TestDeployment.writeCsr(dir.resolve("b.csr"), "thing-1");
+        Files.writeString(dir.resolve("c.csr"), "hello\n");
+        Files.writeString(dir.resolve("notes.txt"), "hello\n");
+
+        assertThat(readFolderFailure(dir)).contains("notes.txt").contains("c.csr: not a PEM")
+                .contains("a.csr and b.csr both have");
+    }
+
+    @Test
+    void csrDir_withMoreCsrsThanOneStackHolds_failsStatingTheMaximum() throws IOException {
+        Path dir = fleetDir();
+        for (int i = 1; i <= Topology.MAX_THINGS_PER_DEPLOYMENT + 1; i++) {
+            TestDeployment.writeCsr(dir.resolve("thing-" + i + ".csr"), "thing-" + i);
+        }
+
+        assertThat(readFolderFailure(dir)).contains("holds " + (Topology.MAX_THINGS_PER_DEPLOYMENT + 1) + " CSRs")
+                .contains("(" + Topology.MAX_THINGS_PER_DEPLOYMENT + ")").contains("500 resources");
+    }
+
+    @Test
+    void csrDir_ofTheLargestFleet_isAccepted() throws IOException {
+        Path dir = fleetDir();
+        for (int i = 1; i <= Topology.MAX_THINGS_PER_DEPLOYMENT; i++) {
+            TestDeployment.writeCsr(dir.resolve("thing-" + i + ".csr"), "thing-" + i);
+        }
+        context.put(DeploymentSettings.CSR_DIR, dir.toString());
+
+        assertThat(read().devices()).hasSize(Topology.MAX_THINGS_PER_DEPLOYMENT);
+    }
+
+    @Test
+    void csrDir_andCsrFile_together_areRefused() throws IOException {
+        Path dir = fleetDir();
+        Path csr = TestDeployment.writeCsr(dir.resolve("thing-1.csr"), "thing-1");
+        context.putAll(Map.of(DeploymentSettings.CSR_DIR, dir.toString(), DeploymentSettings.CSR_FILE, csr.toString()));
+
+        assertThatThrownBy(this::read).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("both csrFile and csrDir");
+    }
+
+    @Test
+    void csrDir_withAThingName_isRefused_becauseTheCommonNamesNameTheThings() throws IOException {
+        Path dir = fleetDir();
+        TestDeployment.writeCsr(dir.resolve("thing-1.csr"), "thing-1");
+        context.putAll(Map.of(DeploymentSettings.CSR_DIR, dir.toString(), DeploymentSettings.THING_NAME, "thing-1"));
+
+        assertThatThrownBy(this::read).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("thingName is for csrFile only");
+    }
+
+    @Test
+    void naturalOrder_putsNumberedNamesInNumericOrder() {
+        assertThat(java.util.stream.Stream.of("b", "thing-10", "thing-2", "thing-1", "thing", "a-3")
+                .sorted(DeploymentSettings::naturalOrder).toList())
+                .containsExactly("a-3", "b", "thing", "thing-1", "thing-2", "thing-10");
     }
 }

@@ -28,6 +28,16 @@ class NagComplianceTest {
     }
 
     @Test
+    void awsSolutions_reportsNoUnacknowledgedFinding_forAFleet() {
+        TestDeployment deployment = TestDeployment.fleet();
+
+        PolicyValidationPluginReport report = new AwsSolutionsChecks(deployment.app).validateScope(deployment.app);
+
+        assertThat(findings(report)).isEmpty();
+        assertThat(report.getSuccess()).isTrue();
+    }
+
+    @Test
     void acknowledgments_coverOnlyTheFindingsTheyName_soANewWildcardIsStillReported() {
         TestDeployment shared = TestDeployment.get();
         App app = new App(AppProps.builder().context(Map.of(

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import software.amazon.awscdk.assertions.Template;
 
@@ -26,12 +27,12 @@ class StatefulStackCliIT extends StatefulStackContract {
     }
 
     @Override
-    String thingName() {
-        return Topology.DEFAULT_THING_NAME;
+    List<String> thingNames() {
+        return List.of(Topology.DEFAULT_THING_NAME);
     }
 
     @Override
-    String certificateSigningRequest() {
+    String certificateSigningRequest(String thingName) {
         try {
             return Files.readString(cli.csrFile, StandardCharsets.US_ASCII);
         } catch (IOException e) {

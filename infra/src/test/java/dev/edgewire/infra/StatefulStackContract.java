@@ -6,6 +6,8 @@ import static dev.edgewire.infra.TemplateFacts.logicalIdOf;
 import static dev.edgewire.infra.TemplateFacts.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgewire.contract.Topology;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,22 +23,42 @@ abstract class StatefulStackContract {
     private static final Map<String, Object> THING_IS_ATTACHED =
             Map.of("Bool", Map.of("iot:Connection.Thing.IsAttached", "true"));
 
+    /** CloudFormation's limit of resources in one stack (cloudformation-limits.html, "Resources"). */
+    private static final int RESOURCES_PER_STACK = 500;
+
     abstract Template template();
 
-    abstract String thingName();
+    /** The things of the deployment, in the order the outputs list them. */
+    abstract List<String> thingNames();
 
-    abstract String certificateSigningRequest();
+    abstract String certificateSigningRequest(String thingName);
 
     @Test
-    void stack_holdsExactlyTheStatefulResources() {
+    void stack_holdsExactlyTheStatefulResources_fourPerThingAndOnePolicy() {
+        int things = thingNames().size();
         assertThat(TemplateFacts.resourceCounts(template())).isEqualTo(Map.of(
                 "AWS::DynamoDB::Table", 1,
-                "AWS::IoT::Thing", 1,
-                "AWS::IoT::Certificate", 1,
+                "AWS::IoT::Thing", things,
+                "AWS::IoT::Certificate", things,
                 "AWS::IoT::Policy", 1,
-                "AWS::IoT::PolicyPrincipalAttachment", 1,
-                "AWS::IoT::ThingPrincipalAttachment", 1,
+                "AWS::IoT::PolicyPrincipalAttachment", things,
+                "AWS::IoT::ThingPrincipalAttachment", things,
                 "AWS::SecretsManager::Secret", 1));
+    }
+
+    @Test
+    void theLargestFleetAllowed_isTheLargestThatFitsInOneStack() {
+        Map<String, Integer> counts = TemplateFacts.resourceCounts(template());
+        int things = thingNames().size();
+        int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+        int perThing = (counts.get("AWS::IoT::Thing") + counts.get("AWS::IoT::Certificate")
+                + counts.get("AWS::IoT::PolicyPrincipalAttachment") + counts.get("AWS::IoT::ThingPrincipalAttachment"))
+                / things;
+        // The CLI adds its AWS::CDK::Metadata resource, which counts against the limit too.
+        int shared = total - perThing * things + 1;
+
+        assertThat(shared + perThing * Topology.MAX_THINGS_PER_DEPLOYMENT).isLessThanOrEqualTo(RESOURCES_PER_STACK);
+        assertThat(shared + perThing * (Topology.MAX_THINGS_PER_DEPLOYMENT + 1)).isGreaterThan(RESOURCES_PER_STACK);
     }
 
     @Test
@@ -55,29 +77,41 @@ abstract class StatefulStackContract {
     }
 
     @Test
-    void thing_isNamedFromContext() {
-        template().hasResourceProperties("AWS::IoT::Thing", Match.objectEquals(Map.of("ThingName", thingName())));
+    void things_areNamedByTheirCsrs_oneEach() {
+        Map<String, Map<String, Object>> things = template().findResources("AWS::IoT::Thing");
+
+        assertThat(things.values()).map(thing -> thing.get("Properties"))
+                .containsExactlyInAnyOrderElementsOf(thingNames().stream()
+                        .map(name -> Map.<String, Object>of("ThingName", name)).toList());
     }
 
     @Test
-    void certificate_isIssuedFromTheDevicesCsr_andActive() {
-        template().hasResourceProperties("AWS::IoT::Certificate", Match.objectEquals(Map.of(
-                "CertificateSigningRequest", certificateSigningRequest(),
-                "Status", "ACTIVE")));
+    void certificates_areIssuedFromEachDevicesCsr_andActive() {
+        Map<String, Map<String, Object>> certificates = template().findResources("AWS::IoT::Certificate");
+
+        assertThat(certificates.values()).map(certificate -> certificate.get("Properties"))
+                .containsExactlyInAnyOrderElementsOf(thingNames().stream()
+                        .map(name -> Map.<String, Object>of(
+                                "CertificateSigningRequest", certificateSigningRequest(name),
+                                "Status", "ACTIVE"))
+                        .toList());
     }
 
     @Test
-    void certificate_isAttachedToTheThingAndToThePolicy() {
-        String certificate = logicalIdOf(template(), "AWS::IoT::Certificate", Map.of());
-        String thing = logicalIdOf(template(), "AWS::IoT::Thing", Map.of());
+    void eachCertificate_isAttachedToItsOwnThingOnly_andToThePolicy() {
         String policy = logicalIdOf(template(), "AWS::IoT::Policy", Map.of());
+        List<Map<String, Object>> thingAttachments = new ArrayList<>();
+        List<Map<String, Object>> policyAttachments = new ArrayList<>();
+        for (String name : thingNames()) {
+            String thing = logicalIdOf(template(), "AWS::IoT::Thing", Map.of("ThingName", name));
+            String certificate = logicalIdOf(template(), "AWS::IoT::Certificate",
+                    Map.of("CertificateSigningRequest", certificateSigningRequest(name)));
+            thingAttachments.add(Map.of("ThingName", ref(thing), "Principal", getAtt(certificate, "Arn")));
+            policyAttachments.add(Map.of("PolicyName", ref(policy), "Principal", getAtt(certificate, "Arn")));
+        }
 
-        template().hasResourceProperties("AWS::IoT::ThingPrincipalAttachment", Match.objectEquals(Map.of(
-                "ThingName", ref(thing),
-                "Principal", getAtt(certificate, "Arn"))));
-        template().hasResourceProperties("AWS::IoT::PolicyPrincipalAttachment", Match.objectEquals(Map.of(
-                "PolicyName", ref(policy),
-                "Principal", getAtt(certificate, "Arn"))));
+        assertThat(properties("AWS::IoT::ThingPrincipalAttachment")).containsExactlyInAnyOrderElementsOf(thingAttachments);
+        assertThat(properties("AWS::IoT::PolicyPrincipalAttachment")).containsExactlyInAnyOrderElementsOf(policyAttachments);
     }
 
     @Test
@@ -130,15 +164,35 @@ abstract class StatefulStackContract {
     }
 
     @Test
-    void outputs_useTheDesignKeys() {
-        String thing = logicalIdOf(template(), "AWS::IoT::Thing", Map.of());
-        String certificate = logicalIdOf(template(), "AWS::IoT::Certificate", Map.of());
+    void outputs_nameTheFirstThing_andListEveryThingAndCertificate_inTheSameOrder() {
+        List<Object> things = new ArrayList<>();
+        List<Object> certificates = new ArrayList<>();
+        for (String name : thingNames()) {
+            things.add(ref(logicalIdOf(template(), "AWS::IoT::Thing", Map.of("ThingName", name))));
+            certificates.add(ref(logicalIdOf(template(), "AWS::IoT::Certificate",
+                    Map.of("CertificateSigningRequest", certificateSigningRequest(name)))));
+        }
         String table = logicalIdOf(template(), "AWS::DynamoDB::Table", Map.of());
         String secret = logicalIdOf(template(), "AWS::SecretsManager::Secret", Map.of());
 
-        template().hasOutput("ThingName", Map.of("Value", ref(thing)));
-        template().hasOutput("CertificateId", Map.of("Value", ref(certificate)));
+        template().hasOutput("ThingName", Map.of("Value", things.getFirst()));
+        template().hasOutput("CertificateId", Map.of("Value", certificates.getFirst()));
+        template().hasOutput("ThingNames", Map.of("Value", commaJoined(things)));
+        template().hasOutput("CertificateIds", Map.of("Value", commaJoined(certificates)));
         template().hasOutput("TableName", Map.of("Value", ref(table)));
         template().hasOutput("TokenSecretArn", Map.of("Value", ref(secret)));
+        // Besides the exports CDK adds for the stateless stack's references, these and no others.
+        assertThat(template().findOutputs("*").keySet()).filteredOn(key -> !key.startsWith("ExportsOutput"))
+                .containsExactlyInAnyOrder("ThingName", "CertificateId", "ThingNames", "CertificateIds", "TableName",
+                        "TokenSecretArn");
+    }
+
+    private static Object commaJoined(List<Object> values) {
+        return values.size() == 1 ? values.getFirst() : Map.of("Fn::Join", List.of(",", values));
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> properties(String type) {
+        return template().findResources(type).values().stream().map(r -> r.get("Properties")).toList();
     }
 }

@@ -1,13 +1,10 @@
 package dev.edgewire.infra;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.io.UncheckedIOException;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import software.amazon.awscdk.assertions.Template;
 
-/** The stateful stack as the app builds it in process. */
+/** The stateful stack as the app builds it in process for one thing from {@code csrFile}. */
 class StatefulStackTest extends StatefulStackContract {
 
     private static TestDeployment deployment;
@@ -25,16 +22,12 @@ class StatefulStackTest extends StatefulStackContract {
     }
 
     @Override
-    String thingName() {
-        return TestDeployment.THING;
+    List<String> thingNames() {
+        return List.of(TestDeployment.THING);
     }
 
     @Override
-    String certificateSigningRequest() {
-        try {
-            return Files.readString(deployment.csrFile, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    String certificateSigningRequest(String thingName) {
+        return deployment.csrs.get(thingName);
     }
 }

@@ -12,6 +12,8 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -30,35 +32,54 @@ import software.amazon.awscdk.cxapi.CloudAssembly;
 
 /**
  * The app as {@code cdk synth} builds it, synthesised once per JVM (a synthesis takes seconds),
- * from a CSR made the way a device makes it and a small stand-in for the handlers' jar: these
+ * from CSRs made the way a device makes them and a small stand-in for the handlers' jar: these
  * tests check the stacks, not the handler code, and must run before the real jar is built
  * ({@code ./mvnw test}). Nothing is written outside a temporary directory.
  */
 final class TestDeployment {
 
     static final String THING = "thing-under-test";
+    /** A fleet of three, listed as the outputs list them: thing-10 after thing-2. */
+    static final List<String> FLEET = List.of("fleet-thing-1", "fleet-thing-2", "fleet-thing-10");
     static final String STAGE = "teststage";
 
     private static TestDeployment shared;
+    private static TestDeployment fleet;
 
     final Path directory;
+    /** The CSR file of {@link #THING} ({@code csrFile}), or null for the fleet. */
     final Path csrFile;
+    /** Each thing's CSR, PEM. */
+    final Map<String, String> csrs = new LinkedHashMap<>();
     final Path lambdaJar;
     final EdgewireApp.Deployment deployment;
     final App app;
     final CloudAssembly assembly;
 
-    private TestDeployment() throws IOException {
+    /** One thing from {@code csrFile} when {@code things} is null, else a fleet from {@code csrDir}. */
+    private TestDeployment(List<String> things) throws IOException {
         directory = Files.createTempDirectory("edgewire-infra-test");
-        csrFile = writeCsr(directory.resolve(THING + ".csr"), THING);
         lambdaJar = writeJar(directory.resolve("handlers.jar"));
         // The feature flags of cdk.json, as the CLI passes them, so both syntheses build the same stacks.
         Map<String, Object> context = new java.util.HashMap<>(cdkJsonContext());
         context.putAll(Map.of(
-                DeploymentSettings.THING_NAME, THING,
                 DeploymentSettings.STAGE, STAGE,
-                DeploymentSettings.CSR_FILE, csrFile.toString(),
                 DeploymentSettings.LAMBDA_JAR, lambdaJar.toString()));
+        if (things == null) {
+            csrFile = writeCsr(directory.resolve(THING + ".csr"), THING);
+            csrs.put(THING, Files.readString(csrFile, StandardCharsets.US_ASCII));
+            context.putAll(Map.of(DeploymentSettings.THING_NAME, THING, DeploymentSettings.CSR_FILE, csrFile.toString()));
+        } else {
+            csrFile = null;
+            Path csrDir = Files.createDirectories(directory.resolve("fleet"));
+            for (String thing : things) {
+                Path csr = writeCsr(csrDir.resolve(thing + ".csr"), thing);
+                csrs.put(thing, Files.readString(csr, StandardCharsets.US_ASCII));
+                // What keys create writes beside each CSR; the app must skip it, never read it.
+                Files.writeString(csrDir.resolve(thing + ".private.key"), "not read by the app\n");
+            }
+            context.put(DeploymentSettings.CSR_DIR, csrDir.toString());
+        }
         app = new App(AppProps.builder()
                 .outdir(directory.resolve("cdk.out").toString())
                 .context(context)
@@ -79,16 +100,28 @@ final class TestDeployment {
         return (Map<String, Object>) file.getOrDefault("context", Map.of());
     }
 
-    /** The shared, synthesised deployment. */
+    /** The shared, synthesised deployment of one thing, {@link #THING}, from {@code csrFile}. */
     static synchronized TestDeployment get() {
         if (shared == null) {
-            try {
-                shared = new TestDeployment();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            shared = create(null);
         }
         return shared;
+    }
+
+    /** The shared, synthesised deployment of the {@link #FLEET}, from {@code csrDir}. */
+    static synchronized TestDeployment fleet() {
+        if (fleet == null) {
+            fleet = create(FLEET);
+        }
+        return fleet;
+    }
+
+    private static TestDeployment create(List<String> things) {
+        try {
+            return new TestDeployment(things);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -20,7 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
@@ -50,15 +53,17 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--devices", defaultValue = "1", paramLabel = "N",
             description = "Devices to simulate (default: ${DEFAULT-VALUE}). One device is the thing itself; "
-                    + "more are named PREFIX1..PREFIXN.")
+                    + "more are the first N things of the outputs file (ThingNames), or PREFIX1..PREFIXN.")
     int devices;
 
     @Option(names = "--device-prefix", defaultValue = "sim-", description = "Name prefix of simulated devices when --devices > 1 "
-            + "(default: ${DEFAULT-VALUE}; against local mode without --device-prefix or --cert-dir, its things, thing-1 onwards).")
+            + "(default: ${DEFAULT-VALUE}; when the outputs file lists things and --device-prefix is not given, those things).")
     String devicePrefix;
 
     @Option(names = "--cert-dir", paramLabel = "DIR",
-            description = "Folder with DEVICE.cert.pem and DEVICE.private.key per device; a device without them uses --cert/--key.")
+            description = "Folder with DEVICE.cert.pem and DEVICE.private.key per device (keys create --devices N --dir DIR, "
+                    + "keys fetch-certificate --all --dir DIR); for the things of the outputs file each must be there, "
+                    + "else a device without them uses --cert/--key.")
     Path certDir;
 
     @Option(names = "--rate", defaultValue = "1", paramLabel = "R", description = "Readings per second per device (default: ${DEFAULT-VALUE}).")
@@ -117,27 +122,12 @@ public final class SimulateCommand implements Callable<Integer> {
         if (perDevice <= 0 && duration == null) {
             throw DeviceException.usage("Give --count above 0 or a --duration.");
         }
-        List<String> deviceIds;
-        Path fleetCerts = certDir;
-        List<String> localThings = localThings();
-        if (devices == 1) {
-            deviceIds = List.of(resolved.thingName());
-        } else if (certDir == null && !spec.commandLine().getParseResult().hasMatchedOption("--device-prefix")
-                && !localThings.isEmpty()) {
-            // Local mode made certificates for its things: the fleet is the first N of them.
-            if (devices > localThings.size()) {
-                throw DeviceException.usage("Local mode made certificates for " + localThings.size() + " things ("
-                        + String.join(", ", localThings) + "), not " + devices + ". Start it with --thing "
-                        + String.join(",", IntStream.rangeClosed(1, devices).mapToObj(i -> "thing-" + i).toList())
-                        + " for " + devices + " devices, or give --cert-dir with a certificate for each.");
-            }
-            deviceIds = localThings.subList(0, devices);
-            fleetCerts = Path.of(target.otherOutputs().get(Outputs.THING_CERTIFICATES_DIR));
-        } else {
-            deviceIds = IntStream.rangeClosed(1, devices).mapToObj(i -> devicePrefix + i).toList();
-        }
-        Path certs = fleetCerts;
-        boolean localLayout = certs != null && certDir == null;
+        Fleet fleet = Fleet.choose(devices, resolved.thingName(),
+                spec.commandLine().getParseResult().hasMatchedOption("--device-prefix") ? devicePrefix : null,
+                devicePrefix, certDir, target.otherOutputs());
+        List<String> deviceIds = fleet.deviceIds();
+        Path certs = fleet.certs();
+        boolean localLayout = fleet.localLayout();
         ReadingSource source = dataset == null ? new ReadingGenerator(seed) : CsvDataset.open(dataset);
         int inFlight = transport.protocol == TransportOptions.Protocol.https ? 1 : Math.max(1, maxInFlight);
         SimulationPlan plan = new SimulationPlan(deviceIds, rate, perDevice, duration, transport.qos, topic, source,
@@ -165,13 +155,80 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    /** Local mode's things (its outputs' ThingNames), or none against any other target. */
-    private List<String> localThings() {
-        String names = target.otherOutputs().get(Outputs.THING_NAMES);
-        if (names == null || names.isBlank() || target.otherOutputs().get(Outputs.THING_CERTIFICATES_DIR) == null) {
-            return List.of();
+    /**
+     * Which devices to simulate and where their identities are.
+     *
+     * @param deviceIds   one per device: its thing name and MQTT client id
+     * @param certs       the folder of their certificates and keys, or null for the target's own
+     * @param localLayout whether {@code certs} is local mode's ({@code DEVICE/certificate.pem}) or
+     *                    {@code --cert-dir}'s ({@code DEVICE.cert.pem})
+     */
+    record Fleet(List<String> deviceIds, Path certs, boolean localLayout) {
+
+        /**
+         * One device is the target's thing. More are, unless a prefix is given, the first N things
+         * the outputs file lists ({@code ThingNames}: a deployed fleet, or local mode's things), with
+         * the certificates of {@code certDir}, else local mode's; with a prefix, PREFIX1..PREFIXN.
+         *
+         * @param prefixGiven the --device-prefix the user gave, or null
+         */
+        static Fleet choose(int devices, String thingName, String prefixGiven, String defaultPrefix, Path certDir,
+                            Map<String, String> outputs) {
+            if (devices == 1) {
+                return new Fleet(List.of(thingName), certDir, false);
+            }
+            String names = outputs.get(Outputs.THING_NAMES);
+            List<String> things = names == null || names.isBlank() ? List.of()
+                    : Arrays.stream(names.split(",")).map(String::trim).toList();
+            String localCerts = outputs.get(Outputs.THING_CERTIFICATES_DIR);
+            if (prefixGiven != null || things.isEmpty()) {
+                String prefix = prefixGiven != null ? prefixGiven : defaultPrefix;
+                return new Fleet(IntStream.rangeClosed(1, devices).mapToObj(i -> prefix + i).toList(), certDir, false);
+            }
+            if (devices > things.size()) {
+                throw DeviceException.usage(localCerts != null
+                        ? "Local mode made certificates for " + things.size() + " things (" + String.join(", ", things)
+                                + "), not " + devices + ". Start it with --thing "
+                                + String.join(",", IntStream.rangeClosed(1, devices).mapToObj(i -> "thing-" + i).toList())
+                                + " for " + devices + " devices, or give --device-prefix and --cert-dir with a certificate for each."
+                        : "The deployment has " + things.size() + " things (" + String.join(", ", things) + "), not "
+                                + devices + ". Deploy more: keys create --devices " + devices + " --dir DIR, then "
+                                + "cdk deploy --all --context csrDir=DIR.");
+            }
+            List<String> chosen = things.subList(0, devices);
+            if (certDir != null) {
+                List<String> missing = new ArrayList<>();
+                for (String thing : chosen) {
+                    for (Path file : List.of(certificateFile(certDir, thing), privateKeyFile(certDir, thing))) {
+                        if (!Files.isRegularFile(file)) {
+                            missing.add(file.toString());
+                        }
+                    }
+                }
+                if (!missing.isEmpty()) {
+                    throw DeviceException.usage("--cert-dir " + certDir + " lacks what " + devices + " devices need: "
+                            + String.join(", ", missing) + ". The keys come from keys create --devices N --dir "
+                            + certDir + "; the certificates, after cdk deploy, from keys fetch-certificate --outputs "
+                            + "cdk-outputs.json --all --dir " + certDir + ".");
+                }
+                return new Fleet(chosen, certDir, false);
+            }
+            if (localCerts != null) {
+                // Local mode made certificates for its things: the fleet is the first N of them.
+                return new Fleet(chosen, Path.of(localCerts), true);
+            }
+            throw DeviceException.usage("Each of the " + devices + " things needs its own key and certificate: give "
+                    + "--cert-dir DIR with THING.private.key (keys create --devices N --dir DIR) and THING.cert.pem "
+                    + "(keys fetch-certificate --outputs cdk-outputs.json --all --dir DIR) for each.");
         }
-        return List.of(names.split(","));
+
+        static Path certificateFile(Path certDir, String deviceId) {
+            return certDir.resolve(deviceId + KeysCommand.CERTIFICATE_SUFFIX);
+        }
+
+        static Path privateKeyFile(Path certDir, String deviceId) {
+            return certDir.resolve(deviceId + KeysCommand.PRIVATE_KEY_SUFFIX);
+        }
     }
 
     /**
@@ -179,10 +236,10 @@ public final class SimulateCommand implements Callable<Integer> {
      * (--cert-dir), or in local mode's layout, {@code DEVICE/certificate.pem} and {@code DEVICE/private.key};
      * else the target's own.
      */
-    private static TlsMaterial tlsFor(Target resolved, String deviceId, Path certs, boolean localLayout) {
+    static TlsMaterial tlsFor(Target resolved, String deviceId, Path certs, boolean localLayout) {
         if (certs != null) {
-            Path cert = localLayout ? certs.resolve(deviceId).resolve("certificate.pem") : certs.resolve(deviceId + ".cert.pem");
-            Path key = localLayout ? certs.resolve(deviceId).resolve("private.key") : certs.resolve(deviceId + ".private.key");
+            Path cert = localLayout ? certs.resolve(deviceId).resolve("certificate.pem") : Fleet.certificateFile(certs, deviceId);
+            Path key = localLayout ? certs.resolve(deviceId).resolve("private.key") : Fleet.privateKeyFile(certs, deviceId);
             if (Files.exists(cert) && Files.exists(key)) {
                 return TlsMaterial.forTarget(new Target(resolved.endpoint(), resolved.mqttPort(), resolved.httpsPort(),
                         deviceId, resolved.webSocketUrl(), resolved.caFile(), cert, key, resolved.token(),
