@@ -363,16 +363,15 @@ class ReadmeCommandsIT {
         assertThat(shown).as("the transcript's received lines").isNotEmpty();
         try (Run run = shell.start("README line " + block.line(), announce(block, script))) {
             // wscat says nothing when it is in without a terminal, and drops what was typed before.
-            await("the transcript's '< ' lines from README line " + block.line()).atMost(COMMAND_TIMEOUT)
-                    .pollInterval(Duration.ofSeconds(2)).until(() -> {
+            await("the transcript's '< ' lines from README line " + block.line()).atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
                         List<JsonNode> got = envelopes(run);
-                        if (shown.stream().allMatch(s -> got.stream().anyMatch(g -> sameShape(s, g)))) {
-                            return true;
+                        if (!shown.stream().allMatch(s -> got.stream().anyMatch(g -> sameShape(s, g)))) {
+                            for (String line : block.typed()) {
+                                run.type(line);
+                            }
+                            fail("envelopes of the shape of %s; the command printed:%n%s", block.received(), run.output());
                         }
-                        for (String line : block.typed()) {
-                            run.type(line);
-                        }
-                        return false;
                     });
             run.closeInput();
             run.awaitSuccess(COMMAND_TIMEOUT);
