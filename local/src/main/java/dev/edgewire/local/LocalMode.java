@@ -137,11 +137,18 @@ public final class LocalMode implements Callable<Integer> {
         String thing = o.get(Outputs.THING_NAME);
         String cert = o.get(Outputs.CERTIFICATE_FILE);
         String key = o.get(Outputs.PRIVATE_KEY_FILE);
-        String second = cloud.things().keySet().stream().skip(1).findFirst().orElse(thing);
-        var secondId = cloud.things().get(second);
-        // The watcher runs as the last thing, simulate as the ones before it: no two share a client id.
-        String last = List.copyOf(cloud.things().keySet()).getLast();
+        // Each MQTT suggestion has a client id of its own, so that they run together without taking each
+        // other's sessions (IoT Core keeps one connection per client id): the device client's watcher is the
+        // last thing, mosquitto_sub the one before, the one-shot publishers the one before that, and
+        // simulate the things before those (with the four made by default: thing-1 to thing-4).
+        List<String> names = List.copyOf(cloud.things().keySet());
+        String last = names.getLast();
         var lastId = cloud.things().get(last);
+        String watcher = names.get(Math.max(0, names.size() - 2));
+        var watcherId = cloud.things().get(watcher);
+        String second = names.get(Math.max(0, names.size() - 3));
+        var secondId = cloud.things().get(second);
+        int simulated = Math.max(1, names.size() - 3);
         String reading = "{\"deviceId\":\"%s\",\"seq\":0,\"ts\":\"2026-11-29T21:00:00Z\",\"temperature\":22.4,"
                 + "\"humidity\":41.2,\"pressure\":1012.8,\"battery\":0.93}";
         return """
@@ -195,8 +202,9 @@ public final class LocalMode implements Callable<Integer> {
                 lastId.privateKeyFile().toAbsolutePath(),
                 cloud.outputsFile().toAbsolutePath(), second, secondId.certificateFile().toAbsolutePath(),
                 secondId.privateKeyFile().toAbsolutePath(),
-                cloud.outputsFile().toAbsolutePath(), Math.max(1, cloud.things().size() - 1),
-                o.get(Outputs.MQTT_PORT), ca, cert, key, thing, thing,
+                cloud.outputsFile().toAbsolutePath(), simulated,
+                o.get(Outputs.MQTT_PORT), ca, watcherId.certificateFile().toAbsolutePath(),
+                watcherId.privateKeyFile().toAbsolutePath(), watcher, watcher,
                 o.get(Outputs.MQTT_PORT), ca, secondId.certificateFile().toAbsolutePath(),
                 secondId.privateKeyFile().toAbsolutePath(), second, second, reading.formatted(second),
                 ca, cert, key, reading.formatted(thing), o.get(Outputs.HTTPS_PORT), thing,

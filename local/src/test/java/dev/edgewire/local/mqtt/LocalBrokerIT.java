@@ -65,6 +65,34 @@ class LocalBrokerIT {
     }
 
     @Test
+    void aSecondClientWithTheSameClientId_takesTheSession_andLocalModeLogsIt() throws Exception {
+        java.io.StringWriter log = new java.io.StringWriter();
+        org.apache.logging.log4j.core.Logger logger =
+                (org.apache.logging.log4j.core.Logger) org.apache.logging.log4j.LogManager.getLogger(MqttMetering.class);
+        org.apache.logging.log4j.core.appender.WriterAppender capture = org.apache.logging.log4j.core.appender.WriterAppender
+                .newBuilder().setName("takeover-capture").setTarget(log)
+                .setLayout(org.apache.logging.log4j.core.layout.PatternLayout.newBuilder().withPattern("%level %msg%n").build())
+                .build();
+        capture.start();
+        logger.addAppender(capture);
+        var first = MqttTestClients.client(broker.port(), "thing-2", pki, pki.thing("thing-2"));
+        var second = MqttTestClients.client(broker.port(), "thing-2", pki, pki.thing("thing-2"));
+        try {
+            first.connect();
+            second.connect();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.toString()
+                    .contains("WARN thing-2: another client connected with this client id and took its session"));
+            assertThat(first.getState().isConnected()).as("the first client, whose session was taken").isFalse();
+            assertThat(second.getState().isConnected()).isTrue();
+        } finally {
+            logger.removeAppender(capture);
+            capture.stop();
+            second.disconnect();
+        }
+    }
+
+    @Test
     void aClientIdOtherThanTheCertificatesThingName_isRefused() throws Exception {
         var client = MqttTestClients.client(broker.port(), "thing-2", pki, pki.thing("thing-1"));
 

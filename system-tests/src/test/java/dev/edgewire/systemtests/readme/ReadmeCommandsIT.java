@@ -276,14 +276,19 @@ class ReadmeCommandsIT {
                     .untilAsserted(() -> assertThat(List.of(sub.output(), mqttSub.output()))
                             .allSatisfy(out -> assertThat(out).contains("{\"hello\":1}")));
 
-            // The subscribers run as things the simulation needs; the banner means them one after the other.
-            sub.stop();
-            mqttSub.stop();
+            // Everything at once, as the banner's "each in its own terminal" means: the simulation and a publisher
+            // beside both subscribers. Each has a client id of its own, so no one takes another's session.
             int before = envelopes(ws).size();
             String shorter = simulate.replace("--duration 30s", "--duration " + SIMULATE_DURATION);
             assertThat(shorter).as("the banner's simulation, shortened").isNotEqualTo(simulate);
-            Run sim = shell.run("banner: simulate", announce("banner", shorter), COMMAND_TIMEOUT);
+            Run sim = shell.start("banner: simulate", announce("banner", shorter));
+            String publisher = one(publishers, c -> c.startsWith("device-client/bin/edgewire-device publish "));
+            shell.run("banner: publish beside simulate", announce("banner", publisher), COMMAND_TIMEOUT);
+            sim.awaitSuccess(COMMAND_TIMEOUT);
             assertAllAcknowledged(sim, 1);
+            assertThat(List.of(sub, mqttSub)).as("both subscribers still connected after the simulation")
+                    .allSatisfy(run -> assertThat(run.isAlive()).isTrue());
+            assertThat(sub.output()).as("the device client's subscriber").doesNotContain("Session taken over");
             int devices = Integer.parseInt(flag(simulate, "--devices").orElse("1"));
             await("the simulated devices' readings at wscat").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 List<JsonNode> all = envelopes(ws);
