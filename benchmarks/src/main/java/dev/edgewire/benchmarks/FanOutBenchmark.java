@@ -853,7 +853,7 @@ final class FanOutBenchmark {
                 text.append(" (table above). ");
             }
             text.append("What would reach the goal here: about %sx the cores for local mode and the watchers; on AWS the `@connections` "
-                    .formatted(fmt(Math.max(1, needed / r.postsPerSecond()), 0))
+                    .formatted(fmt(Math.max(1, needed / r.postsPerSecond()), 1))
                     + "side is API Gateway's and SQS is a service, and what is left is the workers' signing and sending, for which W4 "
                     + "works out the numbers. ");
         }
