@@ -71,7 +71,7 @@ class LocalBrokerIT {
                 (org.apache.logging.log4j.core.Logger) org.apache.logging.log4j.LogManager.getLogger(MqttMetering.class);
         org.apache.logging.log4j.core.appender.WriterAppender capture = org.apache.logging.log4j.core.appender.WriterAppender
                 .newBuilder().setName("takeover-capture").setTarget(log)
-                .setLayout(org.apache.logging.log4j.core.layout.PatternLayout.newBuilder().withPattern("%level %msg%n").build())
+                .setLayout(org.apache.logging.log4j.core.layout.PatternLayout.newBuilder().setPattern("%level %msg%n").build())
                 .build();
         capture.start();
         logger.addAppender(capture);
