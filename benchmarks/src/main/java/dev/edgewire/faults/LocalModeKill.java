@@ -41,6 +41,9 @@ final class LocalModeKill {
     private LocalModeKill() {
     }
 
+    /** How long after the queue holds every reading the kill waits, so the last send has been answered. */
+    static final Duration ACKNOWLEDGED_AFTER = Duration.ofMillis(250);
+
     static Outcome run(Path work, Settings s, Path deviceJar) throws Exception {
         long n = s.queuedReadings();
         Outcome o = new Outcome("local-mode-kill", "6. Local mode killed with SIGKILL while "
@@ -50,7 +53,9 @@ final class LocalModeKill {
                 + "`Enabled=false`), so readings stay in the queue. A WebSocket watcher connects; the device client "
                 + "publishes " + n + " readings at QoS 1, " + (long) s.rate() + "/s, and gets every PUBACK; the "
                 + "scenario reads the queue's depth through SQS (`ApproximateNumberOfMessages` + `...NotVisible` + "
-                + "`...Delayed`, queue URL from the outputs file) until it holds them all, and at once sends SIGKILL "
+                + "`...Delayed`, queue URL from the outputs file) until it holds them all, waits " + ACKNOWLEDGED_AFTER.toMillis()
+                + " ms more (ElasticMQ counts a message once it holds it in memory, before its store has written it and "
+                + "the rule's send has been answered), and sends SIGKILL "
                 + "(`Process.destroyForcibly()`) to local mode and to the processes it started (its store, dynalite). "
                 + "Local mode starts again on the same state folder, still paused; the scenario reads the queue's depth, "
                 + "connects a second watcher, enables the mapping with the Lambda API's `UpdateEventSourceMapping` "
@@ -84,7 +89,12 @@ final class LocalModeKill {
                 summary = run.await(Duration.ofMinutes(5));
                 o.saw("device client: generated " + summary.path("generated") + ", acked " + summary.path("acked")
                         + ", pending " + summary.path("pending") + ", exit 0");
-                atKill = cloud.awaitDepth(d -> d.total() >= n, QUEUE_WAIT);
+                cloud.awaitDepth(d -> d.total() >= n, QUEUE_WAIT);
+                // ElasticMQ counts a message as soon as it holds it in memory; the write to its store, and so
+                // the answer to the rules' SendMessageBatch, can still be under way for the last batch. What
+                // must survive is what SQS acknowledged: give the last answer time to go out, then kill.
+                Thread.sleep(ACKNOWLEDGED_AFTER.toMillis());
+                atKill = cloud.depth();
                 long confirmed = System.nanoTime();
                 killed = first.killWithChildren();
                 killGapMillis = (killed.signalledAt() - confirmed) / 1_000_000;
@@ -93,7 +103,7 @@ final class LocalModeKill {
         int deliveredBefore = before.distinct(THING);
         before.abort();
         o.saw("readings queue before the kill: " + atKill + "; delivered to the watcher meanwhile: " + deliveredBefore);
-        o.saw("SIGKILL " + killGapMillis + " ms after the queue reported them all; local mode's JVM exit status "
+        o.saw("SIGKILL " + (ACKNOWLEDGED_AFTER.toMillis() + killGapMillis) + " ms after the queue reported them all; local mode's JVM exit status "
                 + killed.exitStatus() + "; killed with it: " + (killed.children().isEmpty() ? "nothing"
                 : String.join(", ", killed.children())) + (killed.childrenDead() ? " (gone)" : " (STILL RUNNING)"));
 
