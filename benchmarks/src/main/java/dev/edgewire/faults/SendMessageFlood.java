@@ -45,6 +45,7 @@ final class SendMessageFlood {
     static final String REFUSED = "flood messages refused";
     static final String LOST = "readings neither delivered nor kept";
     private static final java.util.regex.Pattern REFUSED_SO_FAR = java.util.regex.Pattern.compile("(\\d+) refused so far");
+    private static final Topology.Throttle SEND_THROTTLE = Topology.route("sendMessage").orElseThrow().throttle();
     /** A stream before the measured ones, not measured: local mode's code paths compile, its caches fill. */
     static final Duration WARM_UP = Duration.ofSeconds(5);
 
@@ -76,8 +77,10 @@ final class SendMessageFlood {
                 + "and publishes it to the devices; the fan-out delivers messages and readings alike to every watcher, "
                 + "the flooder included. Latency is from just before a reading's publish to the arrival of the envelope "
                 + "that carries it at each watcher (first copy, same JVM clock), over every watcher and reading of a run. "
-                + "The deployed stage is throttled to 500 messages/s (bursts of 1,000) and API Gateway refuses what is "
-                + "over that; local mode has no such throttle, so it takes every message.";
+                + "Before any of that, the sendMessage route's own throttle (" + SEND_THROTTLE.ratePerSecond()
+                + "/s, bursts of " + SEND_THROTTLE.burst() + ", over all connections) refuses what is over it with 429 "
+                + "`Too Many Requests`, as API Gateway's route-level throttling does on the deployed stage; those "
+                + "messages never reach a function.";
         o.command = "local/bin/edgewire-local --state-dir <dir> --ws-port 0 --mqtt-port 0 --https-port 0 --thing "
                 + THING_PREFIX + "1,...; java -cp <benchmarks class path> dev.edgewire.faults.FaultSuite --scenario "
                 + "sendmessage_flood" + (settings.quick() ? " --quick" : "");
@@ -146,6 +149,8 @@ final class SendMessageFlood {
             long publishFailed = replies.size() - refusals.size();
             long notDelivered = refusals.stream().filter(r -> r.contains("\"NotDelivered\"")).count();
             long overRate = refusals.stream().filter(r -> r.contains("\"TooManyMessages\"")).count();
+            long throttled = refusals.stream().filter(r -> r.contains("\"message\": \"Too Many Requests\"")).count();
+            long invoked = floodSent.get() - throttled;
             // The most the per-connection limit lets through while local mode took the flood's messages (from its
             // first sendMessage log line to its last; later than the sends when invocations queue up): one burst,
             // then the steady rate.
@@ -206,8 +211,10 @@ final class SendMessageFlood {
                     + "to the readings queue (kept in the failed-deliveries queue): at least " + refusedByRules);
             long notQueued = logged.stream().filter(l -> l.contains("could not be queued for the WebSocket clients")).count();
             long tooManyFiles = logged.stream().filter(l -> l.contains("Too many open files")).count();
-            o.saw("local mode's stage throttle: none (every sendMessage reached its function, which applies the "
-                    + "connection's message rate); sendMessage invocations "
+            long invokedAtMost = SEND_THROTTLE.burst() + (long) Math.ceil(SEND_THROTTLE.ratePerSecond() * floodMillis / 1000.0);
+            o.saw("the sendMessage route's throttle refused " + throttled + " flood messages with 429 Too Many Requests "
+                    + "before any function ran; " + invoked + " reached the function (the throttle lets at most "
+                    + invokedAtMost + " through in the flood's " + floodMillis + " ms); sendMessage invocations "
                     + "that could not queue their message (logged): " + notQueued + ", of which the flooder heard "
                     + refusals.size() + "; warnings and errors logged during the runs: " + logged.size()
                     + (tooManyFiles == 0 ? "" : ", " + tooManyFiles + " of them 'Too many open files'"));
@@ -252,6 +259,8 @@ final class SendMessageFlood {
                     + "(throttled frames never reach the function), and answer them without a signed post");
             o.check(delivered <= allowedAtMost && overRate > 0, "the flood is limited to the flooder's message rate ("
                     + delivered + " let through, at most " + allowedAtMost + "; " + overRate + " refused as TooManyMessages)");
+            o.check(invoked <= invokedAtMost && throttled > 0, "the route's throttle keeps the flood from the function ("
+                    + invoked + " reached it, at most " + invokedAtMost + "; " + throttled + " refused with 429)");
             o.check(atWatchers == delivered * s.watchers(), "every flood message that was let through reached every "
                     + "watcher (" + atWatchers + " of " + delivered * s.watchers() + ")");
             o.check(delivered + refusals.size() == floodSent.get(), "every flood message was delivered to its sender "

@@ -377,8 +377,48 @@ public final class Topology {
     /** The function that takes over what a broadcast had no time left for ({@link Need#CONTINUE_BROADCAST}). */
     public static final Function CONTINUATION_TARGET = Function.FAN_OUT;
 
-    /** A WebSocket route and the function that serves it. */
-    public record Route(String routeKey, Function function, boolean authorized) {
+    /**
+     * A throttle API Gateway applies before a route's function runs: a token bucket that holds
+     * {@code burst} requests and refills at {@code ratePerSecond}. A request that finds it empty is
+     * refused with 429 Too Many Requests and never reaches the function (API Gateway Developer Guide,
+     * "Protect your WebSocket APIs in API Gateway": stage and route-level throttling, token bucket).
+     */
+    public record Throttle(int ratePerSecond, int burst) {
+        public Throttle {
+            if (ratePerSecond <= 0 || burst < ratePerSecond) {
+                throw new IllegalArgumentException("a throttle needs a positive rate and a burst of at least the rate");
+            }
+        }
+    }
+
+    /**
+     * The stage's default throttle, for every route without one of its own: well under the account's
+     * 10,000 requests a second (API Gateway quotas), which the {@code @connections} posts share.
+     */
+    public static final Throttle STAGE_THROTTLE = new Throttle(500, 1000);
+
+    /**
+     * The {@code sendMessage} route's own throttle, over all connections together. Each message is
+     * a queue send, an IoT publish and, through the fan-out, a place in every watcher's next frame;
+     * 50 a second adds a quarter to a load of 200 readings a second, and no more than that however
+     * many clients send. One connection's share is further limited by its {@link MessageRate}, which
+     * the function applies; this throttle keeps a flood from costing invocations at all.
+     */
+    public static final Throttle SEND_MESSAGE_THROTTLE = new Throttle(50, 100);
+
+    /**
+     * A WebSocket route and the function that serves it; {@code ownThrottle} is a route-level
+     * throttle in place of {@link #STAGE_THROTTLE}.
+     */
+    public record Route(String routeKey, Function function, boolean authorized, Optional<Throttle> ownThrottle) {
+        Route(String routeKey, Function function, boolean authorized) {
+            this(routeKey, function, authorized, Optional.empty());
+        }
+
+        /** The throttle API Gateway applies to this route. */
+        public Throttle throttle() {
+            return ownThrottle.orElse(STAGE_THROTTLE);
+        }
     }
 
     /** An IoT topic rule: its SQL (IoT SQL 2016-03-23); its action sends the output to the {@link ReadingsQueue}. */
@@ -462,7 +502,7 @@ public final class Topology {
     public static final List<Route> ROUTES = List.of(
             new Route("$connect", Function.CONNECT, true),
             new Route("$disconnect", Function.DISCONNECT, false),
-            new Route("sendMessage", Function.SEND_MESSAGE, false),
+            new Route("sendMessage", Function.SEND_MESSAGE, false, Optional.of(SEND_MESSAGE_THROTTLE)),
             new Route("subscribe", Function.SUBSCRIBE, false),
             new Route("$default", Function.DEFAULT, false));
 

@@ -31,10 +31,6 @@ import software.constructs.Construct;
  */
 public final class StatelessStack extends Stack {
 
-    /** Stage throttling: steady messages per second and burst, well under the account's 10,000. */
-    static final int STAGE_RATE_LIMIT = 500;
-    static final int STAGE_BURST_LIMIT = 1000;
-
     /**
      * @param connectionTable the table of open connections
      * @param tokenSecret the key WebSocket tokens are signed with
@@ -51,7 +47,7 @@ public final class StatelessStack extends Stack {
     public StatelessStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
         webSocketEndpoint = new WebSocketEndpoint(this, "WebSocket",
-                new WebSocketEndpoint.Props(props.stageName(), STAGE_RATE_LIMIT, STAGE_BURST_LIMIT));
+                new WebSocketEndpoint.Props(props.stageName(), Topology.STAGE_THROTTLE));
         IotDataEndpoint iotEndpoint = new IotDataEndpoint(this, "IotDataEndpoint");
 
         // Each variable a function may be given; a function gets those its needs name, and no other.

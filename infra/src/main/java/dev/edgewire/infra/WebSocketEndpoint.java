@@ -2,6 +2,8 @@ package dev.edgewire.infra;
 
 import dev.edgewire.contract.Topology;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.RemovalPolicy;
@@ -10,6 +12,7 @@ import software.amazon.awscdk.aws_apigatewayv2_authorizers.WebSocketLambdaAuthor
 import software.amazon.awscdk.aws_apigatewayv2_integrations.WebSocketLambdaIntegration;
 import software.amazon.awscdk.services.apigateway.AccessLogFormat;
 import software.amazon.awscdk.services.apigateway.CfnAccount;
+import software.amazon.awscdk.services.apigatewayv2.CfnStage;
 import software.amazon.awscdk.services.apigatewayv2.IAccessLogDestination;
 import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
 import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
@@ -57,14 +60,14 @@ public final class WebSocketEndpoint extends Construct {
 
     /**
      * @param stageName the stage
-     * @param rateLimit steady-state messages per second the stage accepts
-     * @param burstLimit burst above that
+     * @param throttle the stage's throttle, for routes without one of their own
      */
-    public record Props(String stageName, int rateLimit, int burstLimit) {
+    public record Props(String stageName, Topology.Throttle throttle) {
     }
 
     private final WebSocketApi api;
     private final WebSocketStage stage;
+    private final Map<String, Object> routeSettings = new TreeMap<>();
 
     public WebSocketEndpoint(Construct scope, String id, Props props) {
         super(scope, id);
@@ -83,8 +86,8 @@ public final class WebSocketEndpoint extends Construct {
                 .stageName(props.stageName())
                 .autoDeploy(true)
                 .throttle(ThrottleSettings.builder()
-                        .rateLimit(props.rateLimit())
-                        .burstLimit(props.burstLimit())
+                        .rateLimit(props.throttle().ratePerSecond())
+                        .burstLimit(props.throttle().burst())
                         .build())
                 .accessLogSettings(new IAccessLogSettings() {
                     @Override
@@ -129,11 +132,25 @@ public final class WebSocketEndpoint extends Construct {
                     .build());
         }
         WebSocketRoute added = api.addRoute(route.routeKey(), options.build());
+        route.ownThrottle().ifPresent(throttle -> throttleRoute(route.routeKey(), throttle, added));
         if (!route.authorized()) {
             Acknowledge.finding(added, "AwsSolutions-APIG4", "WebSocket APIs authorize once, on $connect"
                     + " (API Gateway accepts an authorizer on that route only); every later message of the"
                     + " connection has passed it.");
         }
+    }
+
+    /**
+     * A route-level throttle on the stage (CloudFormation {@code AWS::ApiGatewayV2::Stage}
+     * {@code RouteSettings}, keyed by route key). API Gateway refuses a stage whose route settings name
+     * a route it does not have yet ("Unable to find Route by key"), so the stage waits for the route.
+     */
+    private void throttleRoute(String routeKey, Topology.Throttle throttle, WebSocketRoute route) {
+        routeSettings.put(routeKey, Map.of(
+                "ThrottlingRateLimit", throttle.ratePerSecond(),
+                "ThrottlingBurstLimit", throttle.burst()));
+        ((CfnStage) stage.getNode().getDefaultChild()).setRouteSettings(Map.copyOf(routeSettings));
+        stage.getNode().addDependency(route);
     }
 
     /**

@@ -335,8 +335,11 @@ abstract class StatelessStackContract {
                 "StageName", stageName(),
                 "AutoDeploy", true,
                 "DefaultRouteSettings", Map.of(
-                        "ThrottlingRateLimit", StatelessStack.STAGE_RATE_LIMIT,
-                        "ThrottlingBurstLimit", StatelessStack.STAGE_BURST_LIMIT),
+                        "ThrottlingRateLimit", Topology.STAGE_THROTTLE.ratePerSecond(),
+                        "ThrottlingBurstLimit", Topology.STAGE_THROTTLE.burst()),
+                "RouteSettings", Map.of("sendMessage", Map.of(
+                        "ThrottlingRateLimit", Topology.SEND_MESSAGE_THROTTLE.ratePerSecond(),
+                        "ThrottlingBurstLimit", Topology.SEND_MESSAGE_THROTTLE.burst())),
                 "AccessLogSettings", Map.of(
                         "DestinationArn", getAtt(logGroup, "Arn"),
                         "Format", WebSocketEndpoint.ACCESS_LOG_FORMAT))));
@@ -348,6 +351,17 @@ abstract class StatelessStackContract {
                 .containsEntry("routeKey", "$context.routeKey")
                 .containsEntry("status", "$context.status")
                 .containsEntry("authorizerError", "$context.authorizer.error");
+    }
+
+    @Test
+    void stage_waitsForTheRoutesItThrottles() {
+        String stage = logicalIdOf(template(), "AWS::ApiGatewayV2::Stage", Map.of());
+        String sendMessage = logicalIdOf(template(), "AWS::ApiGatewayV2::Route", Map.of("RouteKey", "sendMessage"));
+        @SuppressWarnings("unchecked")
+        List<String> dependsOn = (List<String>) template().findResources("AWS::ApiGatewayV2::Stage").get(stage)
+                .getOrDefault("DependsOn", List.of());
+        assertThat(dependsOn).as("API Gateway refuses route settings for a route it does not have yet")
+                .contains(sendMessage);
     }
 
     @Test

@@ -43,9 +43,8 @@ public sealed interface Envelope {
         }
     }
 
-    /** An error, sent to the client that caused it and to nobody else. */
     /**
-     * An error to one client: {@code error} names it, {@code detail} says what to do;
+     * An error, sent to the client that caused it and to nobody else: {@code error} names it, {@code detail} says what to do;
      * {@code retryAfterMs} (only on {@value #TOO_MANY_MESSAGES}) says when to try again.
      */
     @JsonPropertyOrder({"type", "error", "detail", "retryAfterMs"})

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -70,6 +71,8 @@ public final class WebSocketGateway {
         return t;
     });
     private final SecureRandom random = new SecureRandom();
+    private final RouteThrottles throttles = new RouteThrottles();
+    private final AtomicLong throttled = new AtomicLong();
 
     public WebSocketGateway(LocalLambdas lambdas, ConnectionRegistry registry, Limits limits, String stage,
             ObjectMapper mapper, CostMeter meter) {
@@ -116,6 +119,9 @@ public final class WebSocketGateway {
             }
         }
         timers.shutdownNow();
+        if (throttled.get() > 0) {
+            LOG.info("messages refused over their route's throttle: {} in all", throttled.get());
+        }
         invocations.shutdown();
         try {
             invocations.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -132,6 +138,10 @@ public final class WebSocketGateway {
         Map<String, String> query = query(request);
         long connectedAt = System.currentTimeMillis();
 
+        if (!throttles.admit("$connect")) {
+            countThrottled("$connect", sourceIp);
+            return reject(request, response, callback, 429, "Too Many Requests");
+        }
         Optional<Route> connect = Topology.route("$connect");
         Map<String, Object> authorizerContext = Map.of();
         if (connect.isPresent() && connect.get().authorized()) {
@@ -229,14 +239,36 @@ public final class WebSocketGateway {
         String routeKey = base64 ? "$default" : selectRoute(body);
         Function function = Topology.route(routeKey).orElseThrow().function();
         APIGatewayV2WebSocketEvent event = events.message(connection, routeKey, newConnectionId(), body, base64);
+        String requestId = event.getRequestContext().getRequestId();
+        if (!throttles.admit(routeKey)) {
+            countThrottled(routeKey, connection.id());
+            connection.send(gatewayError("Too Many Requests", connection, requestId)).join();
+            return;
+        }
         try {
             lambdas.invoke(function, event);
         } catch (RuntimeException e) {
             LOG.warn("{} failed for {}: {}", routeKey, connection.id(), e.toString());
-            // What API Gateway sends a client whose integration failed.
-            connection.send("{\"message\": \"Internal server error\", \"connectionId\":\"" + connection.id()
-                    + "\", \"requestId\":\"" + event.getRequestContext().getRequestId() + "\"}").join();
+            connection.send(gatewayError("Internal server error", connection, requestId)).join();
         }
+    }
+
+    /** Counts a request refused over its route's throttle; logs the first, the second, the fourth and so on. */
+    private void countThrottled(String routeKey, String from) {
+        long refused = throttled.incrementAndGet();
+        if (Long.bitCount(refused) == 1) {
+            LOG.info("{} from {} is over the route's throttle: refused with 429; {} throttled so far", routeKey, from,
+                    refused);
+        }
+    }
+
+    /**
+     * What API Gateway sends a client whose message it could not hand to the route's function: a
+     * failed integration ("Internal server error") or a throttled route (429, "Too Many Requests").
+     */
+    private static String gatewayError(String message, LocalConnection connection, String requestId) {
+        return "{\"message\": \"" + message + "\", \"connectionId\":\"" + connection.id()
+                + "\", \"requestId\":\"" + requestId + "\"}";
     }
 
     /** {@code $request.body.action}: the route named by {@code action}, else {@code $default}. */

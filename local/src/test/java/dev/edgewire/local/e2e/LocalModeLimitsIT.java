@@ -6,19 +6,24 @@ import static org.awaitility.Awaitility.await;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
 import dev.edgewire.local.websocket.WebSocketGateway;
+import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.ConnectionTable;
 import dev.edgewire.standins.clients.WsClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** API Gateway's connection lifetime limits, shortened, and a clean stop of local mode. */
+/** API Gateway's connection lifetime limits, shortened; its route throttles; and a clean stop of local mode. */
 class LocalModeLimitsIT {
 
     @TempDir
@@ -57,6 +62,63 @@ class LocalModeLimitsIT {
             }
         } finally {
             cloud.close();
+        }
+    }
+
+    @Test
+    void sendMessagesOverTheRouteThrottle_areRefusedWith429BeforeTheFunction_andEveryOtherOneIsDelivered() throws Exception {
+        Topology.Throttle throttle = Topology.route("sendMessage").orElseThrow().throttle();
+        int senders = 25;
+        int each = Topology.MessageRate.BURST; // within every sender's own message rate
+        int sent = senders * each;
+        assertThat(sent).as("the test must send more than the route's burst").isGreaterThan(throttle.burst());
+        try (LocalCloud cloud = LocalCloud.start(LocalConfig.defaults().withStateDir(state).withPorts(0, 0, 0)
+                .withThings(List.of("thing-1")))) {
+            URI stage = URI.create(cloud.outputs().get("WebSocketUrl") + "/demo?token=" + cloud.token());
+            WsClient watcher = WsClient.connect(stage);
+            List<WsClient> clients = new ArrayList<>();
+            for (int i = 0; i < senders; i++) {
+                clients.add(WsClient.connect(stage));
+            }
+            long start = System.nanoTime();
+            for (int j = 0; j < each; j++) {
+                for (int i = 0; i < senders; i++) {
+                    clients.get(i).send("{\"action\":\"sendMessage\",\"message\":\"thr-" + i + "-" + j + "\"}");
+                }
+            }
+            double sending = (System.nanoTime() - start) / 1e9;
+            Set<String> delivered = new HashSet<>();
+            Pattern marker = Pattern.compile("thr-\\d+-\\d+");
+            int throttled = 0;
+            int overOwnRate = 0; // the function's per-connection rate: a sender's burst may not all fit
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (delivered.size() + throttled + overOwnRate < sent && System.nanoTime() < deadline) {
+                for (WsClient client : clients) {
+                    for (String text; (text = client.messages().poll()) != null; ) {
+                        if (text.contains("\"message\": \"Too Many Requests\"")) {
+                            assertThat(text).contains("\"connectionId\":").contains("\"requestId\":");
+                            throttled++;
+                        } else if (text.contains("\"TooManyMessages\"")) {
+                            overOwnRate++;
+                        }
+                    }
+                }
+                for (String text; (text = watcher.messages().poll()) != null; ) {
+                    marker.matcher(text).results().forEach(m -> delivered.add(m.group()));
+                }
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(delivered.size() + throttled + overOwnRate).as("each message delivered or refused: %d delivered,"
+                    + " %d throttled, %d over the sender's rate", delivered.size(), throttled, overOwnRate).isEqualTo(sent);
+            assertThat((double) delivered.size() + overOwnRate).as("messages that reached the function in %.2f s", seconds)
+                    .isLessThanOrEqualTo(throttle.burst() + throttle.ratePerSecond() * seconds);
+            assertThat(throttled).as("messages refused as over the route's throttle (sent in %.3f s)", sending)
+                    .isPositive();
+
+            // Another route has its own bucket: $default still answers.
+            watcher.send("{\"action\":\"nosuchroute\"}");
+            assertThat(watcher.next("Unknown action")).contains("\"BadRequest\"");
         }
     }
 }
