@@ -73,6 +73,10 @@ public final class Topology {
         public static final String SCAN_SEGMENTS = "SCAN_SEGMENTS";
         /** Optional: how long, in milliseconds, the fan-out reuses a read of the connection ids (default {@value Defaults#CONNECTION_CACHE_TTL_MS}). */
         public static final String CONNECTION_CACHE_TTL_MS = "CONNECTION_CACHE_TTL_MS";
+        /** The WebSocket stage the deployment serves: the value of the metrics' {@link Metrics#STAGE_DIMENSION}. */
+        public static final String STAGE = "STAGE";
+        /** Powertools for AWS Lambda: the metrics' namespace ({@link Metrics#NAMESPACE}). */
+        public static final String POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE";
 
         private Env() {
         }
