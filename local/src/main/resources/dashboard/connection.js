@@ -54,6 +54,43 @@ export async function stageAnswers(url) {
   }
 }
 
+/**
+ * The ids of the last `capacity` envelopes seen. Messages and readings carry an `id` that stays the
+ * same on every delivery of them, so a copy a retry delivered again is dropped; envelopes without
+ * an id (errors, subscription answers) always pass.
+ */
+export class RecentIds {
+  #capacity;
+  #ids = new Set();
+  #ring;
+  #next = 0;
+  dropped = 0;
+
+  constructor(capacity = 10_000) {
+    this.#capacity = capacity;
+    this.#ring = new Array(capacity);
+  }
+
+  /** True the first time `id` is seen, or when there is none; false for a repeat. */
+  admit(id) {
+    if (typeof id !== 'string' || id === '') {
+      return true;
+    }
+    if (this.#ids.has(id)) {
+      this.dropped++;
+      return false;
+    }
+    const evicted = this.#ring[this.#next];
+    if (evicted !== undefined) {
+      this.#ids.delete(evicted);
+    }
+    this.#ring[this.#next] = id;
+    this.#next = (this.#next + 1) % this.#capacity;
+    this.#ids.add(id);
+    return true;
+  }
+}
+
 export class StageConnection {
   #url;
   #token;
@@ -66,12 +103,19 @@ export class StageConnection {
   #everOpened = false;
   #stopped = true;
   #generation = 0;
+  /** Kept across reconnects: a delivery retried while the page was away is still recognised. */
+  #recent = new RecentIds();
   state = State.IDLE;
 
   /**
    * @param {{url: string, token: string, onEnvelope: (e: object) => void,
    *          onState: (state: string, detail: object) => void}} options
    */
+  /** Copies of messages and readings dropped because the page had them already. */
+  get duplicatesDropped() {
+    return this.#recent.dropped;
+  }
+
   constructor({ url, token, onEnvelope, onState }) {
     this.#url = url;
     this.#token = token;
@@ -137,11 +181,8 @@ export class StageConnection {
         envelope = { type: 'unreadable', raw: String(event.data).slice(0, 200) };
       }
       // A batch message carries several envelopes, each as it would be alone (docs/architecture.md, "Frames").
-      if (envelope?.type === 'batch' && Array.isArray(envelope.items)) {
-        envelope.items.forEach((item) => this.#onEnvelope(item));
-      } else {
-        this.#onEnvelope(envelope);
-      }
+      const items = envelope?.type === 'batch' && Array.isArray(envelope.items) ? envelope.items : [envelope];
+      items.filter((item) => this.#recent.admit(item?.id)).forEach((item) => this.#onEnvelope(item));
     };
     ws.onclose = async (event) => {
       if (this.#ws !== ws || this.#stopped) {

@@ -139,7 +139,7 @@ final class ShardWorkerBenchmark {
         String thing = FanOutBenchmark.DEVICE_PREFIX + "worker";
         JsonNode reading = Json.MAPPER.valueToTree(Json.MAPPER.convertValue(
                 readTree(FanOutBenchmark.reading(thing, seq, 1_000_000_000L)), Map.class));
-        return Json.write(new Envelope.Telemetry(thing, "devices/" + thing + "/telemetry", System.currentTimeMillis(), reading));
+        return Json.write(new Envelope.Telemetry(java.util.UUID.randomUUID().toString(), thing, "devices/" + thing + "/telemetry", System.currentTimeMillis(), reading));
     }
 
     private static JsonNode readTree(byte[] json) {

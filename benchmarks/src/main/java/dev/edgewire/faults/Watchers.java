@@ -42,6 +42,7 @@ final class Watchers implements AutoCloseable {
         private final BitSet messages = new BitSet();
         private long messageCopies;
         private final List<String> others = new ArrayList<>();
+        private long lastOtherNanos;
 
         private Watcher(int index) {
             this.index = index;
@@ -72,6 +73,12 @@ final class Watchers implements AutoCloseable {
 
         private synchronized void other(String text) {
             others.add(text);
+            lastOtherNanos = System.nanoTime();
+        }
+
+        /** When the last message that was neither a reading nor chat arrived ({@link System#nanoTime()}), or 0. */
+        synchronized long lastOtherNanos() {
+            return lastOtherNanos;
         }
 
         /** Copies of reading {@code seq} of {@code deviceId} received. */

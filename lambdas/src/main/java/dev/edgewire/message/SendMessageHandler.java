@@ -17,6 +17,7 @@ import dev.edgewire.runtime.Responses;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,14 +68,15 @@ public final class SendMessageHandler
     public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
         return Logging.withContext(context, () -> {
             String sender = event.getRequestContext().getConnectionId();
+            String requestId = event.getRequestContext().getRequestId();
             SendMessageParser.Result parsed = parser.parse(Bodies.text(event));
             if (parsed instanceof Rejected rejected) {
                 LOG.warn("rejected a message from {}: {}", sender, rejected.detail());
-                broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(rejected.detail())));
+                broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(rejected.detail()).answering(requestId)));
                 return Responses.status(400);
             }
             SendMessage request = (SendMessage) parsed;
-            String envelope = Json.write(new Envelope.Message(sender, request.message(), clock.millis()));
+            String envelope = Json.write(new Envelope.Message(messageId(event), sender, request.message(), clock.millis()));
             int envelopeBytes = envelope.getBytes(StandardCharsets.UTF_8).length;
             if (envelopeBytes > MAX_ENVELOPE_BYTES) {
                 // A body just under the limit can grow past it once wrapped (escapes, sender, time):
@@ -82,7 +84,7 @@ public final class SendMessageHandler
                 String detail = "The message is " + envelopeBytes + " bytes once wrapped for delivery; the limit is "
                         + MAX_ENVELOPE_BYTES + " bytes. Send a shorter message.";
                 LOG.warn("rejected a message from {}: {}", sender, detail);
-                broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(detail)));
+                broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(detail).answering(requestId)));
                 return Responses.status(413);
             }
             if (rateLimit.admit(sender) instanceof MessageRateLimit.Decision.Refused refused) {
@@ -91,7 +93,7 @@ public final class SendMessageHandler
                         + " ms.";
                 LOG.warn("refused a message from {}: over its message rate", sender);
                 broadcaster.sendTo(sender, Json.write(new Envelope.Error(Envelope.Error.TOO_MANY_MESSAGES, detail,
-                        refused.retryAfterMillis())));
+                        refused.retryAfterMillis(), requestId)));
                 return Responses.status(429);
             }
             String queued;
@@ -100,7 +102,7 @@ public final class SendMessageHandler
             } catch (RuntimeException e) {
                 LOG.error("message from {} could not be queued for the WebSocket clients", sender, e);
                 broadcaster.sendTo(sender, Json.write(new Envelope.Error("NotDelivered",
-                        "The message was not sent to anyone; try again.")));
+                        "The message was not sent to anyone; try again.").answering(requestId)));
                 return Responses.status(502);
             }
             try {
@@ -112,10 +114,16 @@ public final class SendMessageHandler
                 LOG.error("message from {} was queued for the WebSocket clients but publishing to the devices failed",
                         sender, e);
                 broadcaster.sendTo(sender, Json.write(new Envelope.Error("PublishFailed",
-                        "The message reaches the WebSocket clients but not the devices; try again.")));
+                        "The message reaches the WebSocket clients but not the devices; try again.").answering(requestId)));
                 return Responses.status(502);
             }
             return Responses.ok();
         });
+    }
+
+    /** API Gateway's id of the request that carried the message: unique to it, and in the stage's access log. */
+    private static String messageId(APIGatewayV2WebSocketEvent event) {
+        String requestId = event.getRequestContext().getRequestId();
+        return requestId != null && !requestId.isBlank() ? requestId : UUID.randomUUID().toString();
     }
 }

@@ -393,7 +393,7 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         if (Topology.Topics.GENERAL_INBOUND.equals(textOrNull(tree.get(TOPIC)))) {
             reading.remove(PRINCIPAL);
         }
-        return new Item(Json.write(new Envelope.Telemetry(deviceId,
+        return new Item(Json.write(new Envelope.Telemetry(messageId, deviceId,
                 textOrNull(tree.get(TOPIC)), ruleOutput.get(RECEIVED_AT), reading)), deviceId);
     }
 

@@ -55,8 +55,8 @@ public final class Priming {
             subscriptions.parse("{\"action\":\"subscribe\",\"devices\":[\"thing-1\",\"thing-" + i + "\"]}");
             Json.write(new Envelope.Subscribed(List.of("thing-1")));
             JsonNode message = parsed instanceof SendMessageParser.SendMessage m ? m.message() : null;
-            Json.write(new Envelope.Message("priming", message, i));
-            String reading = Json.write(new Envelope.Telemetry("thing-1", "devices/thing-1/telemetry", 1L,
+            Json.write(new Envelope.Message("priming-" + i, "priming", message, i));
+            String reading = Json.write(new Envelope.Telemetry("priming-" + i, "thing-1", "devices/thing-1/telemetry", 1L,
                     Json.MAPPER.valueToTree(Map.of("seq", i, "temperature", 22.4))));
             Frames.pack(List.of(reading, reading));
             Json.write(Envelope.Error.badRequest("priming"));

@@ -91,7 +91,8 @@ class SendMessageHandlerTest {
         var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(200);
-        String expected = "{\"type\":\"message\",\"from\":\"" + SENDER + "\",\"message\":\"hello from terminal2\",\"sentAt\":"
+        // The id is the request id of the frame (send-message.json), the same on every delivery of the message.
+        String expected = "{\"type\":\"message\",\"id\":\"Cl4cmGxHDoEFo_w=\",\"from\":\"" + SENDER + "\",\"message\":\"hello from terminal2\",\"sentAt\":"
                 + NOW.toEpochMilli() + "}";
         SendMessageRequest queued = queued();
         assertThat(queued.queueUrl()).isEqualTo(QUEUE_URL);
@@ -165,7 +166,8 @@ class SendMessageHandlerTest {
         assertThat(error.get("type").asText()).isEqualTo("error");
         assertThat(error.get("error").asText()).isEqualTo("BadRequest");
         assertThat(error.get("detail").asText()).contains(detail);
-        assertThat(error.size()).isEqualTo(3);
+        assertThat(error.get("requestId").asText()).as("the frame it answers").isEqualTo(event.getRequestContext().getRequestId());
+        assertThat(error.size()).isEqualTo(4);
         verifyNoInteractions(sqs, iot);
     }
 

@@ -65,17 +65,20 @@ class FanOutHandlerTest {
             queue, new Coalescing(queue, Duration.ofMillis(200), 25, System::nanoTime), Sharding.NONE);
 
     @Test
-    void reading_isSentToEveryConnection_asATelemetryEnvelope() throws Exception {
-        handler.handleRequest(Events.readings(Events.ruleOutput("telemetry-rule-output.json")), new LambdaContext());
+    void reading_isSentToEveryConnection_asATelemetryEnvelope_namedByItsQueueMessage() throws Exception {
+        Map<String, Object> event = Events.readings(Events.ruleOutput("telemetry-rule-output.json"));
+        @SuppressWarnings("unchecked")
+        String messageId = (String) ((List<Map<String, Object>>) event.get("Records")).get(0).get("messageId");
+        handler.handleRequest(event, new LambdaContext());
 
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(2)).postToConnection(posts.capture());
         assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId).containsExactlyInAnyOrder("c1", "c2");
         JsonNode envelope = Json.MAPPER.readTree(posts.getValue().data().asUtf8String());
         assertThat(envelope).isEqualTo(Json.MAPPER.readTree("""
-                {"type":"telemetry","deviceId":"thing-1","topic":"devices/thing-1/telemetry","receivedAt":1795986000123,
+                {"type":"telemetry","id":"%s","deviceId":"thing-1","topic":"devices/thing-1/telemetry","receivedAt":1795986000123,
                  "reading":{"deviceId":"thing-1","seq":42,"ts":"2026-11-29T21:00:00Z","temperature":22.4,
-                            "humidity":41.2,"pressure":1012.8,"battery":0.93}}"""));
+                            "humidity":41.2,"pressure":1012.8,"battery":0.93}}""".formatted(messageId)));
     }
 
     @Test
@@ -160,7 +163,7 @@ class FanOutHandlerTest {
         verify(api, never()).postToConnection(any(PostToConnectionRequest.class));
         assertThat(handedOver).singleElement().satisfies(h -> {
             assertThat(h.connectionIds()).containsExactlyInAnyOrder("c1", "c2");
-            assertThat(h.payload()).startsWith("{\"type\":\"telemetry\",\"deviceId\":\"thing-1\"");
+            assertThat(h.payload()).startsWith("{\"type\":\"telemetry\",\"id\":").contains("\"deviceId\":\"thing-1\"");
         });
     }
 

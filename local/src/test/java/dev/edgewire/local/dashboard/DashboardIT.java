@@ -274,7 +274,10 @@ class DashboardIT {
                   [[1, 10], [3, 30], [2, 20], [4, 40]].forEach(([x, y]) => ring.push(x, y));
                   const delays = [0, 1, 5, 20].map((a) => [connection.backoffDelay(a, () => 0),
                                                            connection.backoffDelay(a, () => 1)]);
-                  done({ firstLost, firstDuplicates: first.duplicates,
+                  const recent = new connection.RecentIds(3);
+                  const admitted = ['a', 'b', 'a', undefined, undefined, 'c', 'b', 'd', 'a', 'c']
+                    .map((id) => recent.admit(id));
+                  done({ admitted, droppedIds: recent.dropped, firstLost, firstDuplicates: first.duplicates,
                          pendingBefore, lostEarly, lostLate, lost: t.lost, duplicates: t.duplicates,
                          restarts: t.restarts, highest: t.highest, ring: ring.toArrays(), delays });
                 }, (e) => done({ error: String(e) }));
@@ -293,6 +296,9 @@ class DashboardIT {
         assertThat(r.get("highest")).isEqualTo(0L);
         assertThat(r.get("ring")).as("the oldest point dropped, the rest sorted by time")
                 .isEqualTo(List.of(List.of(2L, 3L, 4L), List.of(20L, 30L, 40L)));
+        assertThat(r.get("admitted")).as("repeats of the last 3 ids dropped; no id always passes; 'a' forgotten after 3 others")
+                .isEqualTo(List.of(true, true, false, true, true, true, false, true, true, false));
+        assertThat(r.get("droppedIds")).isEqualTo(3L);
         assertThat(r.get("delays")).as("[low, high] per attempt: the upper half of a doubling step, capped at 30 s")
                 .isEqualTo(List.of(List.of(250L, 500L), List.of(500L, 1000L), List.of(8000L, 16000L),
                         List.of(15000L, 30000L)));

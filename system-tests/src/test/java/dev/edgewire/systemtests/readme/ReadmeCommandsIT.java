@@ -78,7 +78,7 @@ class ReadmeCommandsIT {
             "device-client/bench/compare.sh 100000 2000 3",
             "a benchmark of several minutes with its own Mosquitto broker and nginx, not local mode");
     /** Envelope fields whose value differs on every run: a transcript shows an example, the type must match. */
-    private static final Set<String> PER_RUN_FIELDS = Set.of("from", "sentAt", "receivedAt", "traceId");
+    private static final Set<String> PER_RUN_FIELDS = Set.of("id", "from", "sentAt", "receivedAt", "traceId", "requestId");
     private static final List<String> TOOLS = List.of("bash", "node", "jq", "aws", "curl", "mosquitto_pub", "mosquitto_sub");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
