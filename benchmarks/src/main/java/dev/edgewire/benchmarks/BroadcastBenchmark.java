@@ -1,5 +1,6 @@
 package dev.edgewire.benchmarks;
 
+import dev.edgewire.contract.Topology;
 import dev.edgewire.broadcast.BroadcastResult;
 import dev.edgewire.broadcast.ConnectionPoster;
 import dev.edgewire.connection.ConnectionRepository;
@@ -43,9 +44,10 @@ import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneExcepti
  */
 final class BroadcastBenchmark {
 
+    /** Posts at once of the engine: as deployed (a function without {@code BROADCAST_CONCURRENCY} set). */
+    static final int ENGINE_CONCURRENCY = Topology.Defaults.BROADCAST_CONCURRENCY;
     /** Posts at once of the load generator: more than the engine's, so the endpoint, not the client, limits it. */
-    static final int RAW_IN_FLIGHT = 64;
-    static final int ENGINE_CONCURRENCY = 32;
+    static final int RAW_IN_FLIGHT = 2 * ENGINE_CONCURRENCY;
     private static final String PAYLOAD = "{\"type\":\"message\",\"from\":\"bench\",\"message\":\"%s\",\"sentAt\":0}";
 
     /** Rates in posts/s; CPU in microseconds per post, this JVM and local mode's together, until the last client got it. */
