@@ -496,6 +496,10 @@ public final class LocalCloud implements AutoCloseable {
         JettyServers.stop(web);
         JettyServers.stop(https);
         stopBroker();
+        if (ruleActions != null && ruleActions.droppedActions() > 0) {
+            LOG.warn("rule actions: the readings queue refused {} readings in all, each kept in the failed-deliveries queue",
+                    ruleActions.droppedActions());
+        }
         housekeeping.shutdownNow();
         if (readingsToFanOut != null) {
             readingsToFanOut.close();
