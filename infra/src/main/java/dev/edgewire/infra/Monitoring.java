@@ -38,8 +38,9 @@ import software.constructs.Construct;
  * an address), and one dashboard of what the functions, the queues and the WebSocket stage do.
  *
  * <p>The functions' own metrics are read from {@link Metrics}: namespace {@value Metrics#NAMESPACE},
- * the one dimension {@value Metrics#STAGE_DIMENSION} = the stage. Missing data is not breaching
- * everywhere: these are counts and maxima that are simply not emitted while nothing happens.
+ * the one dimension {@value Metrics#STAGE_DIMENSION} = the stage. Missing data is not breaching for
+ * counts and maxima, which are simply not emitted while nothing happens; the failure queues' depth
+ * keeps its state when SQS stops reporting an idle queue.
  */
 public final class Monitoring extends Construct {
 
@@ -93,11 +94,14 @@ public final class Monitoring extends Construct {
         SnsAction notify = new SnsAction(topic);
 
         // Anything in a failure queue is a reading or a broadcast that did not reach watchers; the
-        // queues keep it 14 days for a person to list, and an alarm makes sure someone looks.
+        // queues keep it 14 days for a person to list, and an alarm makes sure someone looks. The depth
+        // is a gauge, not a count, and SQS reports a queue only while CloudWatch counts it as active
+        // (up to six hours after messages or actions): missing data keeps the alarm's state, so an
+        // alarm about messages that may still be there is not cleared by silence.
         props.failureQueues().forEach((name, queue) -> alarm(name + "NotEmpty", queue
                         .metricApproximateNumberOfMessagesVisible(options(Stats.MAXIMUM, COUNT_PERIOD)),
-                0, 1, name + " holds messages: readings or broadcasts that were not delivered. List them before"
-                        + " they expire (14 days).", notify));
+                0, 1, TreatMissingData.IGNORE, name + " holds messages: readings or broadcasts that were not"
+                        + " delivered. List them before they expire (14 days).", notify));
 
         // The fan-out reports failed readings itself (batchItemFailures): an invocation error is what
         // it did not expect (a crash, a timeout, memory), and every one is worth a look.
@@ -186,22 +190,30 @@ public final class Monitoring extends Construct {
         return alarmTopic;
     }
 
+    /** An alarm on a count or a maximum that is not written while nothing happens: missing data is not breaching. */
     private void alarm(String id, IMetric metric, double threshold, int periods, String description, SnsAction notify) {
+        alarm(id, metric, threshold, periods, TreatMissingData.NOT_BREACHING, description, notify);
+    }
+
+    private void alarm(String id, IMetric metric, double threshold, int periods, TreatMissingData missing,
+                       String description, SnsAction notify) {
+        CreateAlarmOptions options = alarmOptions(threshold, periods, missing, description);
         Alarm alarm = metric instanceof Metric m
-                ? m.createAlarm(this, id, alarmOptions(threshold, periods, description))
-                : ((MathExpression) metric).createAlarm(this, id, alarmOptions(threshold, periods, description));
+                ? m.createAlarm(this, id, options)
+                : ((MathExpression) metric).createAlarm(this, id, options);
         alarm.addAlarmAction(notify);
         alarm.addOkAction(notify);
         alarms.add(alarm);
     }
 
-    private static CreateAlarmOptions alarmOptions(double threshold, int periods, String description) {
+    private static CreateAlarmOptions alarmOptions(double threshold, int periods, TreatMissingData missing,
+                                                   String description) {
         return CreateAlarmOptions.builder()
                 .threshold(threshold)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
                 .evaluationPeriods(periods)
                 .datapointsToAlarm(periods)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .treatMissingData(missing)
                 .alarmDescription(description)
                 .build();
     }
