@@ -33,6 +33,11 @@ public final class Outputs {
     /** Continued broadcasts that failed every attempt (Lambda's on-failure destination of the fan-out). */
     public static final String FAILED_INVOCATIONS_QUEUE_URL = "FailedInvocationsQueueUrl";
 
+    /** AWS only: the CloudWatch dashboard of the deployment, in the console of its region. */
+    public static final String DASHBOARD_URL = "DashboardUrl";
+    /** AWS only: the SNS topic every alarm notifies (subscribe more people to it). */
+    public static final String ALARM_TOPIC_ARN = "AlarmTopicArn";
+
     /** Local only: the local CA's certificate, PEM. */
     public static final String CA_CERTIFICATE_FILE = "CaCertificateFile";
     /** Local only: the thing's certificate, PEM. */

@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -41,8 +43,9 @@ import software.constructs.Node;
  * @param devices the things to provision, in the order the outputs list them
  * @param stageName the WebSocket API stage
  * @param lambdaJar the shaded jar of the handlers
+ * @param operations alarms' recipient, the fan-out's reserved concurrency and IoT Core's log level
  */
-public record DeploymentSettings(List<DeviceCsr> devices, String stageName, Path lambdaJar) {
+public record DeploymentSettings(List<DeviceCsr> devices, String stageName, Path lambdaJar, Operations operations) {
 
     /** Context key of the thing name of {@value #CSR_FILE} (default {@link Topology#DEFAULT_THING_NAME}). */
     public static final String THING_NAME = "thingName";
@@ -56,10 +59,34 @@ public record DeploymentSettings(List<DeviceCsr> devices, String stageName, Path
     public static final String LAMBDA_JAR = "lambdaJar";
     /** System property the build sets to the jar it has just built. */
     public static final String LAMBDA_JAR_PROPERTY = "edgewire.lambdaJar";
+    /** Context key of an email address that gets the alarms (optional: without it nobody is subscribed). */
+    public static final String ALARM_EMAIL = "alarmEmail";
+    /**
+     * Context key of the fan-out's reserved concurrency: a number, or {@value #NONE} to reserve
+     * nothing (default {@link FanOutConcurrency#DESIGNED}).
+     */
+    public static final String FAN_OUT_CONCURRENCY = "fanOutConcurrency";
+    /**
+     * Context key of the account's Lambda concurrency quota in the region (default
+     * {@value FanOutConcurrency#DEFAULT_ACCOUNT_QUOTA}); the fan-out's reservation must leave
+     * {@value FanOutConcurrency#UNRESERVED_MINIMUM} of it unreserved.
+     */
+    public static final String LAMBDA_CONCURRENCY_QUOTA = "lambdaConcurrencyQuota";
+    /** Context key of IoT Core's default log level (default {@link IotLogging#DEFAULT_LEVEL}), or {@value #NONE}. */
+    public static final String IOT_LOG_LEVEL = "iotLogLevel";
+    /** The value that turns the reservation, or IoT Core's logging configuration, off. */
+    public static final String NONE = "none";
 
     /** AWS IoT thing names: 1-128 of these characters. */
     private static final Pattern THING_NAME_PATTERN = Outputs.THING_NAME_PATTERN;
     private static final String THING_NAME_RULE = "1-128 of a-z A-Z 0-9 : _ -";
+    /**
+     * The shape of an email address, checked so that a typo fails here and not as a subscription
+     * SNS can never confirm: one {@code @}, no spaces, a dot in the domain, at most 254 characters
+     * (RFC 5321's limit on a path).
+     */
+    private static final Pattern EMAIL_PATTERN = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");
+    private static final int EMAIL_MAX_LENGTH = 254;
     /** API Gateway stage names. */
     private static final Pattern STAGE_NAME_PATTERN = Pattern.compile("[a-zA-Z0-9_-]{1,128}");
     private static final String BUILD_PROPERTIES = "build.properties";
@@ -69,6 +96,7 @@ public record DeploymentSettings(List<DeviceCsr> devices, String stageName, Path
     private static final String KEYS_CREATE = "device-client/bin/edgewire-device keys create";
 
     public DeploymentSettings {
+        java.util.Objects.requireNonNull(operations, "operations");
         devices = List.copyOf(devices);
         require(!devices.isEmpty(), "no device to provision");
         require(devices.size() <= Topology.MAX_THINGS_PER_DEPLOYMENT, devices.size()
@@ -117,7 +145,57 @@ public record DeploymentSettings(List<DeviceCsr> devices, String stageName, Path
         String jar = orDefault(context.apply(LAMBDA_JAR),
                 orDefault(System.getProperty(LAMBDA_JAR_PROPERTY), builtLambdaJar()));
         require(jar != null, "no handlers' jar: name it with --context " + LAMBDA_JAR + "=PATH");
-        return new DeploymentSettings(devices, stageName, Path.of(jar));
+        return new DeploymentSettings(devices, stageName, Path.of(jar), readOperations(context));
+    }
+
+    /**
+     * What operating the deployment takes, besides the devices.
+     *
+     * @param alarmEmail who gets the alarms by email, if anyone
+     * @param fanOutReservedConcurrency the fan-out's reserved concurrency, or empty to reserve none
+     * @param iotLogLevel IoT Core's default log level ({@link IotLogging#LEVELS}), or empty to leave
+     *     the account's logging configuration alone
+     */
+    public record Operations(Optional<String> alarmEmail, OptionalInt fanOutReservedConcurrency,
+                             Optional<String> iotLogLevel) {
+    }
+
+    static Operations readOperations(UnaryOperator<String> context) {
+        String email = orDefault(context.apply(ALARM_EMAIL), null);
+        if (email != null) {
+            email = email.strip();
+            require(email.length() <= EMAIL_MAX_LENGTH && EMAIL_PATTERN.matcher(email).matches(), "'" + email
+                    + "' (context " + ALARM_EMAIL + ") is not an email address; alarms go to an address such as"
+                    + " --context " + ALARM_EMAIL + "=someone@example.com");
+        }
+        String reserved = orDefault(context.apply(FAN_OUT_CONCURRENCY), Integer.toString(FanOutConcurrency.DESIGNED));
+        int quota = positiveNumber(orDefault(context.apply(LAMBDA_CONCURRENCY_QUOTA),
+                Integer.toString(FanOutConcurrency.DEFAULT_ACCOUNT_QUOTA)), LAMBDA_CONCURRENCY_QUOTA);
+        OptionalInt reservation = NONE.equalsIgnoreCase(reserved.strip())
+                ? OptionalInt.empty()
+                : OptionalInt.of(FanOutConcurrency.check(positiveNumber(reserved, FAN_OUT_CONCURRENCY), quota));
+        String level = orDefault(context.apply(IOT_LOG_LEVEL), IotLogging.DEFAULT_LEVEL).strip();
+        Optional<String> iotLogLevel;
+        if (NONE.equalsIgnoreCase(level)) {
+            iotLogLevel = Optional.empty();
+        } else {
+            require(IotLogging.LEVELS.contains(level.toUpperCase(java.util.Locale.ROOT)), "'" + level + "' (context "
+                    + IOT_LOG_LEVEL + ") is not an IoT Core log level: one of " + String.join(", ", IotLogging.LEVELS)
+                    + ", or " + NONE + " to leave the account's IoT logging as it is");
+            iotLogLevel = Optional.of(level.toUpperCase(java.util.Locale.ROOT));
+        }
+        return new Operations(Optional.ofNullable(email), reservation, iotLogLevel);
+    }
+
+    private static int positiveNumber(String value, String key) {
+        try {
+            int number = Integer.parseInt(value.strip());
+            require(number > 0, "");
+            return number;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + value + "' (context " + key + ") is not a positive whole number"
+                    + (FAN_OUT_CONCURRENCY.equals(key) ? ", nor " + NONE : ""), e);
+        }
     }
 
     private static DeviceCsr readCsrFile(String csrFile, String thingName) {

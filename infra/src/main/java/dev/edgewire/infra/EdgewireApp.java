@@ -44,10 +44,10 @@ public final class EdgewireApp {
                 .build(),
                 new StatefulStack.Props(settings.devices()));
         StatelessStack stateless = new StatelessStack(app, STATELESS_STACK, StackProps.builder()
-                .description("edgewire: Lambda functions, WebSocket API, IoT topic rules")
+                .description("edgewire: Lambda functions, WebSocket API, IoT topic rules, alarms and dashboard")
                 .build(),
                 new StatelessStack.Props(stateful.connectionTable(), stateful.tokenSecret(),
-                        settings.stageName(), settings.lambdaJar()));
+                        settings.stageName(), settings.lambdaJar(), settings.operations()));
         // Synthesis fails on any finding that is not acknowledged (with a reason) where it occurs.
         Validations.of(app).addPlugins(new AwsSolutionsChecks(app, NagPackProps.builder().verbose(true).build()));
         return new Deployment(stateful, stateless);

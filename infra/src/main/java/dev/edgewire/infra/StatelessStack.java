@@ -1,11 +1,14 @@
 package dev.edgewire.infra;
 
+import dev.edgewire.contract.Metrics;
 import dev.edgewire.contract.Outputs;
 import dev.edgewire.contract.Topology;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CfnOutput;
@@ -22,12 +25,15 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
 /**
  * What can be replaced at will: the functions of {@link Topology.Function}, the WebSocket API
- * wired to them by {@link Topology#ROUTES}, the topic rules of {@link Topology#TOPIC_RULES}, and the
- * IoT endpoint lookup. State it uses comes in through {@link Props}.
+ * wired to them by {@link Topology#ROUTES}, the topic rules of {@link Topology#TOPIC_RULES}, the
+ * IoT endpoint lookup, and what operates them: alarms, their topic and a dashboard
+ * ({@link Monitoring}), and IoT Core's logging ({@link IotLogging}). State it uses comes in
+ * through {@link Props}.
  */
 public final class StatelessStack extends Stack {
 
@@ -36,13 +42,16 @@ public final class StatelessStack extends Stack {
      * @param tokenSecret the key WebSocket tokens are signed with
      * @param stageName the WebSocket stage
      * @param lambdaJar the shaded jar of all handlers
+     * @param operations alarms' recipient, the fan-out's reserved concurrency and IoT Core's log level
      */
-    public record Props(ITable connectionTable, ISecret tokenSecret, String stageName, Path lambdaJar) {
+    public record Props(ITable connectionTable, ISecret tokenSecret, String stageName, Path lambdaJar,
+                        DeploymentSettings.Operations operations) {
     }
 
     private final Map<Topology.Function, HandlerFunction> functions = new EnumMap<>(Topology.Function.class);
     private final WebSocketEndpoint webSocketEndpoint;
     private final TelemetryRules rules;
+    private final Monitoring monitoring;
 
     public StatelessStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
@@ -61,15 +70,19 @@ public final class StatelessStack extends Stack {
         // One asset for every function: the jar is uploaded once.
         Code code = Code.fromAsset(props.lambdaJar().toAbsolutePath().toString());
         for (Topology.Function function : Topology.Function.values()) {
-            Map<String, String> environment = new TreeMap<>();
+            Map<String, String> environment = new TreeMap<>(metricsEnvironment(props.stageName()));
             for (String name : function.environment()) {
                 if (settings.containsKey(name)) {
                     environment.put(name, settings.get(name));
                 }
             }
+            // The fan-out keeps the capacity it delivers with; the others share the account's pool.
+            OptionalInt reserved = function == Topology.ReadingsQueue.CONSUMER
+                    ? props.operations().fanOutReservedConcurrency() : OptionalInt.empty();
             // "Handler" suffix: CDK treats a construct named "Default" specially.
             HandlerFunction handler = new HandlerFunction(this, function.id() + "Handler", new HandlerFunction.Props(
-                    function, code, function.memoryMb(), Duration.seconds(function.timeoutSeconds()), environment));
+                    function, code, function.memoryMb(), Duration.seconds(function.timeoutSeconds()), environment,
+                    reserved));
             functions.put(function, handler);
         }
         rules = new TelemetryRules(this, "Rules", new TelemetryRules.Props(alias(Topology.ReadingsQueue.CONSUMER)));
@@ -92,6 +105,21 @@ public final class StatelessStack extends Stack {
             webSocketEndpoint.addRoute(route, alias(route.function()), authorizer);
         }
 
+        Map<String, IFunction> apiFunctions = new LinkedHashMap<>();
+        for (Topology.Route route : Topology.ROUTES) {
+            apiFunctions.put(route.function().id(), functions.get(route.function()).function());
+        }
+        apiFunctions.put(Topology.Function.AUTHORIZER.id(), functions.get(Topology.Function.AUTHORIZER).function());
+        Map<String, IQueue> failureQueues = new LinkedHashMap<>();
+        failureQueues.put("ReadingsDeadLetters", rules.readingsDeadLetters());
+        failureQueues.put("FailedDeliveries", rules.failedDeliveries());
+        failureQueues.put("FailedInvocations", rules.failedInvocations());
+        monitoring = new Monitoring(this, "Monitoring", new Monitoring.Props(props.stageName(),
+                props.operations().alarmEmail(), webSocketEndpoint.apiId(),
+                functions.get(Topology.ReadingsQueue.CONSUMER).function(), apiFunctions, rules.readings(), failureQueues));
+        props.operations().iotLogLevel().ifPresent(level ->
+                new IotLogging(this, "IotLogging", new IotLogging.Props(level)));
+
         output(Outputs.WEB_SOCKET_URL, webSocketEndpoint.url(), "wss:// URL of the WebSocket stage; add ?token=...");
         output(Outputs.CALLBACK_URL, webSocketEndpoint.callbackUrl(), "Base URL of the @connections management API");
         output(Outputs.IOT_ENDPOINT, iotEndpoint.address(), "IoT data-ATS endpoint host (MQTT and HTTPS)");
@@ -105,6 +133,24 @@ public final class StatelessStack extends Stack {
                 "Readings the topic rules could not send to the readings queue (IoT's error-action messages)");
         output(Outputs.FAILED_INVOCATIONS_QUEUE_URL, rules.failedInvocations().getQueueUrl(),
                 "Continued broadcasts that failed every attempt or grew too old (Lambda's invocation records)");
+        output(Outputs.DASHBOARD_URL, monitoring.dashboardUrl(),
+                "CloudWatch dashboard of the functions, queues and WebSocket stage");
+        output(Outputs.ALARM_TOPIC_ARN, monitoring.topic().getTopicArn(),
+                "SNS topic every alarm notifies; subscribe with --context alarmEmail=ADDRESS or in the SNS console");
+    }
+
+    /**
+     * What every function is told about its metrics: the stage (their one dimension) and the
+     * namespace Powertools writes them to.
+     */
+    static Map<String, String> metricsEnvironment(String stageName) {
+        return Map.of(
+                Topology.Env.STAGE, stageName,
+                Topology.Env.POWERTOOLS_METRICS_NAMESPACE, Metrics.NAMESPACE);
+    }
+
+    public Monitoring monitoring() {
+        return monitoring;
     }
 
     /** The alias callers invoke. */

@@ -179,6 +179,11 @@ public final class WebSocketEndpoint extends Construct {
                 + " the connections of this one stage of this one API.");
     }
 
+    /** The API's id: the {@code ApiId} dimension of its CloudWatch metrics. */
+    public String apiId() {
+        return api.getApiId();
+    }
+
     /** {@code wss://} URL clients connect to. */
     public String url() {
         return stage.getUrl();

@@ -71,4 +71,31 @@ class CdkSynthCliIT {
                 .contains("a.csr and b.csr both have the common name 'thing-1'");
         assertThat(directory.resolve("cdk.out").resolve(EdgewireApp.STATEFUL_STACK + ".template.json")).doesNotExist();
     }
+
+    @Test
+    void synth_withAnAlarmEmailThatIsNoAddress_failsBeforeAnyTemplate() throws Exception {
+        Path csr = TestDeployment.writeCsr(directory.resolve("thing-1.csr"), "thing-1");
+
+        CdkCli.Run run = CdkCli.synth(directory, "--context", DeploymentSettings.CSR_FILE + "=" + csr,
+                "--context", DeploymentSettings.ALARM_EMAIL + "=someone.example.com",
+                "--output", directory.resolve("cdk.out").toString());
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.stderr()).contains("edgewire: 'someone.example.com' (context alarmEmail) is not an email address");
+        assertThat(directory.resolve("cdk.out").resolve(EdgewireApp.STATELESS_STACK + ".template.json")).doesNotExist();
+    }
+
+    @Test
+    void synth_withAReservationTheAccountsQuotaCannotGrant_failsSayingWhatToDo_beforeAnyTemplate() throws Exception {
+        Path csr = TestDeployment.writeCsr(directory.resolve("thing-1.csr"), "thing-1");
+
+        CdkCli.Run run = CdkCli.synth(directory, "--context", DeploymentSettings.CSR_FILE + "=" + csr,
+                "--context", DeploymentSettings.LAMBDA_CONCURRENCY_QUOTA + "=10",
+                "--output", directory.resolve("cdk.out").toString());
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.stderr()).contains("edgewire: the fan-out's reserved concurrency of 120 would leave -110")
+                .contains("--context " + DeploymentSettings.FAN_OUT_CONCURRENCY + "=none");
+        assertThat(directory.resolve("cdk.out").resolve(EdgewireApp.STATELESS_STACK + ".template.json")).doesNotExist();
+    }
 }

@@ -306,4 +306,83 @@ class DeploymentSettingsTest {
                 .sorted(DeploymentSettings::naturalOrder).toList())
                 .containsExactly("a-3", "b", "thing", "thing-1", "thing-2", "thing-10");
     }
+
+    // ----- operations
+
+    private DeploymentSettings.Operations operations(Map<String, String> settings) {
+        context.put(DeploymentSettings.CSR_FILE,
+                TestDeployment.writeCsr(directory.resolve("ops.csr"), Topology.DEFAULT_THING_NAME).toString());
+        context.putAll(settings);
+        return read().operations();
+    }
+
+    @Test
+    void operations_byDefault_subscribeNobody_reserveWhatTheFanOutIsDesignedFor_andLogIotErrors() {
+        DeploymentSettings.Operations operations = operations(Map.of());
+
+        assertThat(operations.alarmEmail()).isEmpty();
+        assertThat(operations.fanOutReservedConcurrency()).hasValue(FanOutConcurrency.DESIGNED);
+        assertThat(FanOutConcurrency.DESIGNED).isEqualTo(120);
+        assertThat(operations.iotLogLevel()).hasValue("ERROR");
+    }
+
+    @Test
+    void alarmEmail_isTakenWhenItHasTheShapeOfAnAddress() {
+        assertThat(operations(Map.of(DeploymentSettings.ALARM_EMAIL, " someone@example.com ")).alarmEmail())
+                .hasValue("someone@example.com");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"someone", "someone@", "@example.com",
+            "someone@example", "some one@example.com", "someone@@example.com", "someone@example..com"})
+    void alarmEmail_thatIsNoAddress_isRefusedBeforeSynthesis(String email) {
+        assertThatThrownBy(() -> operations(Map.of(DeploymentSettings.ALARM_EMAIL, email)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(context alarmEmail) is not an email address");
+    }
+
+    @Test
+    void fanOutConcurrency_none_reservesNothing_andANumberIsTaken() {
+        assertThat(operations(Map.of(DeploymentSettings.FAN_OUT_CONCURRENCY, "none")).fanOutReservedConcurrency())
+                .isEmpty();
+        assertThat(operations(Map.of(DeploymentSettings.FAN_OUT_CONCURRENCY, "60")).fanOutReservedConcurrency())
+                .hasValue(60);
+    }
+
+    @Test
+    void fanOutConcurrency_thatLeavesLessThan100Unreserved_isRefused_sayingWhatToDo() {
+        assertThatThrownBy(() -> operations(Map.of(DeploymentSettings.LAMBDA_CONCURRENCY_QUOTA, "10")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reserved concurrency of 120 would leave -110 of the account's Lambda"
+                        + " concurrency quota of 10")
+                .hasMessageContaining("--context fanOutConcurrency=none")
+                .hasMessageNotContaining("at most");
+        assertThatThrownBy(() -> operations(Map.of(DeploymentSettings.LAMBDA_CONCURRENCY_QUOTA, "150")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("or at most 50");
+        assertThat(operations(Map.of(DeploymentSettings.LAMBDA_CONCURRENCY_QUOTA, "220")).fanOutReservedConcurrency())
+                .hasValue(120);
+    }
+
+    @Test
+    void fanOutConcurrency_belowTheMappingsConcurrency_orNotANumber_isRefused() {
+        assertThatThrownBy(() -> operations(Map.of(DeploymentSettings.FAN_OUT_CONCURRENCY, "1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("less than the 2 invocations");
+        assertThatThrownBy(() -> operations(Map.of(DeploymentSettings.FAN_OUT_CONCURRENCY, "lots")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'lots' (context fanOutConcurrency) is not a positive whole number, nor none");
+        assertThatThrownBy(() -> operations(Map.of(DeploymentSettings.LAMBDA_CONCURRENCY_QUOTA, "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(context lambdaConcurrencyQuota) is not a positive whole number");
+    }
+
+    @Test
+    void iotLogLevel_isAnIotLevelInAnyCase_orNone() {
+        assertThat(operations(Map.of(DeploymentSettings.IOT_LOG_LEVEL, "debug")).iotLogLevel()).hasValue("DEBUG");
+        assertThat(operations(Map.of(DeploymentSettings.IOT_LOG_LEVEL, "none")).iotLogLevel()).isEmpty();
+        assertThatThrownBy(() -> operations(Map.of(DeploymentSettings.IOT_LOG_LEVEL, "VERBOSE")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("one of ERROR, WARN, INFO, DEBUG, DISABLED, or none");
+    }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgewire.contract.Metrics;
 import dev.edgewire.contract.Topology;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,9 @@ abstract class StatelessStackContract {
             Match.stringLikeRegexp(EdgewireApp.STATEFUL_STACK + ":ExportsOutputRefConnectionsTable.*"));
     private static final Object SECRET_ARN = Map.of("Fn::ImportValue",
             Match.stringLikeRegexp(EdgewireApp.STATEFUL_STACK + ":ExportsOutputRefTokenKey.*"));
+
+    /** Three failure queues, fan-out errors, throttles and lag, WebSocket execution errors, route errors, denials. */
+    static final int ALARMS = 9;
 
     abstract Template template();
 
@@ -70,26 +74,38 @@ abstract class StatelessStackContract {
                 Map.entry("AWS::Lambda::Permission", ROUTES.size() + 1),
                 // handlers, access logs, the endpoint lookup's provider
                 Map.entry("AWS::Logs::LogGroup", handlers + 2),
-                // handlers, the provider, API Gateway's CloudWatch role, the rules' role
-                Map.entry("AWS::IAM::Role", handlers + 3),
-                // one per role with grants, the lookup's own policy, the fan-out's continuation
-                Map.entry("AWS::IAM::Policy", handlers + 4),
+                // handlers, the provider, API Gateway's CloudWatch role, the rules' role, IoT's logging role
+                Map.entry("AWS::IAM::Role", handlers + 4),
+                // one per role with grants, the lookup's own policy, the fan-out's continuation,
+                // each handler's tracing policy, the logging role's
+                Map.entry("AWS::IAM::Policy", handlers + 4 + handlers + 1),
                 Map.entry("Custom::AWS", 1),
                 Map.entry("AWS::IoT::TopicRule", rules),
+                Map.entry("AWS::IoT::Logging", 1),
                 Map.entry("AWS::SQS::Queue", queues),
-                Map.entry("AWS::SQS::QueuePolicy", queues))));
+                Map.entry("AWS::SQS::QueuePolicy", queues),
+                // no alarmEmail in the context: a topic without subscription
+                Map.entry("AWS::SNS::Topic", 1),
+                Map.entry("AWS::SNS::TopicPolicy", 1),
+                Map.entry("AWS::CloudWatch::Alarm", ALARMS),
+                Map.entry("AWS::CloudWatch::Dashboard", 1))));
     }
 
     @Test
-    void noAllowStatement_hasAWildcardAction_andOnlyDescribeEndpointHasResourceStar() {
+    void noAllowStatement_hasAWildcardAction_andOnlyDescribeEndpointAndXRayHaveResourceStar() {
         List<Map<String, Object>> allows = TemplateFacts.allPolicyStatements(template()).stream()
                 .filter(statement -> ALLOW.equals(statement.get("Effect")))
                 .toList();
 
         assertThat(allows).isNotEmpty().allSatisfy(statement ->
                 assertThat(TemplateFacts.actions(statement)).noneMatch(a -> a.equals("*") || a.endsWith(":*")));
+        List<Map<String, Object>> expected = new ArrayList<>();
+        expected.add(Map.of("Action", "iot:DescribeEndpoint", "Effect", ALLOW, "Resource", "*"));
+        for (Topology.Function ignored : Topology.Function.values()) {
+            expected.add(tracingStatement());
+        }
         assertThat(allows.stream().filter(s -> TemplateFacts.resources(s).contains("*")).toList())
-                .containsExactly(Map.of("Action", "iot:DescribeEndpoint", "Effect", ALLOW, "Resource", "*"));
+                .containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test
@@ -132,6 +148,9 @@ abstract class StatelessStackContract {
                 Topology.Env.READINGS_QUEUE_URL, ref(readingsQueue()));
         Map<String, Object> expected = new TreeMap<>();
         function.environment().forEach(name -> expected.put(name, all.get(name)));
+        // every function: its metrics' one dimension and their namespace
+        expected.put(Topology.Env.STAGE, stageName());
+        expected.put(Topology.Env.POWERTOOLS_METRICS_NAMESPACE, Metrics.NAMESPACE);
 
         template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
                 "Handler", function.handler(),
@@ -601,6 +620,264 @@ abstract class StatelessStackContract {
         template().hasOutput("FailedInvocationsQueueUrl", Map.of("Value", ref(failedInvocationsQueue())));
     }
 
+    // ----- operations: tracing, reserved concurrency, alarms and their topic, dashboard, IoT logging
+
+    @ParameterizedTest
+    @EnumSource(Topology.Function.class)
+    void function_tracesActively_withXRayInAPolicyOfItsOwn_thatTheFunctionWaitsFor(Topology.Function function) {
+        template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Handler", function.handler(),
+                "TracingConfig", Map.of("Mode", "Active"))));
+        String tracing = logicalIdOf(template(), "AWS::IAM::Policy", Map.of(
+                "Roles", List.of(ref(roleOf(function))),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(tracingStatement()))));
+        @SuppressWarnings("unchecked")
+        List<Object> dependsOn = (List<Object>) template().findResources("AWS::Lambda::Function")
+                .get(functionOf(function)).getOrDefault("DependsOn", List.of());
+        assertThat(dependsOn).as("Lambda checks the role's X-Ray permissions when tracing is turned on")
+                .contains(tracing);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Topology.Function.class)
+    void onlyTheFanOut_reservesConcurrency_whatItsCoordinatorsWorkersAndContinuationsRunAtOnce(
+            Topology.Function function) {
+        Object reserved = functionProperties(function).get("ReservedConcurrentExecutions");
+        if (function == Topology.ReadingsQueue.CONSUMER) {
+            // 2 coordinators (the mapping's maximum concurrency), 50 workers each, room for 18 continuations
+            assertThat(reserved).isEqualTo(Topology.ReadingsQueue.MAX_CONCURRENCY
+                    * (1 + Topology.Defaults.WORKERS_IN_FLIGHT) + FanOutConcurrency.CONTINUATION_ROOM).isEqualTo(120);
+        } else {
+            assertThat(reserved).isNull();
+        }
+    }
+
+    @Test
+    void alarmTopic_acceptsPublishesOverTlsOnly_andFromThisAccountsCloudWatchAlarms() {
+        String topic = alarmTopic();
+        template().hasResourceProperties("AWS::SNS::TopicPolicy", Match.objectLike(Map.of(
+                "Topics", List.of(ref(topic)),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of(
+                                "Effect", "Deny",
+                                "Action", "sns:Publish",
+                                "Resource", ref(topic),
+                                "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))),
+                        Match.objectEquals(Map.of(
+                                "Sid", "PublishAlarmsOfThisAccount",
+                                "Effect", ALLOW,
+                                "Action", "sns:Publish",
+                                "Principal", Map.of("Service", "cloudwatch.amazonaws.com"),
+                                "Resource", ref(topic),
+                                "Condition", Map.of(
+                                        "ArnLike", Map.of("aws:SourceArn", arn("cloudwatch", "alarm:*")),
+                                        "StringEquals", Map.of("aws:SourceAccount", ref("AWS::AccountId"))))))))))));
+    }
+
+    @Test
+    void everyAlarm_notifiesTheTopicOnAlarmAndOnRecovery_andTreatsMissingDataAsNotBreaching_exceptQueueDepths() {
+        Map<String, Map<String, Object>> alarms = template().findResources("AWS::CloudWatch::Alarm");
+
+        assertThat(alarms).hasSize(ALARMS).allSatisfy((id, alarm) -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> properties = (Map<String, Object>) alarm.get("Properties");
+            assertThat(properties)
+                    .containsEntry("AlarmActions", List.of(ref(alarmTopic())))
+                    .containsEntry("OKActions", List.of(ref(alarmTopic())))
+                    .containsEntry("TreatMissingData",
+                            "AWS/SQS".equals(properties.get("Namespace")) ? "ignore" : "notBreaching")
+                    .containsEntry("ComparisonOperator", "GreaterThanThreshold")
+                    .containsKey("AlarmDescription");
+        });
+        assertThat(alarms.values()).filteredOn(alarm -> "AWS/SQS".equals(((Map<?, ?>) alarm.get("Properties"))
+                .get("Namespace"))).hasSize(failureQueueOutputs().size());
+    }
+
+    static List<String> failureQueueOutputs() {
+        return List.of("ReadingsDeadLettersQueueUrl", "FailedDeliveriesQueueUrl", "FailedInvocationsQueueUrl");
+    }
+
+    @ParameterizedTest
+    @MethodSource("failureQueueOutputs")
+    void failureQueue_alarmsOnAnyVisibleMessage(String queueOutput) {
+        assertAlarm("AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                List.of(dimension("QueueName", getAtt(outputRef(queueOutput), "QueueName"))),
+                "Maximum", 300, 1, 0, "ignore");
+    }
+
+    @Test
+    void fanOut_alarmsOnAnyErrorOrThrottle_ofTheFunction() {
+        List<Object> fanOut = List.of(dimension("FunctionName", ref(functionOf(Topology.Function.FAN_OUT))));
+        assertAlarm("AWS/Lambda", "Errors", fanOut, "Sum", 300, 1, 0);
+        assertAlarm("AWS/Lambda", "Throttles", fanOut, "Sum", 300, 1, 0);
+    }
+
+    @Test
+    void fanOutLag_alarmsWhenItsMaximumStaysOver5sForThreeMinutes() {
+        assertAlarm(Metrics.NAMESPACE, Metrics.FAN_OUT_LAG, List.of(dimension(Metrics.STAGE_DIMENSION, stageName())),
+                "Maximum", 60, 3, 5_000);
+    }
+
+    @Test
+    void authorizerDenials_alarmOverAHundredInFiveMinutes() {
+        assertAlarm(Metrics.NAMESPACE, Metrics.AUTHORIZER_DENY, List.of(dimension(Metrics.STAGE_DIMENSION, stageName())),
+                "Sum", 300, 1, 100);
+    }
+
+    @Test
+    void webSocketStage_alarmsOnAnyExecutionError_ofThisApiAndStage() {
+        assertAlarm("AWS/ApiGateway", "ExecutionError",
+                List.of(dimension("ApiId", ref(api())), dimension("Stage", stageName())), "Sum", 300, 1, 0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void routeFunctionErrors_alarmOnTheSumOfEveryRouteFunctionsAndTheAuthorizersErrors() {
+        Map<String, Map<String, Object>> found = template().findResources("AWS::CloudWatch::Alarm", Map.of(
+                "Properties", Match.objectLike(Map.of("Metrics", Match.anyValue()))));
+        assertThat(found).hasSize(1);
+        Map<String, Object> properties = (Map<String, Object>) found.values().iterator().next().get("Properties");
+        assertThat(properties).containsEntry("Threshold", 0).containsEntry("EvaluationPeriods", 1);
+        List<Map<String, Object>> queries = (List<Map<String, Object>>) properties.get("Metrics");
+        List<Map<String, Object>> stats = queries.stream().filter(q -> q.containsKey("MetricStat")).toList();
+        Map<String, Object> expression = queries.stream().filter(q -> q.containsKey("Expression")).findFirst().orElseThrow();
+
+        assertThat(expression.get("Expression")).isEqualTo("SUM([" + String.join(",",
+                stats.stream().map(q -> (String) q.get("Id")).toList()) + "])");
+        assertThat(expression.get("ReturnData")).isNotEqualTo(false);
+        List<Object> functionsSummed = new ArrayList<>();
+        for (Map<String, Object> stat : stats) {
+            Map<String, Object> metricStat = (Map<String, Object>) stat.get("MetricStat");
+            Map<String, Object> metric = (Map<String, Object>) metricStat.get("Metric");
+            assertThat(metric).containsEntry("Namespace", "AWS/Lambda").containsEntry("MetricName", "Errors");
+            assertThat(metricStat).containsEntry("Stat", "Sum").containsEntry("Period", 300);
+            assertThat(stat.get("ReturnData")).isEqualTo(false);
+            functionsSummed.add(((List<Map<String, Object>>) metric.get("Dimensions")).getFirst().get("Value"));
+        }
+        List<Object> expected = new ArrayList<>();
+        ROUTES.forEach(route -> expected.add(ref(functionOf(route.function()))));
+        expected.add(ref(functionOf(Topology.Function.AUTHORIZER)));
+        assertThat(functionsSummed).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void dashboard_showsEveryMetricTheFunctionsEmit_andTheQueuesFanOutAndStage() throws Exception {
+        Map<String, Map<String, Object>> dashboards = template().findResources("AWS::CloudWatch::Dashboard");
+        assertThat(dashboards).hasSize(1);
+        @SuppressWarnings("unchecked")
+        Object body = ((Map<String, Object>) dashboards.values().iterator().next().get("Properties")).get("DashboardBody");
+        java.util.Set<List<String>> shown = dashboardMetrics(body);
+
+        java.util.Set<List<String>> expected = new java.util.HashSet<>();
+        for (String name : List.of(Metrics.READINGS_IN, Metrics.READINGS_DELIVERED, Metrics.FRAMES_DELIVERED,
+                Metrics.POSTS_GONE, Metrics.POSTS_FAILED, Metrics.FAN_OUT_LAG, Metrics.CONNECTIONS, Metrics.MESSAGES_IN,
+                Metrics.MESSAGES_REFUSED, Metrics.AUTHORIZER_ALLOW, Metrics.AUTHORIZER_DENY)) {
+            expected.add(List.of(Metrics.NAMESPACE, name, Metrics.STAGE_DIMENSION));
+        }
+        for (String name : List.of("Errors", "Throttles", "Duration", "ConcurrentExecutions")) {
+            expected.add(List.of("AWS/Lambda", name, "FunctionName"));
+        }
+        expected.add(List.of("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName"));
+        for (String name : List.of("ConnectCount", "MessageCount", "ExecutionError", "IntegrationError", "ClientError")) {
+            expected.add(List.of("AWS/ApiGateway", name, "ApiId"));
+        }
+        assertThat(shown).containsAll(expected);
+    }
+
+    @Test
+    void iotLogging_isErrorByDefault_writtenWithARoleOnlyIotAssumes() {
+        String role = logicalIdOf(template(), "AWS::IAM::Role", Map.of(
+                "AssumeRolePolicyDocument", trustPolicy("iot.amazonaws.com"),
+                "Description", Match.stringLikeRegexp(".*" + IotLogging.LOG_GROUP + ".*")));
+        template().hasResourceProperties("AWS::IoT::Logging", Match.objectEquals(Map.of(
+                "AccountId", ref("AWS::AccountId"),
+                "DefaultLogLevel", "ERROR",
+                "RoleArn", getAtt(role, "Arn"))));
+        @SuppressWarnings("unchecked")
+        List<Object> dependsOn = (List<Object>) template().findResources("AWS::IoT::Logging").values().iterator().next()
+                .get("DependsOn");
+        String policy = logicalIdOf(template(), "AWS::IAM::Policy", Map.of("Roles", List.of(ref(role))));
+        assertThat(dependsOn).contains(role, policy);
+    }
+
+    @Test
+    void iotLoggingRole_mayOnlyCreateAndWriteIotsOwnLogGroup() {
+        String role = logicalIdOf(template(), "AWS::IAM::Role", Map.of(
+                "AssumeRolePolicyDocument", trustPolicy("iot.amazonaws.com"),
+                "Description", Match.stringLikeRegexp(".*" + IotLogging.LOG_GROUP + ".*")));
+        assertThat(TemplateFacts.allPolicyStatements(template(), ref(role))).containsExactly(statement(
+                List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
+                arn("logs", "log-group:AWSIotLogsV2:*")));
+    }
+
+    @Test
+    void outputs_nameTheDashboardAndTheAlarmTopic() {
+        String dashboard = logicalIdOf(template(), "AWS::CloudWatch::Dashboard", Map.of());
+        template().hasOutput("DashboardUrl", Map.of("Value", Map.of("Fn::Join", List.of("", List.of(
+                "https://", ref("AWS::Region"), ".console.aws.amazon.com/cloudwatch/home?region=", ref("AWS::Region"),
+                "#dashboards:name=", ref(dashboard))))));
+        template().hasOutput("AlarmTopicArn", Map.of("Value", ref(alarmTopic())));
+    }
+
+    private String alarmTopic() {
+        return logicalIdOf(template(), "AWS::SNS::Topic", Map.of());
+    }
+
+    private static Map<String, Object> dimension(String name, Object value) {
+        return Map.of("Name", name, "Value", value);
+    }
+
+    /** Exactly one alarm on this metric, with exactly these settings, notifying the topic. */
+    private void assertAlarm(String namespace, String metricName, List<Object> dimensions, String statistic,
+                             int periodSeconds, int periods, int threshold) {
+        assertAlarm(namespace, metricName, dimensions, statistic, periodSeconds, periods, threshold, "notBreaching");
+    }
+
+    private void assertAlarm(String namespace, String metricName, List<Object> dimensions, String statistic,
+                             int periodSeconds, int periods, int threshold, String missingData) {
+        Map<String, Object> expected = new TreeMap<>(Map.ofEntries(
+                Map.entry("Namespace", namespace),
+                Map.entry("MetricName", metricName),
+                Map.entry("Dimensions", dimensions),
+                Map.entry("Statistic", statistic),
+                Map.entry("Period", periodSeconds),
+                Map.entry("EvaluationPeriods", periods),
+                Map.entry("DatapointsToAlarm", periods),
+                Map.entry("Threshold", threshold),
+                Map.entry("ComparisonOperator", "GreaterThanThreshold"),
+                Map.entry("TreatMissingData", missingData),
+                Map.entry("AlarmActions", List.of(ref(alarmTopic()))),
+                Map.entry("OKActions", List.of(ref(alarmTopic()))),
+                Map.entry("AlarmDescription", Match.anyValue())));
+        assertThat(template().findResources("AWS::CloudWatch::Alarm",
+                Map.of("Properties", Match.objectEquals(expected)))).as("alarm on %s %s", namespace, metricName).hasSize(1);
+    }
+
+    /**
+     * (namespace, metric name, first dimension name) of every metric the dashboard graphs. The body is
+     * JSON joined with references (queue names, the API id, the region); they stand inside strings,
+     * so a placeholder keeps it JSON.
+     */
+    @SuppressWarnings("unchecked")
+    private static java.util.Set<List<String>> dashboardMetrics(Object body) throws Exception {
+        String json = body instanceof String text ? text : ((List<Object>) ((Map<String, Object>) body).get("Fn::Join"))
+                .get(1) instanceof List<?> parts
+                ? parts.stream().map(part -> part instanceof String text ? text : "REF").collect(
+                        java.util.stream.Collectors.joining())
+                : "";
+        Map<String, Object> parsed = new ObjectMapper().readValue(json, new TypeReference<>() {
+        });
+        java.util.Set<List<String>> metrics = new java.util.HashSet<>();
+        for (Map<String, Object> widget : (List<Map<String, Object>>) parsed.get("widgets")) {
+            Map<String, Object> properties = (Map<String, Object>) widget.get("properties");
+            for (List<Object> metric : (List<List<Object>>) properties.getOrDefault("metrics", List.of())) {
+                // a metric repeats "..." for the namespace and name of the one before it
+                metrics.add(List.of((String) metric.get(0), (String) metric.get(1), (String) metric.get(2)));
+            }
+        }
+        return metrics;
+    }
+
     // ----- template readers
 
     String functionOf(Topology.Function function) {
@@ -678,7 +955,8 @@ abstract class StatelessStackContract {
 
     private String rulesRole() {
         return logicalIdOf(template(), "AWS::IAM::Role", Map.of(
-                "AssumeRolePolicyDocument", trustPolicy("iot.amazonaws.com")));
+                "AssumeRolePolicyDocument", trustPolicy("iot.amazonaws.com"),
+                "Description", Match.stringLikeRegexp(".*topic rules.*")));
     }
 
     private Map<String, Object> stageUrl(String scheme) {
@@ -698,7 +976,11 @@ abstract class StatelessStackContract {
                 "Principal", Map.of("Service", service))));
     }
 
-    private static Map<String, Object> statement(Object actions, Object resources) {
+    static Map<String, Object> tracingStatement() {
+        return statement(List.of("xray:PutTelemetryRecords", "xray:PutTraceSegments"), "*");
+    }
+
+    static Map<String, Object> statement(Object actions, Object resources) {
         return Map.of("Action", actions, "Effect", ALLOW, "Resource", resources);
     }
 
@@ -718,7 +1000,8 @@ abstract class StatelessStackContract {
                 "PolicyName", Match.anyValue(),
                 "Roles", List.of(ref(roleOf(function))),
                 "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", statements))));
-        int ownPolicies = function == Topology.CONTINUATION_TARGET ? 2 : 1;
+        // the default policy, the tracing policy, and the fan-out's continuation policy
+        int ownPolicies = function == Topology.CONTINUATION_TARGET ? 3 : 2;
         assertThat(template().findResources("AWS::IAM::Policy", Map.of("Properties",
                 Match.objectLike(Map.of("Roles", List.of(ref(roleOf(function)))))))).hasSize(ownPolicies);
     }
