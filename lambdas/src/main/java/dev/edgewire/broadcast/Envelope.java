@@ -25,9 +25,11 @@ public sealed interface Envelope {
     /** A device reading from an IoT topic rule. {@code receivedAt} is IoT's {@code timestamp()}, epoch milliseconds. */
     @JsonPropertyOrder({"type", "deviceId", "topic", "receivedAt", "reading"})
     record Telemetry(String deviceId, String topic, Object receivedAt, JsonNode reading) implements Envelope {
+        public static final String TYPE = "telemetry";
+
         @Override
         public String type() {
-            return "telemetry";
+            return TYPE;
         }
     }
 
