@@ -31,7 +31,8 @@ class DashboardSiteIT {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        server.setHandler(new DashboardSite(server, URI.create("ws://127.0.0.1:9/local"), () -> "a-token"));
+        server.setHandler(new DashboardSite(server, URI.create("ws://127.0.0.1:9/local"), () -> "a-token",
+                new OperationsFigures(java.time.Clock.systemUTC(), "local")));
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();
     }
@@ -57,7 +58,7 @@ class DashboardSiteIT {
 
     @Test
     void modulesAndUplot_comeFromTheClassPath_asJavaScript() throws Exception {
-        for (String path : new String[] {"/dashboard.js", "/connection.js", "/series.js", "/charts.js",
+        for (String path : new String[] {"/dashboard.js", "/connection.js", "/series.js", "/charts.js", "/operations.js",
                 "/vendor/uplot/dist/uPlot.esm.js"}) {
             HttpResponse<String> script = get(path);
             assertThat(script.statusCode()).as(path).isEqualTo(200);
