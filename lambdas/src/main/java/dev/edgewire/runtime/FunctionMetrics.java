@@ -104,12 +104,6 @@ public final class FunctionMetrics {
             return this;
         }
 
-        /** The value counted so far for {@code name}, or 0. */
-        public synchronized double value(String name) {
-            Figure figure = figures.get(name);
-            return figure == null ? 0 : figure.value();
-        }
-
         /**
          * Writes what was counted as one document through Powertools' flush, and starts again from
          * nothing. With nothing counted it writes nothing (Powertools would log a warning).

@@ -77,6 +77,19 @@ class DashboardSiteIT {
     }
 
     @Test
+    void operations_givesThePanelsFigures_neverCached_andOnlyToGet() throws Exception {
+        HttpResponse<String> operations = get("/operations.json");
+
+        assertThat(operations.statusCode()).isEqualTo(200);
+        assertThat(operations.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(operations.body()).contains("\"stage\":\"local\"").contains("\"readingsInPerSecond\":0.0")
+                .contains("\"connections\":null");
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/operations.json"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+    }
+
+    @Test
     void config_givesTheLocalStageAndToken_neverCached() throws Exception {
         HttpResponse<String> config = get("/config.json");
 
