@@ -2,6 +2,7 @@
 import { StageConnection, State } from './connection.js';
 import { SeqTracker } from './series.js';
 import { Charts, METRICS } from './charts.js';
+import { startOperationsPanel } from './operations.js';
 
 const params = new URLSearchParams(location.search);
 /** Points kept per device and metric (10 min at 1 reading/s; 1 min at 10/s). */
@@ -42,6 +43,8 @@ let connection = null;
 let stageHost = '';
 /** The devices whose readings this page asked for; null for every device. Sent again on each new connection. */
 let watched = parseDevices(params.get('devices') ?? '');
+/** The operations panel's latest figures, when served by local mode. */
+let operations = () => null;
 
 function clampInt(text, fallback, min, max) {
   const n = Number.parseInt(text ?? '', 10);
@@ -370,6 +373,7 @@ async function start() {
   if (watched !== null) {
     $('watch-devices').value = watched.join(', ');
   }
+  startOperationsPanel().then((latest) => { operations = latest; });
   if (url) {
     $('stage-url').value = url;
     $('stage-token').value = token ?? '';
@@ -409,6 +413,8 @@ window.edgewireDashboard = Object.freeze({
   arrivedAt: (deviceId, seq) => arrived.get(`${deviceId}#${seq}`),
   /** Frames drawn so far and the time spent drawing them (ms). */
   frames: () => ({ ...frames }),
+  /** The operations panel's latest figures (local mode's /operations.json), or null. */
+  operations: () => operations(),
   /** Log entries, newest first. */
   log: () => [...logList.children].map((li) => ({
     kind: li.dataset.kind, at: li.querySelector('time').dateTime, text: li.querySelector('.text').textContent,

@@ -5,6 +5,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
+import dev.edgewire.contract.Metrics;
+import dev.edgewire.runtime.FunctionMetrics;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.contract.Topology;
 import java.time.Clock;
@@ -29,6 +31,7 @@ public final class TokenAuthorizer
 
     private final TokenKeys keys;
     private final Clock clock;
+    private final FunctionMetrics metrics;
 
     /**
      * Used by Lambda: reads the keys from Secrets Manager on first use and again every five minutes
@@ -36,14 +39,19 @@ public final class TokenAuthorizer
      */
 
     /** @param key supplies the one HMAC key tokens are signed with; called on every request, so it should cache */
-    public TokenAuthorizer(Supplier<byte[]> key, Clock clock) {
-        this(TokenKeys.of(key), clock);
+    public TokenAuthorizer(Supplier<byte[]> key, Clock clock, FunctionMetrics metrics) {
+        this(TokenKeys.of(key), clock, metrics);
     }
 
-    /** @param keys the keys a token may be signed with (current, then previous); called on every request */
-    public TokenAuthorizer(TokenKeys keys, Clock clock) {
+    /**
+     * @param keys the keys a token may be signed with (current, then previous); called on every request
+     * @param metrics counts allowed ({@value Metrics#AUTHORIZER_ALLOW}) and denied
+     *                ({@value Metrics#AUTHORIZER_DENY}) tokens, one document per invocation
+     */
+    public TokenAuthorizer(TokenKeys keys, Clock clock, FunctionMetrics metrics) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     @Override
@@ -52,6 +60,10 @@ public final class TokenAuthorizer
             Map<String, String> query = event.getQueryStringParameters();
             String token = query == null ? null : query.get(Topology.TOKEN_QUERY_PARAMETER);
             Tokens.Verification verification = Tokens.verify(keys.keys(), token, clock);
+            metrics.start()
+                    .count(Metrics.AUTHORIZER_ALLOW, verification.valid() ? 1 : 0)
+                    .count(Metrics.AUTHORIZER_DENY, verification.valid() ? 0 : 1)
+                    .flush();
             if (!verification.valid()) {
                 LOG.info("denied a connection: token {}", verification.reason());
                 return policy(ANONYMOUS, IamPolicyResponseV1.DENY, event.getMethodArn(), null);

@@ -35,9 +35,11 @@ public sealed interface Envelope {
      */
     @JsonPropertyOrder({"type", "id", "deviceId", "topic", "receivedAt", "reading"})
     record Telemetry(String id, String deviceId, String topic, Object receivedAt, JsonNode reading) implements Envelope {
+        public static final String TYPE = "telemetry";
+
         @Override
         public String type() {
-            return "telemetry";
+            return TYPE;
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.edgewire.broadcast;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Utf8;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +22,7 @@ public final class Frames {
 
     /** API Gateway's metering unit for WebSocket messages. */
     public static final int BILLING_UNIT_BYTES = 32 * 1024;
+    static final String BATCH_TYPE = "batch";
     static final String BATCH_PREFIX = "{\"type\":\"batch\",\"items\":[";
     static final String BATCH_SUFFIX = "]}";
     private static final int WRAPPER_BYTES = BATCH_PREFIX.length() + BATCH_SUFFIX.length();
@@ -66,6 +70,31 @@ public final class Frames {
             frame.append(items.get(i));
         }
         return frame.append(BATCH_SUFFIX).toString();
+    }
+
+    /**
+     * The readings a frame carries: 1 for a telemetry envelope, the telemetry items of a batch, 0 for
+     * anything else (the metrics count readings delivered with it).
+     */
+    public static int readings(String frame) {
+        try {
+            JsonNode tree = Json.MAPPER.readTree(frame);
+            String type = tree.path("type").asText("");
+            if (Envelope.Telemetry.TYPE.equals(type)) {
+                return 1;
+            }
+            int readings = 0;
+            if (BATCH_TYPE.equals(type)) {
+                for (JsonNode item : tree.path("items")) {
+                    if (Envelope.Telemetry.TYPE.equals(item.path("type").asText(""))) {
+                        readings++;
+                    }
+                }
+            }
+            return readings;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** The UTF-8 length of a frame as sent. */

@@ -10,7 +10,9 @@ import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.message.SendMessageParser.Rejected;
 import dev.edgewire.message.SendMessageParser.SendMessage;
 import dev.edgewire.queue.ReadingsQueueClient;
+import dev.edgewire.contract.Metrics;
 import dev.edgewire.contract.Topology;
+import dev.edgewire.runtime.FunctionMetrics;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
 import dev.edgewire.runtime.Responses;
@@ -48,77 +50,94 @@ public final class SendMessageHandler
     private final ReadingsQueueClient queue;
     private final MessageRateLimit rateLimit;
     private final Clock clock;
+    private final FunctionMetrics metrics;
 
     /**
      * @param broadcaster answers the sender alone (errors)
      * @param queue where the message waits for the fan-out
      * @param rateLimit each connection's message rate ({@link Topology.MessageRate})
+     * @param metrics counts messages queued ({@value Metrics#MESSAGES_IN}) and refused over the rate
+     *                ({@value Metrics#MESSAGES_REFUSED}), one document per invocation
      */
     public SendMessageHandler(SendMessageParser parser, Broadcaster broadcaster, DevicePublisher devices,
-                              ReadingsQueueClient queue, MessageRateLimit rateLimit, Clock clock) {
+                              ReadingsQueueClient queue, MessageRateLimit rateLimit, Clock clock,
+                              FunctionMetrics metrics) {
         this.parser = Objects.requireNonNull(parser, "parser");
         this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
         this.devices = Objects.requireNonNull(devices, "devices");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     @Override
     public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
         return Logging.withContext(context, () -> {
-            String sender = event.getRequestContext().getConnectionId();
-            String requestId = event.getRequestContext().getRequestId();
-            SendMessageParser.Result parsed = parser.parse(Bodies.text(event));
-            if (parsed instanceof Rejected rejected) {
-                LOG.warn("rejected a message from {}: {}", sender, rejected.detail());
-                broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(rejected.detail()).answering(requestId)));
-                return Responses.status(400);
-            }
-            SendMessage request = (SendMessage) parsed;
-            String envelope = Json.write(new Envelope.Message(messageId(event), sender, request.message(), clock.millis()));
-            int envelopeBytes = envelope.getBytes(StandardCharsets.UTF_8).length;
-            if (envelopeBytes > MAX_ENVELOPE_BYTES) {
-                // A body just under the limit can grow past it once wrapped (escapes, sender, time):
-                // one clear error here rather than one refused post per connection.
-                String detail = "The message is " + envelopeBytes + " bytes once wrapped for delivery; the limit is "
-                        + MAX_ENVELOPE_BYTES + " bytes. Send a shorter message.";
-                LOG.warn("rejected a message from {}: {}", sender, detail);
-                broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(detail).answering(requestId)));
-                return Responses.status(413);
-            }
-            if (rateLimit.admit(sender) instanceof MessageRateLimit.Decision.Refused refused) {
-                String detail = "Over " + Topology.MessageRate.PER_SECOND + " messages a second (bursts of "
-                        + Topology.MessageRate.BURST + "): this one was not sent. Retry in " + refused.retryAfterMillis()
-                        + " ms.";
-                LOG.warn("refused a message from {}: over its message rate", sender);
-                broadcaster.sendTo(sender, Json.write(new Envelope.Error(Envelope.Error.TOO_MANY_MESSAGES, detail,
-                        refused.retryAfterMillis(), requestId)));
-                return Responses.status(429);
-            }
-            String queued;
+            // Both counts in every invocation, zeros included, so an alarm on either sees data.
+            FunctionMetrics.Tally tally = metrics.start().count(Metrics.MESSAGES_IN, 0).count(Metrics.MESSAGES_REFUSED, 0);
             try {
-                queued = queue.send(envelope, Topology.ReadingsQueue.KIND_MESSAGE);
-            } catch (RuntimeException e) {
-                LOG.error("message from {} could not be queued for the WebSocket clients", sender, e);
-                broadcaster.sendTo(sender, Json.write(new Envelope.Error("NotDelivered",
-                        "The message was not sent to anyone; try again.").answering(requestId)));
-                return Responses.status(502);
+                return send(event, tally);
+            } finally {
+                tally.flush();
             }
-            try {
-                String topic = request.deviceId()
-                        .map(thing -> devices.publishTo(thing, envelope))
-                        .orElseGet(() -> devices.publishToAll(envelope));
-                LOG.info("message from {} queued for the WebSocket clients as {} and published to {}", sender, queued, topic);
-            } catch (RuntimeException e) {
-                LOG.error("message from {} was queued for the WebSocket clients but publishing to the devices failed",
-                        sender, e);
-                broadcaster.sendTo(sender, Json.write(new Envelope.Error("PublishFailed",
-                        "The message reaches the WebSocket clients but not the devices; try again.").answering(requestId)));
-                return Responses.status(502);
-            }
-            return Responses.ok();
         });
+    }
+
+    private APIGatewayV2WebSocketResponse send(APIGatewayV2WebSocketEvent event, FunctionMetrics.Tally tally) {
+        String sender = event.getRequestContext().getConnectionId();
+        String requestId = event.getRequestContext().getRequestId();
+        SendMessageParser.Result parsed = parser.parse(Bodies.text(event));
+        if (parsed instanceof Rejected rejected) {
+            LOG.warn("rejected a message from {}: {}", sender, rejected.detail());
+            broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(rejected.detail()).answering(requestId)));
+            return Responses.status(400);
+        }
+        SendMessage request = (SendMessage) parsed;
+        String envelope = Json.write(new Envelope.Message(messageId(event), sender, request.message(), clock.millis()));
+        int envelopeBytes = envelope.getBytes(StandardCharsets.UTF_8).length;
+        if (envelopeBytes > MAX_ENVELOPE_BYTES) {
+            // A body just under the limit can grow past it once wrapped (escapes, sender, time):
+            // one clear error here rather than one refused post per connection.
+            String detail = "The message is " + envelopeBytes + " bytes once wrapped for delivery; the limit is "
+                    + MAX_ENVELOPE_BYTES + " bytes. Send a shorter message.";
+            LOG.warn("rejected a message from {}: {}", sender, detail);
+            broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(detail).answering(requestId)));
+            return Responses.status(413);
+        }
+        if (rateLimit.admit(sender) instanceof MessageRateLimit.Decision.Refused refused) {
+            String detail = "Over " + Topology.MessageRate.PER_SECOND + " messages a second (bursts of "
+                    + Topology.MessageRate.BURST + "): this one was not sent. Retry in " + refused.retryAfterMillis()
+                    + " ms.";
+            LOG.warn("refused a message from {}: over its message rate", sender);
+            tally.count(Metrics.MESSAGES_REFUSED, 1);
+            broadcaster.sendTo(sender, Json.write(new Envelope.Error(Envelope.Error.TOO_MANY_MESSAGES, detail,
+                    refused.retryAfterMillis(), requestId)));
+            return Responses.status(429);
+        }
+        String queued;
+        try {
+            queued = queue.send(envelope, Topology.ReadingsQueue.KIND_MESSAGE);
+        } catch (RuntimeException e) {
+            LOG.error("message from {} could not be queued for the WebSocket clients", sender, e);
+            broadcaster.sendTo(sender, Json.write(new Envelope.Error("NotDelivered",
+                    "The message was not sent to anyone; try again.").answering(requestId)));
+            return Responses.status(502);
+        }
+        tally.count(Metrics.MESSAGES_IN, 1);
+        try {
+            String topic = request.deviceId()
+                    .map(thing -> devices.publishTo(thing, envelope))
+                    .orElseGet(() -> devices.publishToAll(envelope));
+            LOG.info("message from {} queued for the WebSocket clients as {} and published to {}", sender, queued, topic);
+        } catch (RuntimeException e) {
+            LOG.error("message from {} was queued for the WebSocket clients but publishing to the devices failed",
+                    sender, e);
+            broadcaster.sendTo(sender, Json.write(new Envelope.Error("PublishFailed",
+                    "The message reaches the WebSocket clients but not the devices; try again.").answering(requestId)));
+            return Responses.status(502);
+        }
+        return Responses.ok();
     }
 
     /** API Gateway's id of the request that carried the message: unique to it, and in the stage's access log. */

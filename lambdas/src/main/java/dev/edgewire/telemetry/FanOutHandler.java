@@ -15,8 +15,10 @@ import dev.edgewire.broadcast.Frames;
 import dev.edgewire.broadcast.ShardEvent;
 import dev.edgewire.broadcast.ShardOutcome;
 import dev.edgewire.connection.Watcher;
+import dev.edgewire.contract.Metrics;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.queue.ReadingsQueueClient;
+import dev.edgewire.runtime.FunctionMetrics;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.runtime.Logging;
 import java.io.IOException;
@@ -41,6 +43,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /**
  * Fan-out of device readings: Lambda's event source mapping hands it a batch from the readings
@@ -55,6 +58,11 @@ import org.slf4j.MDC;
  * out again after its visibility timeout (and to its dead-letter queue after the last receive).
  * Connection ids come from a {@link ConnectionIdCache}, so the cost per batch stays flat as the rate
  * grows.
+ *
+ * <p>Each invocation writes one metrics document ({@link FunctionMetrics}): a batch its readings in, and
+ * once delivered the audience and the age of its oldest reading; every invocation that posts (a batch
+ * posted here, a worker's shard, a continuation) its own posts, so a post is counted once, by the
+ * invocation that made it.
  */
 public final class FanOutHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
@@ -82,17 +90,20 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     private final ReadingsQueueClient queue;
     private final Coalescing coalescing;
     private final Sharding sharding;
+    private final FunctionMetrics metrics;
 
     /**
      * @param queue deletes what {@code coalescing} received; may be {@code null} with {@link Coalescing#NONE}
+     * @param metrics where each invocation's counts go, once, at its end
      */
     public FanOutHandler(ConnectionIdCache connectionIds, Broadcaster broadcaster, Continuation continuation,
-                         ReadingsQueueClient queue, Coalescing coalescing, Sharding sharding) {
+                         ReadingsQueueClient queue, Coalescing coalescing, Sharding sharding, FunctionMetrics metrics) {
         this.connectionIds = Objects.requireNonNull(connectionIds, "connectionIds");
         this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
         this.continuation = Objects.requireNonNull(continuation, "continuation");
         this.coalescing = Objects.requireNonNull(coalescing, "coalescing");
         this.sharding = Objects.requireNonNull(sharding, "sharding");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.queue = queue;
         if (queue == null && coalescing != Coalescing.NONE) {
             throw new IllegalArgumentException("coalescing receives from the queue, so the fan-out needs it to delete");
@@ -107,34 +118,50 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
         long started = System.nanoTime();
         return Logging.withContext(context, () -> {
-            Deadline deadline = Deadline.of(context, DEADLINE_MARGIN);
-            ShardEvent shard = ShardEvent.from(event);
-            if (shard != null) {
-                return work(shard, deadline, context).toAnswer();
+            FunctionMetrics.Tally tally = metrics.start();
+            try {
+                return handle(event, started, tally, context);
+            } finally {
+                tally.flush();
             }
-            ContinuationEvent continued = ContinuationEvent.from(event);
-            if (continued != null) {
-                send(continued.connectionIds(), continued.payload(), continued.attempt(), deadline, context);
-                return null;
-            }
-            SqsBatch batch = SqsBatch.from(event);
-            if (batch == null) {
-                LOG.warn("ignored an event that is neither a batch from the readings queue nor a continuation");
-                return null;
-            }
-            return deliver(batch, started, deadline, context);
         });
     }
 
-    /** One envelope to deliver: a reading from {@code deviceId}, or a message ({@code deviceId} null), which every watcher gets. */
-    private record Item(String envelope, String deviceId) {
+    private Map<String, Object> handle(Map<String, Object> event, long started, FunctionMetrics.Tally tally,
+                                       Context context) {
+        Deadline deadline = Deadline.of(context, DEADLINE_MARGIN);
+        ShardEvent shard = ShardEvent.from(event);
+        if (shard != null) {
+            return work(shard, deadline, tally, context).toAnswer();
+        }
+        ContinuationEvent continued = ContinuationEvent.from(event);
+        if (continued != null) {
+            send(continued.connectionIds(), continued.payload(), continued.attempt(), deadline, tally, context);
+            return null;
+        }
+        SqsBatch batch = SqsBatch.from(event);
+        if (batch == null) {
+            LOG.warn("ignored an event that is neither a batch from the readings queue nor a continuation");
+            return null;
+        }
+        return deliver(batch, started, deadline, tally, context);
     }
 
-    private Map<String, Object> deliver(SqsBatch batch, long started, Deadline deadline, Context context) {
+    /**
+     * One envelope to deliver: a reading from {@code deviceId}, received by the topic rule at
+     * {@code receivedAt} (epoch ms, or -1 when the rule output has none), or a message ({@code deviceId}
+     * null), which every watcher gets.
+     */
+    private record Item(String envelope, String deviceId, long receivedAt) {
+    }
+
+    private Map<String, Object> deliver(SqsBatch batch, long started, Deadline deadline, FunctionMetrics.Tally tally,
+                                        Context context) {
         List<SqsBatch.Message> usable = new ArrayList<>();
         List<Item> items = new ArrayList<>();
         Set<String> senders = new LinkedHashSet<>();
         for (SqsBatch.Message message : batch.messages()) {
+            countReading(message.kind(), tally);
             Item item = item(message.messageId(), message.body(), message.kind(), senders);
             if (item != null) {
                 usable.add(message);
@@ -145,6 +172,7 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         List<ReadingsQueueClient.Received> more = coalescing.more(batch.messages().size(),
                 batch.messages().size() >= Topology.ReadingsQueue.BATCH_SIZE, started, deadline);
         for (ReadingsQueueClient.Received message : more) {
+            countReading(message.kind(), tally);
             Item item = item(message.messageId(), message.body(), message.kind(), senders);
             if (item != null) {
                 items.add(item);
@@ -172,11 +200,16 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
             if (audience <= sharding.shardSize()) {
                 for (ShardEvent delivery : deliveries) {
                     for (String frame : delivery.frames()) {
-                        send(delivery.connectionIds(), frame, 1, deadline, context);
+                        send(delivery.connectionIds(), frame, 1, deadline, tally, context);
                     }
                 }
             } else {
                 runShards(shards(deliveries), context);
+            }
+            tally.count(Metrics.CONNECTIONS, audience);
+            long oldest = items.stream().mapToLong(Item::receivedAt).filter(t -> t >= 0).min().orElse(-1);
+            if (audience > 0 && oldest >= 0) {
+                tally.maximum(Metrics.FAN_OUT_LAG, Math.max(0, System.currentTimeMillis() - oldest), MetricUnit.MILLISECONDS);
             }
         } catch (RuntimeException e) {
             // The coalesced ones are not deleted: the queue hands them out again after its visibility timeout.
@@ -188,6 +221,11 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
             LOG.info("delivered a batch of {} with {} more received while coalescing", batch.messages().size(), more.size());
         }
         return SqsBatch.failures(List.of());
+    }
+
+    /** A rule output counts as a reading in as it is received, usable or not; a watcher's message does not. */
+    private static void countReading(String kind, FunctionMetrics.Tally tally) {
+        tally.count(Metrics.READINGS_IN, Topology.ReadingsQueue.KIND_MESSAGE.equals(kind) ? 0 : 1);
     }
 
     /** Connection ids by their choice of devices (empty: every device), the largest group first. */
@@ -325,12 +363,12 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     }
 
     /** A worker's part: every frame, in order, to every connection of the shard. */
-    private ShardOutcome work(ShardEvent shard, Deadline deadline, Context context) {
+    private ShardOutcome work(ShardEvent shard, Deadline deadline, FunctionMetrics.Tally tally, Context context) {
         int delivered = 0;
         int handedOver = 0;
         Set<String> gone = new LinkedHashSet<>();
         for (String frame : shard.frames()) {
-            BroadcastResult result = send(shard.connectionIds(), frame, 1, deadline, context);
+            BroadcastResult result = send(shard.connectionIds(), frame, 1, deadline, tally, context);
             delivered += result.delivered();
             handedOver += result.unsent().size() + result.failedConnectionIds().size();
             gone.addAll(result.goneConnectionIds());
@@ -344,8 +382,13 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
      * retries it and then keeps it in the on-failure destination. A failed hand-over fails the
      * invocation too.
      */
-    private BroadcastResult send(List<String> ids, String frame, int attempt, Deadline deadline, Context context) {
+    private BroadcastResult send(List<String> ids, String frame, int attempt, Deadline deadline,
+                                 FunctionMetrics.Tally tally, Context context) {
         BroadcastResult result = broadcaster.toEach(ids, frame, deadline);
+        tally.count(Metrics.FRAMES_DELIVERED, result.delivered())
+                .count(Metrics.READINGS_DELIVERED, (long) result.delivered() * (result.delivered() == 0 ? 0 : Frames.readings(frame)))
+                .count(Metrics.POSTS_GONE, result.gone())
+                .count(Metrics.POSTS_FAILED, result.failed());
         connectionIds.forget(result.goneConnectionIds());
         if (!result.unsent().isEmpty()) {
             continuation.handOver(frame, result.unsent(), attempt, context);
@@ -368,7 +411,7 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
     private static Item item(String messageId, String body, String kind, Set<String> senders) {
         if (Topology.ReadingsQueue.KIND_MESSAGE.equals(kind)) {
             String envelope = messageEnvelope(messageId, body, senders);
-            return envelope == null ? null : new Item(envelope, null);
+            return envelope == null ? null : new Item(envelope, null, -1);
         }
         Map<String, Object> ruleOutput;
         try {
@@ -393,8 +436,10 @@ public final class FanOutHandler implements RequestHandler<Map<String, Object>, 
         if (Topology.Topics.GENERAL_INBOUND.equals(textOrNull(tree.get(TOPIC)))) {
             reading.remove(PRINCIPAL);
         }
+        JsonNode receivedAt = tree.get(RECEIVED_AT);
         return new Item(Json.write(new Envelope.Telemetry(messageId, deviceId,
-                textOrNull(tree.get(TOPIC)), ruleOutput.get(RECEIVED_AT), reading)), deviceId);
+                textOrNull(tree.get(TOPIC)), ruleOutput.get(RECEIVED_AT), reading)), deviceId,
+                receivedAt != null && receivedAt.isIntegralNumber() ? receivedAt.longValue() : -1);
     }
 
     /** A queued message envelope as sendMessage wrote it, checked to be one. */

@@ -19,6 +19,9 @@ import dev.edgewire.contract.Topology;
 import dev.edgewire.contract.Topology.Defaults;
 import dev.edgewire.contract.Topology.Env;
 import dev.edgewire.contract.Topology.Topics;
+import dev.edgewire.contract.Metrics;
+import dev.edgewire.runtime.FunctionMetrics;
+import java.util.function.Consumer;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +71,7 @@ public final class CloudServices {
     private final Lazy<Workers> workers;
     private final Lazy<SqsClient> sqs;
     private final Lazy<ReadingsQueueClient> readingsQueue;
+    private final Lazy<FunctionMetrics> metrics;
 
     private CloudServices(Builder b) {
         this.settings = new Settings(b);
@@ -118,6 +122,9 @@ public final class CloudServices {
         this.sqs = Lazy.of(() -> configure(SqsClient.builder(), b.sqsEndpoint).httpClient(httpClient.get()).build());
         this.readingsQueue = Lazy.of(() -> b.readingsQueue != null ? b.readingsQueue
                 : new ReadingsQueueClient(sqs::get, () -> required(b.readingsQueueUrl, Env.READINGS_QUEUE_URL)));
+        this.metrics = Lazy.of(() -> b.metricsListener != null
+                ? FunctionMetrics.of(b.metricsNamespace, b.stage, b.metricsListener)
+                : FunctionMetrics.of(b.metricsNamespace, b.stage));
     }
 
     /** Built from the {@link Env} variables and {@code AWS_REGION}, as Lambda sets them. */
@@ -139,6 +146,8 @@ public final class CloudServices {
         ifSet(env, Env.TOKEN_SECRET_ARN, b::tokenSecretArn);
         ifSet(env, Env.CONTINUATION_FUNCTION, b::continuationFunction);
         ifSet(env, Env.READINGS_QUEUE_URL, b::readingsQueueUrl);
+        ifSet(env, Env.STAGE, b::stage);
+        ifSet(env, Env.POWERTOOLS_METRICS_NAMESPACE, b::metricsNamespace);
         ifSet(env, Env.BROADCAST_CONCURRENCY, v -> b.broadcastConcurrency((int) number(Env.BROADCAST_CONCURRENCY, v)));
         ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments((int) number(Env.SCAN_SEGMENTS, v)));
         ifSet(env, Env.SHARD_SIZE, v -> b.shardSize((int) number(Env.SHARD_SIZE, v)));
@@ -246,6 +255,11 @@ public final class CloudServices {
     /** When and where the fan-out splits a large audience into worker shards. */
     public Sharding sharding() {
         return new Sharding(workers.get(), settings.shardSize, Defaults.WORKERS_IN_FLIGHT);
+    }
+
+    /** The function's metrics: namespace and stage from the environment, one document per invocation. */
+    public FunctionMetrics metrics() {
+        return metrics.get();
     }
 
     /** Where a broadcast hands the connections it had no time left for. */
@@ -364,8 +378,32 @@ public final class CloudServices {
         private ReadingsQueueClient readingsQueue;
         private int shardSize = Defaults.SHARD_SIZE;
         private Workers workers;
+        private String stage = Topology.DEFAULT_STAGE;
+        private String metricsNamespace = Metrics.NAMESPACE;
+        private Consumer<String> metricsListener;
 
         private Builder() {
+        }
+
+        /** The stage the function serves ({@link Env#STAGE}): the value of the metrics' one dimension. */
+        public Builder stage(String stage) {
+            this.stage = Objects.requireNonNull(stage, "stage");
+            return this;
+        }
+
+        /** The metrics' namespace ({@link Env#POWERTOOLS_METRICS_NAMESPACE}); {@link Metrics#NAMESPACE} unless set. */
+        public Builder metricsNamespace(String namespace) {
+            this.metricsNamespace = Objects.requireNonNull(namespace, "namespace");
+            return this;
+        }
+
+        /**
+         * Also hands each metrics document (one EMF JSON object) to {@code listener}, besides standard
+         * output: local mode reads its functions' metrics this way.
+         */
+        public Builder metricsListener(Consumer<String> listener) {
+            this.metricsListener = listener;
+            return this;
         }
 
         /** Connections one fan-out invocation posts to before it splits them into worker shards. */

@@ -30,13 +30,13 @@ public final class HandlerFactory {
             case DISCONNECT -> new DisconnectHandler(services.connections());
             case SEND_MESSAGE -> new SendMessageHandler(new SendMessageParser(), services.broadcaster(),
                     services.devicePublisher(), services.readingsQueue(),
-                    new MessageRateLimit(services.connections(), services.clock()), services.clock());
+                    new MessageRateLimit(services.connections(), services.clock()), services.clock(), services.metrics());
             case SUBSCRIBE -> new SubscribeHandler(new SubscribeParser(), services.connections(), services.broadcaster());
             case DEFAULT -> new DefaultRouteHandler(services.broadcaster());
-            case AUTHORIZER -> new TokenAuthorizer(services.tokenKeys(), services.clock());
+            case AUTHORIZER -> new TokenAuthorizer(services.tokenKeys(), services.clock(), services.metrics());
             case FAN_OUT -> new FanOutHandler(services.connectionIdCache(), services.broadcaster(),
                     services.continuation(), services.readingsQueue(), Coalescing.of(services.readingsQueue()),
-                    services.sharding());
+                    services.sharding(), services.metrics());
         };
     }
 }

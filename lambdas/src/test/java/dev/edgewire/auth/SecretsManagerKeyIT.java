@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.standins.cloud.CloudStandIn.SecretRequest;
 import dev.edgewire.standins.lambda.Events;
+import dev.edgewire.testing.EmfDocuments;
 import dev.edgewire.testing.MutableClock;
 import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology;
@@ -52,7 +53,7 @@ class SecretsManagerKeyIT {
                 .credentialsProvider(StaticCredentialsProvider.create(credentials))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
-        authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> client, ARN, clock), clock);
+        authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> client, ARN, clock), clock, new EmfDocuments().metrics());
     }
 
     @AfterEach

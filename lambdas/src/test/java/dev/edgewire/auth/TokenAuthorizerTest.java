@@ -11,6 +11,8 @@ import static org.mockito.Mockito.when;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import dev.edgewire.standins.lambda.Events;
+import dev.edgewire.contract.Metrics;
+import dev.edgewire.testing.EmfDocuments;
 import dev.edgewire.testing.MutableClock;
 import dev.edgewire.standins.lambda.LambdaContext;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +39,10 @@ class TokenAuthorizerTest {
     private static final String METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/demo/$connect";
     private static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-key";
 
-    private static TokenAuthorizer authorizerAt(Instant now) {
-        return new TokenAuthorizer(() -> KEY, Clock.fixed(now, ZoneOffset.UTC));
+    private final EmfDocuments emf = new EmfDocuments();
+
+    private TokenAuthorizer authorizerAt(Instant now) {
+        return new TokenAuthorizer(() -> KEY, Clock.fixed(now, ZoneOffset.UTC), emf.metrics());
     }
 
     @Test
@@ -50,6 +54,10 @@ class TokenAuthorizerTest {
         assertThat(response.getPrincipalId()).isEqualTo("wscat-user");
         assertThat(response.getContext()).containsEntry("subject", "wscat-user");
         assertPolicy(response, IamPolicyResponseV1.ALLOW);
+        assertThat(emf.documents()).singleElement().satisfies(document -> {
+            assertThat(document.get(Metrics.AUTHORIZER_ALLOW).asInt()).isEqualTo(1);
+            assertThat(document.get(Metrics.AUTHORIZER_DENY).asInt()).isZero();
+        });
     }
 
     @Test
@@ -60,6 +68,10 @@ class TokenAuthorizerTest {
 
         assertPolicy(response, IamPolicyResponseV1.DENY);
         assertThat(response.getPrincipalId()).isEqualTo(TokenAuthorizer.ANONYMOUS);
+        assertThat(emf.documents()).singleElement().satisfies(document -> {
+            assertThat(document.get(Metrics.AUTHORIZER_ALLOW).asInt()).isZero();
+            assertThat(document.get(Metrics.AUTHORIZER_DENY).asInt()).isEqualTo(1);
+        });
     }
 
     @Test
@@ -92,7 +104,7 @@ class TokenAuthorizerTest {
     void keysFromSecretsManager_areReadOnce_forManyRequestsWithinFiveMinutes() {
         var secrets = new RotatingSecret(KEY);
         var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN,
-                Clock.fixed(BEFORE_EXPIRY, ZoneOffset.UTC)), Clock.fixed(BEFORE_EXPIRY, ZoneOffset.UTC));
+                Clock.fixed(BEFORE_EXPIRY, ZoneOffset.UTC)), Clock.fixed(BEFORE_EXPIRY, ZoneOffset.UTC), emf.metrics());
         var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
 
         for (int i = 0; i < 3; i++) {
@@ -111,7 +123,7 @@ class TokenAuthorizerTest {
         byte[] newerKey = "the-key-after-the-second-rotation-012345".getBytes(StandardCharsets.UTF_8);
         var secrets = new RotatingSecret(KEY);
         var clock = new MutableClock(BEFORE_EXPIRY);
-        var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock);
+        var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock, emf.metrics());
         var signedWithOldKey = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
         var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Duration.ofHours(1), clock));
         assertPolicy(authorizer.handleRequest(signedWithOldKey, new LambdaContext()), IamPolicyResponseV1.ALLOW);
@@ -132,7 +144,7 @@ class TokenAuthorizerTest {
         byte[] newKey = "the-key-after-the-first-rotation-0123456".getBytes(StandardCharsets.UTF_8);
         var secrets = new RotatingSecret(KEY);
         var clock = new MutableClock(BEFORE_EXPIRY);
-        var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock);
+        var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock, emf.metrics());
         var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Duration.ofHours(1), clock));
         assertPolicy(authorizer.handleRequest(signedWithNewKey, new LambdaContext()), IamPolicyResponseV1.DENY);
 

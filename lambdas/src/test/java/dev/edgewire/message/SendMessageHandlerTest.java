@@ -16,6 +16,8 @@ import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
+import dev.edgewire.contract.Metrics;
+import dev.edgewire.testing.EmfDocuments;
 import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaContext;
 import dev.edgewire.contract.Topology.ConnectionTable;
@@ -62,13 +64,14 @@ class SendMessageHandlerTest {
     private final IotDataPlaneClient iot = mock(IotDataPlaneClient.class);
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final SqsClient sqs = mock(SqsClient.class);
+    private final EmfDocuments emf = new EmfDocuments();
     private final SendMessageHandler handler = new SendMessageHandler(
             new SendMessageParser(),
             new Broadcaster(api, new ConnectionRepository(dynamoDb, "connections", clock, 1), 16),
             new DevicePublisher(iot, Topics.GENERAL_OUTBOUND, Topics.COMMANDS_TEMPLATE),
             new ReadingsQueueClient(() -> sqs, () -> QUEUE_URL),
             new MessageRateLimit(new ConnectionRepository(dynamoDb, "connections", clock, 1), clock),
-            clock);
+            clock, emf.metrics());
 
     @BeforeEach
     void queueAcceptsMessages_andTheSenderIsWithinItsRate() {
@@ -91,6 +94,10 @@ class SendMessageHandlerTest {
         var response = handler.handleRequest(Events.load("send-message.json", APIGatewayV2WebSocketEvent.class), new LambdaContext());
 
         assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(emf.documents()).singleElement().satisfies(document -> {
+            assertThat(document.get(Metrics.MESSAGES_IN).asInt()).isEqualTo(1);
+            assertThat(document.get(Metrics.MESSAGES_REFUSED).asInt()).isZero();
+        });
         // The id is the request id of the frame (send-message.json), the same on every delivery of the message.
         String expected = "{\"type\":\"message\",\"id\":\"Cl4cmGxHDoEFo_w=\",\"from\":\"" + SENDER + "\",\"message\":\"hello from terminal2\",\"sentAt\":"
                 + NOW.toEpochMilli() + "}";
@@ -240,5 +247,7 @@ class SendMessageHandlerTest {
         assertThat(error.get("retryAfterMs").asLong()).isEqualTo(5_000 - 1_900);
         assertThat(error.get("detail").asText()).contains("Retry in 3100 ms");
         verifyNoInteractions(sqs, iot);
+        assertThat(emf.sum(Metrics.MESSAGES_REFUSED)).isEqualTo(1);
+        assertThat(emf.sum(Metrics.MESSAGES_IN)).isZero();
     }
 }

@@ -47,7 +47,9 @@ class ShadedJarIT {
         api.serveSecret(ColdStartChild.TOKEN_KEY);
         // The handlers sign with the environment's credentials; the server checks every signature, as AWS does.
         api.verifySignatures(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local"));
-        env = LambdaJvm.lambdaEnvironment(endpoint.uri(), api, table);
+        env = new java.util.HashMap<>(LambdaJvm.lambdaEnvironment(endpoint.uri(), api, table));
+        env.put(dev.edgewire.contract.Topology.Env.STAGE, "shaded-jar-stage");
+        env.put(dev.edgewire.contract.Topology.Env.POWERTOOLS_METRICS_NAMESPACE, "edgewire-shaded");
     }
 
     @AfterEach
@@ -102,6 +104,19 @@ class ShadedJarIT {
         // The current key and the previous one, which this secret, never rotated, does not have.
         assertThat(api.secretRequests()).extracting(CloudStandIn.SecretRequest::versionStage)
                 .containsExactly("AWSCURRENT", "AWSPREVIOUS");
+        // Its metrics document, written by Powertools from this jar, with the stage and namespace of the environment.
+        JsonNode metrics = metricsDocument(run.output());
+        assertThat(metrics.get(dev.edgewire.contract.Metrics.AUTHORIZER_ALLOW).asInt()).isEqualTo(1);
+        assertThat(metrics.get("Stage").asText()).isEqualTo("shaded-jar-stage");
+        assertThat(metrics.at("/_aws/CloudWatchMetrics/0/Namespace").asText()).isEqualTo("edgewire-shaded");
+        assertThat(metrics.at("/_aws/CloudWatchMetrics/0/Dimensions")).isEqualTo(Json.MAPPER.readTree("[[\"Stage\"]]"));
+    }
+
+    /** The one metrics document (a JSON line with {@code _aws}) among a run's output lines. */
+    private static JsonNode metricsDocument(String output) throws Exception {
+        java.util.List<String> documents = output.lines().filter(line -> line.startsWith("{\"_aws\"")).toList();
+        assertThat(documents).hasSize(1);
+        return Json.MAPPER.readTree(documents.getFirst());
     }
 
     @Test
@@ -113,5 +128,19 @@ class ShadedJarIT {
 
         assertThat(api.postsById()).containsOnlyKeys("a=", "b=");
         assertThat(api.posts().get(0).body()).startsWith("{\"type\":\"telemetry\"");
+    }
+
+    @Test
+    void fanOut_writesOneMetricsDocument_withItsReadingsAndPosts() throws Exception {
+        connections.save("a=", null);
+        connections.save("b=", null);
+
+        JsonNode metrics = metricsDocument(lambda.run("FAN_OUT", env).output());
+
+        assertThat(metrics.get(dev.edgewire.contract.Metrics.READINGS_IN).asInt()).isEqualTo(1);
+        assertThat(metrics.get(dev.edgewire.contract.Metrics.FRAMES_DELIVERED).asInt()).isEqualTo(2);
+        assertThat(metrics.get(dev.edgewire.contract.Metrics.READINGS_DELIVERED).asInt()).isEqualTo(2);
+        assertThat(metrics.get(dev.edgewire.contract.Metrics.CONNECTIONS).asInt()).isEqualTo(2);
+        assertThat(metrics.has(dev.edgewire.contract.Metrics.FAN_OUT_LAG)).isTrue();
     }
 }

@@ -20,6 +20,8 @@ import dev.edgewire.contract.Topology.ReadingsQueue;
 import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.testing.Dynamo;
+import dev.edgewire.contract.Metrics;
+import dev.edgewire.testing.EmfDocuments;
 import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.testing.MutableClock;
 import dev.edgewire.standins.lambda.LambdaContext;
@@ -52,6 +54,7 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 class FanOutHandlerTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T21:00:00Z"));
+    private final EmfDocuments emf = new EmfDocuments();
     private final DynamoDbClient dynamoDb = Dynamo.withConnections("c1", "c2");
     private final ApiGatewayManagementApiClient api = mock(ApiGatewayManagementApiClient.class);
     private final ConnectionRepository repository = new ConnectionRepository(dynamoDb, "connections", clock, 1);
@@ -62,7 +65,7 @@ class FanOutHandlerTest {
     private final FanOutHandler handler = new FanOutHandler(
             new ConnectionIdCache(repository, Duration.ofSeconds(1), clock), new Broadcaster(api, repository, 16),
             (payload, ids, attempt, context) -> handedOver.add(new ContinuationEvent(payload, ids, attempt)),
-            queue, new Coalescing(queue, Duration.ofMillis(200), 25, System::nanoTime), Sharding.NONE);
+            queue, new Coalescing(queue, Duration.ofMillis(200), 25, System::nanoTime), Sharding.NONE, emf.metrics());
 
     @Test
     void reading_isSentToEveryConnection_asATelemetryEnvelope_namedByItsQueueMessage() throws Exception {
@@ -154,6 +157,48 @@ class FanOutHandlerTest {
         ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
         verify(api, times(3)).postToConnection(posts.capture());
         assertThat(posts.getAllValues()).extracting(PostToConnectionRequest::connectionId).containsExactlyInAnyOrder("c1", "c2", "c1");
+    }
+
+    @Test
+    void eachInvocation_writesOneMetricsDocument_withItsReadingsPostsAudienceAndLag() {
+        when(api.postToConnection(any(PostToConnectionRequest.class))).thenAnswer(call -> {
+            PostToConnectionRequest post = call.getArgument(0);
+            if (post.connectionId().equals("c2")) {
+                throw GoneException.builder().statusCode(410).message("gone").build();
+            }
+            return PostToConnectionResponse.builder().build();
+        });
+        Map<String, Object>[] outputs = readingsWithSeq(1, 2, 3);
+        long oldest = System.currentTimeMillis() - 2_000;
+        outputs[0].put("receivedAt", oldest + 500);
+        outputs[1].put("receivedAt", oldest);
+        outputs[2].put("receivedAt", oldest + 1_000);
+
+        handler.handleRequest(Events.readings(outputs), new LambdaContext());
+
+        assertThat(emf.documents()).singleElement().satisfies(document -> {
+            assertThat(document.get(Metrics.READINGS_IN).asInt()).isEqualTo(3);
+            // One batch frame of three readings: delivered to c1, gone at c2.
+            assertThat(document.get(Metrics.FRAMES_DELIVERED).asInt()).isEqualTo(1);
+            assertThat(document.get(Metrics.READINGS_DELIVERED).asInt()).isEqualTo(3);
+            assertThat(document.get(Metrics.POSTS_GONE).asInt()).isEqualTo(1);
+            assertThat(document.get(Metrics.POSTS_FAILED).asInt()).isZero();
+            assertThat(document.get(Metrics.CONNECTIONS).asInt()).isEqualTo(2);
+            assertThat(document.get(Metrics.FAN_OUT_LAG).asLong()).isBetween(2_000L, 60_000L);
+        });
+    }
+
+    @Test
+    void aWatchersMessage_isNoReading_inTheMetrics() {
+        Map<String, Object> event = Events.messages(List.of(Json.write(readingsWithSeq(1)[0]),
+                "{\"type\":\"message\",\"from\":\"c1\",\"message\":\"hi\",\"sentAt\":1}"));
+        markAsMessage(event, 1);
+
+        handler.handleRequest(event, new LambdaContext());
+
+        assertThat(emf.sum(Metrics.READINGS_IN)).isEqualTo(1);
+        assertThat(emf.sum(Metrics.FRAMES_DELIVERED)).isEqualTo(2);
+        assertThat(emf.sum(Metrics.READINGS_DELIVERED)).isEqualTo(2);
     }
 
     @Test
@@ -507,7 +552,7 @@ class FanOutHandlerTest {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> event = Json.MAPPER.convertValue(shard.toEvent(), Map.class);
                 return ShardOutcome.from(handler.handleRequest(event, new LambdaContext()));
-            }, 2, 4));
+            }, 2, 4), emf.metrics());
 
     @Test
     void aLargeAudience_isSplitIntoShards_eachPostedByAWorker_everyConnectionOnce() {
@@ -516,6 +561,12 @@ class FanOutHandlerTest {
         Map<String, Object> answer = coordinator.handleRequest(Events.readings(readingsWithSeq(1, 2)), new LambdaContext());
 
         assertThat(answer).isEqualTo(Map.of("batchItemFailures", List.of()));
+        // Each worker counts its own posts, the coordinator the batch: every post counted once.
+        assertThat(emf.documents()).hasSize(4);
+        assertThat(emf.sum(Metrics.READINGS_IN)).isEqualTo(2);
+        assertThat(emf.sum(Metrics.CONNECTIONS)).isEqualTo(5);
+        assertThat(emf.sum(Metrics.FRAMES_DELIVERED)).isEqualTo(5);
+        assertThat(emf.sum(Metrics.READINGS_DELIVERED)).isEqualTo(10);
         assertThat(shardsRun).hasSize(3).allSatisfy(shard -> {
             assertThat(shard.connectionIds()).hasSizeLessThanOrEqualTo(2);
             assertThat(shard.frames()).singleElement().satisfies(f -> assertThat(f).startsWith("{\"type\":\"batch\""));

@@ -6,6 +6,7 @@ import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.testing.DynamoDbExtension;
+import dev.edgewire.testing.EmfDocuments;
 import dev.edgewire.testing.DynamoDbExtension.Endpoint;
 import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaContext;
@@ -51,7 +52,7 @@ class FanOutIT {
         handler = new FanOutHandler(new ConnectionIdCache(connections, TTL, Clock.systemUTC()),
                 new Broadcaster(managementApi, connections, 16), (payload, ids, attempt, context) -> {
                     throw new AssertionError("no broadcast here should run out of time");
-                }, null, Coalescing.NONE, Sharding.NONE);
+                }, null, Coalescing.NONE, Sharding.NONE, new EmfDocuments().metrics());
     }
 
     @AfterEach

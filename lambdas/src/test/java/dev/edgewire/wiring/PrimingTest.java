@@ -1,5 +1,6 @@
 package dev.edgewire.wiring;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -7,6 +8,9 @@ import static org.mockito.Mockito.verifyNoInteractions;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.message.DefaultRouteHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
@@ -23,5 +27,19 @@ class PrimingTest {
         assertThatCode(Priming::primeCommonPaths).doesNotThrowAnyException();
 
         verifyNoInteractions(dynamoDb, api);
+    }
+
+    @Test
+    void priming_writesNoMetricsDocument() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            Priming.primeCommonPaths();
+        } finally {
+            System.setOut(original);
+        }
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("\"_aws\"");
     }
 }

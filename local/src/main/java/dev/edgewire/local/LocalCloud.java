@@ -12,6 +12,7 @@ import dev.edgewire.local.cost.CostMeter;
 import dev.edgewire.local.cost.CostReport;
 import dev.edgewire.local.cost.Prices;
 import dev.edgewire.local.dashboard.DashboardSite;
+import dev.edgewire.local.dashboard.OperationsFigures;
 import dev.edgewire.local.http.CloudCredentials;
 import dev.edgewire.local.http.JettyServers;
 import dev.edgewire.local.http.PublishEndpoint;
@@ -118,6 +119,8 @@ public final class LocalCloud implements AutoCloseable {
     private final LocalConfig config;
     private final ObjectMapper mapper = new ObjectMapper();
     private final CostMeter meter = new CostMeter();
+    /** The functions' metrics documents, read back for the dashboard's operations panel. */
+    private final OperationsFigures operations;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ttl-expiry");
         t.setDaemon(true);
@@ -150,6 +153,7 @@ public final class LocalCloud implements AutoCloseable {
 
     private LocalCloud(LocalConfig config) throws IOException {
         this.config = config.withPortsResolved();
+        this.operations = new OperationsFigures(Clock.systemUTC(), this.config.stage());
     }
 
     /** Starts everything; on failure, stops what had started and rethrows. */
@@ -222,7 +226,7 @@ public final class LocalCloud implements AutoCloseable {
                 // All invocations share one keep-alive pool of the SDK's HTTP client, sized above for
                 // RULE_CONCURRENCY invocations with this many posts in flight each.
                 BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast, this::runShard,
-                queues::client, queues::readingsUrl, config.shardSize());
+                queues::client, queues::readingsUrl, config.shardSize(), config.stage(), operations::accept);
         Map<Function, Object> handlers = new EnumMap<>(Function.class);
         for (Function f : Function.values()) {
             handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));
@@ -258,7 +262,7 @@ public final class LocalCloud implements AutoCloseable {
         gateway = new WebSocketGateway(lambdas, registry, config.limits(), config.stage(),
                 new ObjectMapper(), meter);
         DashboardSite dashboard = new DashboardSite(web,
-                URI.create("ws://127.0.0.1:" + webPort + "/" + config.stage()), () -> token);
+                URI.create("ws://127.0.0.1:" + webPort + "/" + config.stage()), () -> token, operations);
         web.setHandler(new EventSourceMappingsApi(CREDENTIALS, List.of(readingsToFanOut),
                 gateway.handler(web, new ConnectionsApiHandler(registry, CREDENTIALS, postRefusals, dashboard))));
         web.start();
@@ -468,6 +472,11 @@ public final class LocalCloud implements AutoCloseable {
 
     public int webPort() {
         return JettyServers.port(web);
+    }
+
+    /** The figures of the dashboard's operations panel, from the functions' metrics documents. */
+    public OperationsFigures operations() {
+        return operations;
     }
 
     /** The live dashboard page, already pointed at this stage. */

@@ -27,8 +27,9 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
 /**
  * The live dashboard page on local mode's web port: the page's files from the class path
  * ({@code dashboard/}), uPlot from its webjar under {@code /vendor/uplot/} (its {@code dist/} files), and
- * {@code /config.json}, which points the page at the local stage with a valid token. Anything
- * else is a 404.
+ * {@code /config.json}, which points the page at the local stage with a valid token, and
+ * {@code /operations.json}, the operations panel's figures ({@link OperationsFigures}: read from the
+ * functions' own metrics documents). Anything else is a 404.
  *
  * <p>The token is a bearer credential, so {@code /config.json} answers only requests addressed to
  * a loopback host name (a page on another site that rebinds its DNS name to 127.0.0.1 gets a
@@ -37,6 +38,7 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
 public final class DashboardSite extends Handler.Wrapper {
 
     static final String CONFIG_PATH = "/config.json";
+    static final String OPERATIONS_PATH = "/operations.json";
     static final String UPLOT_PATH = "/vendor/uplot";
     private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,15 +49,18 @@ public final class DashboardSite extends Handler.Wrapper {
 
     private final URI stageUrl;
     private final Supplier<String> token;
+    private final OperationsFigures operations;
 
     /**
      * @param server the server the page is served by (owns the class-path resource mounts)
      * @param stageUrl the local stage's WebSocket URL, {@code ws://127.0.0.1:<port>/<stage>}
      * @param token a valid token for it, read when the page asks
+     * @param operations the operations panel's figures, served as {@value #OPERATIONS_PATH}
      */
-    public DashboardSite(Server server, URI stageUrl, Supplier<String> token) {
+    public DashboardSite(Server server, URI stageUrl, Supplier<String> token, OperationsFigures operations) {
         this.stageUrl = stageUrl;
         this.token = token;
+        this.operations = operations;
         ResourceFactory resources = ResourceFactory.of(server);
         setHandler(new ContextHandlerCollection(
                 new ContextHandler(files(resources, "META-INF/resources/webjars/uplot/" + uplotVersion() + "/"),
@@ -72,6 +77,14 @@ public final class DashboardSite extends Handler.Wrapper {
         headers.put("Referrer-Policy", "no-referrer");
         if (CONFIG_PATH.equals(Request.getPathInContext(request))) {
             return config(request, response, callback);
+        }
+        if (OPERATIONS_PATH.equals(Request.getPathInContext(request))) {
+            if (!HttpMethod.GET.is(request.getMethod())) {
+                response.getHeaders().put(HttpHeader.ALLOW, "GET");
+                return HttpIo.json(response, callback, 405, "{\"message\":\"Use GET\"}");
+            }
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            return HttpIo.json(response, callback, 200, JSON.writeValueAsString(operations.toJson()));
         }
         return super.handle(request, response, callback);
     }

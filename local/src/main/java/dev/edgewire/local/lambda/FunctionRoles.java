@@ -5,6 +5,7 @@ import dev.edgewire.broadcast.Workers;
 import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.runtime.Lazy;
 import dev.edgewire.wiring.CloudServices;
+import dev.edgewire.contract.Metrics;
 import dev.edgewire.contract.Topology.Env;
 import dev.edgewire.contract.Topology.Function;
 import dev.edgewire.contract.Topology.Need;
@@ -15,6 +16,7 @@ import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -40,11 +42,14 @@ public final class FunctionRoles {
      *
      * @param shardSize connections a fan-out invocation posts to itself before it hands shards to workers
      *                  (the {@code SHARD_SIZE} variable on AWS)
+     * @param stage the stage served, every function's {@code STAGE} (the metrics' dimension)
+     * @param metricsDocuments gets every metrics document a function writes, besides standard output
      */
     public record Shared(Region region, AwsCredentialsProvider credentials, DynamoDbClient store, String table,
                          URI callbackUrl, IotDataPlaneClient iotData, byte[] tokenKey, int broadcastConcurrency,
                          Duration connectionCacheTtl, Continuation continuation, Workers workers,
-                         Supplier<SqsClient> sqs, Supplier<String> readingsQueueUrl, int shardSize) {
+                         Supplier<SqsClient> sqs, Supplier<String> readingsQueueUrl, int shardSize,
+                         String stage, Consumer<String> metricsDocuments) {
     }
 
     private FunctionRoles() {
@@ -58,7 +63,11 @@ public final class FunctionRoles {
                 .region(shared.region())
                 .credentialsProvider(shared.credentials())
                 .broadcastConcurrency(shared.broadcastConcurrency())
-                .connectionCacheTtl(shared.connectionCacheTtl());
+                .connectionCacheTtl(shared.connectionCacheTtl())
+                // Every function's environment on AWS: the stage and the metrics' namespace.
+                .stage(shared.stage())
+                .metricsNamespace(Metrics.NAMESPACE)
+                .metricsListener(shared.metricsDocuments());
         if (environment.contains(Env.CONNECTIONS_TABLE)) {
             b.connectionsTable(shared.table())
                     .dynamoDbClient(guard(DynamoDbClient.class, shared.store(), "dynamodb", actions, function));

@@ -154,6 +154,31 @@ class DashboardIT {
     }
 
     @Test
+    void theOperationsPanel_showsReadingsInAndDelivered_theLagAndThePagesConnection() {
+        int[] seq = {1_000};
+        // A reading every 200 ms until the panel's rates over the last seconds show them.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            publish(thing1, seq[0]++, 19.5);
+            return browser.findElement(By.id("operations")).isDisplayed()
+                    && figure("ops-readings-in") > 0 && figure("ops-readings-delivered") > 0 && figure("ops-connections") >= 1;
+        });
+
+        assertThat(browser.findElement(By.id("ops-readings-in")).getText()).endsWith("/s");
+        assertThat(figure("ops-lag")).isNotNegative();
+        assertThat(browser.findElement(By.id("ops-lag")).getText()).endsWith(" ms");
+        assertThat(browser.findElement(By.id("ops-failed")).getText()).matches("\\d+ \\(\\d+ gone, \\d+ failed\\)");
+        assertThat(browser.findElement(By.id("ops-stage")).getText()).isEqualTo("demo");
+        assertThat(js("return edgewireDashboard.operations().stage")).isEqualTo("demo");
+        assertThat(logText()).doesNotContain("security policy");
+    }
+
+    /** A figure of the operations panel as the page holds it (its data-value), or -1 while it has none. */
+    private static double figure(String id) {
+        String value = browser.findElement(By.id(id)).getAttribute("data-value");
+        return value == null || value.isEmpty() ? -1 : Double.parseDouble(value);
+    }
+
+    @Test
     void aMessageFromThePage_reachesAllDevices_orTheOneNamed() {
         List<String> outbound = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (var publishes = thing2.publishes(MqttGlobalPublishFilter.SUBSCRIBED)) {

@@ -31,7 +31,8 @@ class DashboardSiteIT {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        server.setHandler(new DashboardSite(server, URI.create("ws://127.0.0.1:9/local"), () -> "a-token"));
+        server.setHandler(new DashboardSite(server, URI.create("ws://127.0.0.1:9/local"), () -> "a-token",
+                new OperationsFigures(java.time.Clock.systemUTC(), "local")));
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();
     }
@@ -57,7 +58,7 @@ class DashboardSiteIT {
 
     @Test
     void modulesAndUplot_comeFromTheClassPath_asJavaScript() throws Exception {
-        for (String path : new String[] {"/dashboard.js", "/connection.js", "/series.js", "/charts.js",
+        for (String path : new String[] {"/dashboard.js", "/connection.js", "/series.js", "/charts.js", "/operations.js",
                 "/vendor/uplot/dist/uPlot.esm.js"}) {
             HttpResponse<String> script = get(path);
             assertThat(script.statusCode()).as(path).isEqualTo(200);
@@ -73,6 +74,19 @@ class DashboardSiteIT {
         assertThat(get("/dashboard/index.html").statusCode()).isEqualTo(404);
         assertThat(get("/vendor/uplot/dist/nope.js").statusCode()).isEqualTo(404);
         assertThat(get("/edgewire-local-log4j2.xml").statusCode()).as("other class-path files stay hidden").isEqualTo(404);
+    }
+
+    @Test
+    void operations_givesThePanelsFigures_neverCached_andOnlyToGet() throws Exception {
+        HttpResponse<String> operations = get("/operations.json");
+
+        assertThat(operations.statusCode()).isEqualTo(200);
+        assertThat(operations.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(operations.body()).contains("\"stage\":\"local\"").contains("\"readingsInPerSecond\":0.0")
+                .contains("\"connections\":null");
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/operations.json"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
     }
 
     @Test

@@ -36,11 +36,25 @@ class FunctionRolesTest {
     private final IotDataPlaneClient iot = mock(IotDataPlaneClient.class);
     private final SqsClient sqs = mock(SqsClient.class);
     private static final String QUEUE_URL = "http://127.0.0.1:1/000000000000/edgewire-readings";
+    private final java.util.List<String> documents = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final FunctionRoles.Shared shared = new FunctionRoles.Shared(Region.US_EAST_1,
             AnonymousCredentialsProvider.create(), store, "connections", URI.create("http://127.0.0.1:1/demo"), iot,
             "key".getBytes(), 4, Duration.ofSeconds(1), (payload, ids, attempt, context) -> { },
             (shard, context) -> new dev.edgewire.broadcast.ShardOutcome(shard.connectionIds().size(), java.util.List.of(), 0),
-            () -> sqs, () -> QUEUE_URL, 7);
+            () -> sqs, () -> QUEUE_URL, 7, "demo", documents::add);
+
+    @Test
+    void everyFunction_writesItsMetricsWithTheStage_toTheSharedListener() throws Exception {
+        for (Function function : Function.values()) {
+            FunctionRoles.services(function, shared).metrics().start().count("Probe", 1).flush();
+        }
+
+        assertThat(documents).hasSize(Function.values().length).allSatisfy(document -> {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(document);
+            assertThat(json.get("Stage").asText()).isEqualTo("demo");
+            assertThat(json.at("/_aws/CloudWatchMetrics/0/Namespace").asText()).isEqualTo(dev.edgewire.contract.Metrics.NAMESPACE);
+        });
+    }
 
     @Test
     void fanOut_splitsItsAudienceIntoShardsOfTheSharedSize() {
