@@ -273,7 +273,8 @@ public final class LocalCloud implements AutoCloseable {
 
         queues.awaitStarted();
         readingsToFanOut.start();
-        token = Tokens.mint(tokenKey, "local-user", config.tokenTtl(), Clock.systemUTC());
+        // Every device: the README's commands send to any thing with the token local mode prints.
+        token = Tokens.mint(tokenKey, "local-user", Tokens.Grant.ALL, config.tokenTtl(), Clock.systemUTC());
         outputsFile = LocalOutputs.write(state, outputs());
     }
 
@@ -483,9 +484,12 @@ public final class LocalCloud implements AutoCloseable {
         return storeClient;
     }
 
-    /** Mints another token for the WebSocket API, as a user of a deployed stack would with the secret. */
-    public String mintToken(String subject, Duration ttl) throws IOException {
-        return Tokens.mint(LocalOutputs.tokenKey(config.stateDir()), subject, ttl, Clock.systemUTC());
+    /**
+     * Mints another token for the WebSocket API, as a user of a deployed stack would with the secret,
+     * that may command what {@code grant} names.
+     */
+    public String mintToken(String subject, Tokens.Grant grant, Duration ttl) throws IOException {
+        return Tokens.mint(LocalOutputs.tokenKey(config.stateDir()), subject, grant, ttl, Clock.systemUTC());
     }
 
     @Override

@@ -174,7 +174,7 @@ public final class LocalMode implements Callable<Integer> {
                     aws --endpoint-url %s apigatewaymanagementapi get-connection --connection-id <id>
                     echo '{"hello":1}' > hello.json; aws --endpoint-url https://localhost:%s --ca-bundle %s iot-data publish --topic general/outbound --payload fileb://hello.json
 
-                Token for the WebSocket API (valid 24 h):
+                Token for the WebSocket API (valid 24 h; it may command every device):
                   %s
 
                 Try it (each in its own terminal):
