@@ -71,6 +71,11 @@ public final class Topology {
         public static final String SHARD_SIZE = "SHARD_SIZE";
         /** Optional: parallel Scan segments when reading connection ids (default {@value Defaults#SCAN_SEGMENTS}). */
         public static final String SCAN_SEGMENTS = "SCAN_SEGMENTS";
+        /**
+         * Optional: open connections one token subject may hold (default {@value ConnectionsPerSubject#MAX}); the
+         * stack does not set it. Local mode's benchmarks raise it, since their many watchers share one token.
+         */
+        public static final String CONNECTIONS_PER_SUBJECT = "CONNECTIONS_PER_SUBJECT";
         /** Optional: how long, in milliseconds, the fan-out reuses a read of the connection ids (default {@value Defaults#CONNECTION_CACHE_TTL_MS}). */
         public static final String CONNECTION_CACHE_TTL_MS = "CONNECTION_CACHE_TTL_MS";
         /** The WebSocket stage the deployment serves: the value of the metrics' {@link Metrics#STAGE_DIMENSION}. */

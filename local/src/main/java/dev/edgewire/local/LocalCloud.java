@@ -222,7 +222,7 @@ public final class LocalCloud implements AutoCloseable {
                 // All invocations share one keep-alive pool of the SDK's HTTP client, sized above for
                 // RULE_CONCURRENCY invocations with this many posts in flight each.
                 BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast, this::runShard,
-                queues::client, queues::readingsUrl, config.shardSize());
+                queues::client, queues::readingsUrl, config.shardSize(), config.connectionsPerSubject());
         Map<Function, Object> handlers = new EnumMap<>(Function.class);
         for (Function f : Function.values()) {
             handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));

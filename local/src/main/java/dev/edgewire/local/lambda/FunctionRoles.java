@@ -44,7 +44,8 @@ public final class FunctionRoles {
     public record Shared(Region region, AwsCredentialsProvider credentials, DynamoDbClient store, String table,
                          URI callbackUrl, IotDataPlaneClient iotData, byte[] tokenKey, int broadcastConcurrency,
                          Duration connectionCacheTtl, Continuation continuation, Workers workers,
-                         Supplier<SqsClient> sqs, Supplier<String> readingsQueueUrl, int shardSize) {
+                         Supplier<SqsClient> sqs, Supplier<String> readingsQueueUrl, int shardSize,
+                         int connectionsPerSubject) {
     }
 
     private FunctionRoles() {
@@ -58,7 +59,8 @@ public final class FunctionRoles {
                 .region(shared.region())
                 .credentialsProvider(shared.credentials())
                 .broadcastConcurrency(shared.broadcastConcurrency())
-                .connectionCacheTtl(shared.connectionCacheTtl());
+                .connectionCacheTtl(shared.connectionCacheTtl())
+                .connectionsPerSubject(shared.connectionsPerSubject());
         if (environment.contains(Env.CONNECTIONS_TABLE)) {
             b.connectionsTable(shared.table())
                     .dynamoDbClient(guard(DynamoDbClient.class, shared.store(), "dynamodb", actions, function));

@@ -40,7 +40,7 @@ class FunctionRolesTest {
             AnonymousCredentialsProvider.create(), store, "connections", URI.create("http://127.0.0.1:1/demo"), iot,
             "key".getBytes(), 4, Duration.ofSeconds(1), (payload, ids, attempt, context) -> { },
             (shard, context) -> new dev.edgewire.broadcast.ShardOutcome(shard.connectionIds().size(), java.util.List.of(), 0),
-            () -> sqs, () -> QUEUE_URL, 7);
+            () -> sqs, () -> QUEUE_URL, 7, 10);
 
     @Test
     void fanOut_splitsItsAudienceIntoShardsOfTheSharedSize() {
