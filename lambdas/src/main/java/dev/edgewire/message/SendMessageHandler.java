@@ -161,8 +161,9 @@ public final class SendMessageHandler
             return grant.allows(deviceId.get()) ? Optional.empty() : Optional.of("Not sent: \"" + deviceId.get()
                     + "\" is not a device this token may command; " + allows + ". Mint a token that names it.");
         }
+        String remedy = grant.devices().isEmpty() ? "Mint a token for every device to send to all of them."
+                : "Name one of its devices in \"deviceId\", or mint a token for every device.";
         return grant.allDevices() ? Optional.empty() : Optional.of("Not sent: a message without \"deviceId\" goes to every"
-                + " device (general/outbound), which takes a token for every device; " + allows
-                + ". Name one of its devices in \"deviceId\", or mint a token for every device.");
+                + " device (general/outbound), which takes a token for every device; " + allows + ". " + remedy);
     }
 }
