@@ -62,6 +62,13 @@ public final class LocalModeProcess implements AutoCloseable {
         this.kept = kept;
     }
 
+    /**
+     * Connections one token subject may hold in the benchmarks' local modes: the watchers, who stand for as many
+     * people, all connect with local mode's one token, so the cap of {@code Topology.ConnectionsPerSubject} (10)
+     * is raised above any audience the suites open.
+     */
+    public static final int CONNECTIONS_PER_SUBJECT = 1_000_000;
+
     /** The exact command line, for the report; the run command's JVM flags, free ports. */
     public static List<String> command(Path state, List<String> things) {
         return command(state, things, List.of());
@@ -72,7 +79,8 @@ public final class LocalModeProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), LocalMode.class.getName(), "--state-dir", state.toString(),
-                "--mqtt-port", "0", "--https-port", "0", "--ws-port", "0", "--thing=" + String.join(",", things)));
+                "--mqtt-port", "0", "--https-port", "0", "--ws-port", "0", "--thing=" + String.join(",", things),
+                "--connections-per-subject", Integer.toString(CONNECTIONS_PER_SUBJECT)));
         if (Runtime.version().feature() < 23) {
             command.remove("--sun-misc-unsafe-memory-access=allow");
         }

@@ -149,9 +149,9 @@ final class BadInputCatalogue {
                 .getBytes(StandardCharsets.UTF_8);
         byte[] otherKey = new byte[32];
         new SecureRandom().nextBytes(otherKey);
-        String expired = Tokens.mint(key, "someone", Duration.ofMinutes(5),
+        String expired = Tokens.mint(key, "someone", Tokens.Grant.ALL, Duration.ofMinutes(5),
                 Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC));
-        String forged = Tokens.mint(otherKey, "someone", Duration.ofHours(1), Clock.systemUTC());
+        String forged = Tokens.mint(otherKey, "someone", Tokens.Grant.ALL, Duration.ofHours(1), Clock.systemUTC());
         String valid = cloud.token();
         String tampered = valid.substring(0, valid.lastIndexOf('.') + 1) + "AAAA" + valid.substring(valid.lastIndexOf('.') + 5);
         e.add(new Entry(ws, "no token query parameter", "HTTP 401 Unauthorized (the authorizer is not called)",

@@ -22,14 +22,15 @@ import picocli.CommandLine.Option;
 @Command(name = "fault-suite", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Injects faults into local mode (broker restart, device client SIGKILL, vanished WebSocket "
                 + "clients, store outage, bad inputs, local mode SIGKILL with readings queued, a fan-out failing part "
-                + "of a batch, workers killed midway, a sendMessage flood) and reports exact counts of readings sent, "
+                + "of a batch, workers killed midway, a sendMessage flood, connections over a token's cap) and reports "
+                + "exact counts of readings sent, "
                 + "received, missing and duplicated.")
 public final class FaultSuite implements Callable<Integer> {
 
     /** The scenarios, in the report's order. */
     public enum Scenario {
         BROKER_RESTART, DEVICE_KILL, VANISHED_CLIENTS, STORE_OUTAGE, BAD_INPUTS, LOCAL_MODE_KILL,
-        PARTIAL_BATCH_FAILURE, WORKER_KILLED, SENDMESSAGE_FLOOD;
+        PARTIAL_BATCH_FAILURE, WORKER_KILLED, SENDMESSAGE_FLOOD, CONNECTION_CAP;
 
         /** Whether it runs on the suite's shared local mode; the others start their own. */
         boolean onSharedRig() {
@@ -41,7 +42,7 @@ public final class FaultSuite implements Callable<Integer> {
     }
 
     @Option(names = "--quick", description = "Small counts (500 readings, 50 vanished clients, 500 queued readings, "
-            + "50 watchers in shards of 20, a 10 s flood at 100/s), as CI runs them.")
+            + "50 watchers in shards of 20, a 10 s flood at 100/s, 50 connections with one token), as CI runs them.")
     boolean quick;
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME",
@@ -112,6 +113,7 @@ public final class FaultSuite implements Callable<Integer> {
                         case PARTIAL_BATCH_FAILURE -> PartialBatchFailure.run(work, settings, deviceJar, logs);
                         case WORKER_KILLED -> WorkerKilled.run(work, settings, deviceJar, logs);
                         case SENDMESSAGE_FLOOD -> SendMessageFlood.run(work, settings);
+                        case CONNECTION_CAP -> ConnectionCap.run(work, deviceJar, settings, logs);
                     };
                 } catch (Exception | AssertionError e) {
                     outcome = new Outcome(scenario.name().toLowerCase(), scenario.name());

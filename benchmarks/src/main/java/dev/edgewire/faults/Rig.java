@@ -46,7 +46,8 @@ final class Rig implements AutoCloseable {
                 .withStateDir(work.resolve("local-state"))
                 .withPorts(0, 0, 0)
                 .withThings(List.of(HEALTHY_THING, BROKER_THING, KILL_THING, STORE_THING, OTHER_THING))
-                .withReadingsVisibilityTimeout(READINGS_VISIBILITY_TIMEOUT));
+                .withReadingsVisibilityTimeout(READINGS_VISIBILITY_TIMEOUT)
+                .withConnectionsPerSubject(dev.edgewire.benchmarks.LocalModeProcess.CONNECTIONS_PER_SUBJECT));
         return new Rig(cloud, work, deviceJar, settings, logs);
     }
 
@@ -59,7 +60,8 @@ final class Rig implements AutoCloseable {
         LocalCloud cloud = LocalCloud.start(configure.apply(LocalConfig.defaults()
                 .withStateDir(work.resolve(name + "-state"))
                 .withPorts(0, 0, 0)
-                .withThings(things)));
+                .withThings(things)
+                .withConnectionsPerSubject(dev.edgewire.benchmarks.LocalModeProcess.CONNECTIONS_PER_SUBJECT)));
         return new Rig(cloud, work, deviceJar, settings, logs);
     }
 

@@ -19,10 +19,11 @@ import java.time.Duration;
  * @param partial        the fan-out failing part of a batch (scenario 7)
  * @param worker         a worker killed midway (scenario 8)
  * @param flood          a client flooding sendMessage (scenario 9)
+ * @param capConnections connections opened at once with one token, above its subject's cap (scenario 10)
  */
 record Settings(boolean quick, long readings, double rate, int vanished, int live, int liveMessages,
                 long storeReadings, double storeRate, Duration brokerDown, Duration storeDown, long queuedReadings,
-                Partial partial, Worker worker, Flood flood) {
+                Partial partial, Worker worker, Flood flood, int capConnections) {
 
     /**
      * @param watchers  WebSocket watchers of the stream
@@ -56,12 +57,12 @@ record Settings(boolean quick, long readings, double rate, int vanished, int liv
     static Settings issue() {
         return new Settings(false, 10_000, 250, 1_000, 3, 5, 5_000, 250, Duration.ofSeconds(3), Duration.ofSeconds(5),
                 5_000, new Partial(20, 10, 1_200, 20, Duration.ofSeconds(5)), new Worker(600, 500, 1_000, 20),
-                new Flood(100, 20, 10, 1_000, Duration.ofSeconds(30)));
+                new Flood(100, 20, 10, 1_000, Duration.ofSeconds(30)), 50);
     }
 
     static Settings ci() {
         return new Settings(true, 500, 100, 50, 3, 5, 1_000, 100, Duration.ofSeconds(2), Duration.ofSeconds(3),
                 500, new Partial(10, 5, 300, 20, Duration.ofSeconds(3)), new Worker(50, 20, 300, 20),
-                new Flood(20, 5, 10, 100, Duration.ofSeconds(10)));
+                new Flood(20, 5, 10, 100, Duration.ofSeconds(10)), 50);
     }
 }

@@ -155,6 +155,15 @@ class FaultSuiteIT {
     }
 
     @Test
+    void connectionsOverATokensCap_areRefusedWith429_andExactlyTheCapGetIn() {
+        Outcome o = outcomes.get("connection-cap");
+        assertThat(o.failures).isEmpty();
+        assertThat(o.rows.get(0).received()).as("connections accepted").isEqualTo(10);
+        assertThat(o.rows.get(1).sent()).as("attempts over the cap").isEqualTo(40);
+        assertThat(o.rows.get(1).received()).as("refused with 429").isEqualTo(40);
+    }
+
+    @Test
     void theReport_hasATablePerScenario() throws Exception {
         String report = Files.readString(REPORT);
         assertThat(report).contains("| counted | sent | received | missing | duplicated |",

@@ -7,17 +7,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signed, expiring WebSocket tokens: {@code v2.<subject>.<issuedAt>.<expiry>.<signature>}, where the
- * subject is base64url, issued-at and expiry are epoch seconds and the signature is the base64url
- * HMAC-SHA256 of everything before it. Only URL-safe characters, so a token goes into
- * {@code ?token=} as it is. The device client and local mode mint with the same key the authorizer
- * verifies with.
+ * Signed, expiring WebSocket tokens that say what their holder may command:
+ * {@code v3.<subject>.<grant>.<issuedAt>.<expiry>.<signature>}, where the subject and the
+ * {@link Grant} are base64url, issued-at and expiry are epoch seconds and the signature is the
+ * base64url HMAC-SHA256 of everything before it, so the grant cannot be changed without the key.
+ * Only URL-safe characters, so a token goes into {@code ?token=} as it is. The device client and
+ * local mode mint with the same key the authorizer verifies with.
+ *
+ * <p>Every token lets its holder watch (readings and messages); the grant says which devices it
+ * may send commands to: all of them, some, or none.
  *
  * <p>Verification caps a token's lifetime at {@link #MAX_LIFETIME} from its issued-at, whatever
  * expiry it claims, so a token minted with a long expiry, or by someone holding an old key, does
@@ -34,7 +42,14 @@ public final class Tokens {
     /** How far in the future an issued-at may be, for a minting clock a little ahead of ours. */
     public static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
-    private static final String VERSION = "v2";
+    private static final String VERSION = "v3";
+    /**
+     * Tokens minted before the grant was added: {@code v2.<subject>.<issuedAt>.<expiry>.<signature>}.
+     * They are accepted until they run out (at most {@link #MAX_LIFETIME}) with {@link Grant#NONE}:
+     * they never said which devices their holder may command, so they command none, and watching,
+     * which every token allows, goes on. Their holders mint a new token to command devices.
+     */
+    private static final String VERSION_WITHOUT_GRANT = "v2";
     /**
      * Tokens minted before issued-at was added: {@code v1.<subject>.<expiry>.<signature>}. They are
      * refused, not grandfathered: without an issued-at their lifetime cannot be capped, and the
@@ -52,23 +67,100 @@ public final class Tokens {
     }
 
     /**
-     * Why a token was accepted or not; {@code subject} and {@code expiresAt} are set only when valid.
-     * {@code expiresAt} is when the token stops being accepted: its expiry, or earlier when the
-     * lifetime cap comes first.
+     * The devices a token's holder may send commands to: {@link #ALL}, {@link #NONE}, or the things
+     * named. As text (inside the token, and in the authorizer's context for the routes) it is
+     * {@value #ALL_TEXT} for every device, or the thing names in natural order joined by commas, the
+     * empty text for none; neither {@code *} nor {@code ,} can be part of a thing name.
      */
-    public record Verification(boolean valid, String subject, Instant expiresAt, String reason) {
+    public record Grant(boolean allDevices, SortedSet<String> devices) {
 
-        static Verification rejected(String reason) {
-            return new Verification(false, null, null, reason);
+        /** Every device, including ones added after the token was minted. */
+        public static final Grant ALL = new Grant(true, new TreeSet<>());
+        /** No device: the holder watches and messages the other watchers, and commands nothing. */
+        public static final Grant NONE = new Grant(false, new TreeSet<>());
+        /** The text of {@link #ALL}. */
+        public static final String ALL_TEXT = "*";
+        private static final Pattern THING_NAME = Outputs.THING_NAME_PATTERN;
+
+        public Grant {
+            Objects.requireNonNull(devices, "devices");
+            devices = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(devices));
+            if (allDevices && !devices.isEmpty()) {
+                throw new IllegalArgumentException("a grant of every device names none");
+            }
+        }
+
+        /** The devices named; refuses a name that is not a thing name ({@link Outputs#THING_NAME_PATTERN}). */
+        public static Grant devices(Collection<String> things) {
+            for (String thing : things) {
+                if (thing == null || !THING_NAME.matcher(thing).matches()) {
+                    throw new IllegalArgumentException("not a thing name: \"" + thing
+                            + "\" (1 to 128 of a-z, A-Z, 0-9, ':', '_' and '-')");
+                }
+            }
+            return new Grant(false, new TreeSet<>(things));
+        }
+
+        /** Whether the holder may send commands to {@code thing}. */
+        public boolean allows(String thing) {
+            return allDevices || devices.contains(thing);
+        }
+
+        /** The grant as text: {@value #ALL_TEXT}, or the names joined by commas (empty for none). */
+        public String text() {
+            return allDevices ? ALL_TEXT : String.join(",", devices);
+        }
+
+        /** What the holder may command, in words, for error details and logs. */
+        public String describe() {
+            if (allDevices) {
+                return "every device";
+            }
+            return devices.isEmpty() ? "no device" : String.join(", ", devices);
+        }
+
+        /**
+         * The grant a text stands for: {@code null} or empty is {@link #NONE}, so an absent grant
+         * allows nothing.
+         *
+         * @throws IllegalArgumentException when a name in the list is not a thing name
+         */
+        public static Grant parse(String text) {
+            if (text == null || text.isEmpty()) {
+                return NONE;
+            }
+            if (text.equals(ALL_TEXT)) {
+                return ALL;
+            }
+            return devices(List.of(text.split(",", -1)));
         }
     }
 
-    /** A token for {@code subject}, issued now and valid for {@code ttl}, at most {@link #MAX_LIFETIME}. */
-    public static String mint(byte[] key, String subject, Duration ttl, Clock clock) {
+    /**
+     * Why a token was accepted or not; {@code subject}, {@code grant} and {@code expiresAt} are set only
+     * when valid. {@code expiresAt} is when the token stops being accepted: its expiry, or earlier when
+     * the lifetime cap comes first.
+     */
+    public record Verification(boolean valid, String subject, Grant grant, Instant expiresAt, String reason) {
+
+        static Verification rejected(String reason) {
+            return new Verification(false, null, null, null, reason);
+        }
+    }
+
+    /**
+     * A token for {@code subject} that may command what {@code grant} names, issued now and valid for
+     * {@code ttl}, at most {@link #MAX_LIFETIME}.
+     *
+     * @throws IllegalArgumentException also when the grant names so many devices that the token would be
+     *                                  longer than {@link #MAX_TOKEN_CHARS}
+     */
+    public static String mint(byte[] key, String subject, Grant grant, Duration ttl, Clock clock) {
         requireKey(key);
         if (subject == null || subject.isBlank()) {
             throw new IllegalArgumentException("subject must not be blank");
         }
+        Objects.requireNonNull(grant, "grant");
         if (ttl == null || ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("ttl must be positive, was " + ttl);
         }
@@ -78,8 +170,14 @@ public final class Tokens {
         }
         Instant now = clock.instant();
         String signed = VERSION + "." + ENCODER.encodeToString(subject.getBytes(StandardCharsets.UTF_8))
+                + "." + ENCODER.encodeToString(grant.text().getBytes(StandardCharsets.UTF_8))
                 + "." + now.getEpochSecond() + "." + now.plus(ttl).getEpochSecond();
-        return signed + "." + ENCODER.encodeToString(sign(key, signed));
+        String token = signed + "." + ENCODER.encodeToString(sign(key, signed));
+        if (token.length() > MAX_TOKEN_CHARS) {
+            throw new IllegalArgumentException("the token would have " + token.length() + " characters, more than the "
+                    + MAX_TOKEN_CHARS + " a token may have: name fewer devices, or grant every device");
+        }
+        return token;
     }
 
     /** {@link #verify(List, String, Clock)} with one key. */
@@ -107,28 +205,36 @@ public final class Tokens {
         if (parts.length == 4 && VERSION_WITHOUT_ISSUED_AT.equals(parts[0])) {
             return Verification.rejected("without issued-at (a v1 token; mint a new one)");
         }
-        if (parts.length != 5 || !VERSION.equals(parts[0])
-                || !EPOCH_SECONDS.matcher(parts[2]).matches() || !EPOCH_SECONDS.matcher(parts[3]).matches()) {
+        // A v2 token is a v3 token without its grant segment; read both alike, the grant then being none.
+        boolean withGrant = parts.length == 6 && VERSION.equals(parts[0]);
+        boolean withoutGrant = parts.length == 5 && VERSION_WITHOUT_GRANT.equals(parts[0]);
+        if (!withGrant && !withoutGrant) {
+            return Verification.rejected("malformed");
+        }
+        int times = withGrant ? 3 : 2;
+        if (!EPOCH_SECONDS.matcher(parts[times]).matches() || !EPOCH_SECONDS.matcher(parts[times + 1]).matches()) {
             return Verification.rejected("malformed");
         }
         String subject;
+        String grantText;
         byte[] signature;
         try {
             subject = new String(DECODER.decode(parts[1]), StandardCharsets.UTF_8);
-            signature = DECODER.decode(parts[4]);
+            grantText = withGrant ? new String(DECODER.decode(parts[2]), StandardCharsets.UTF_8) : "";
+            signature = DECODER.decode(parts[parts.length - 1]);
         } catch (IllegalArgumentException e) {
             return Verification.rejected("malformed");
         }
-        String signed = parts[0] + "." + parts[1] + "." + parts[2] + "." + parts[3];
+        String signed = token.substring(0, token.lastIndexOf('.'));
         if (!signedByAnyOf(keys, signed, signature)) {
             return Verification.rejected("bad signature");
         }
         Instant now = clock.instant();
-        Instant issuedAt = Instant.ofEpochSecond(Long.parseLong(parts[2]));
+        Instant issuedAt = Instant.ofEpochSecond(Long.parseLong(parts[times]));
         if (issuedAt.isAfter(now.plus(CLOCK_SKEW))) {
             return Verification.rejected("issued in the future");
         }
-        Instant claimed = Instant.ofEpochSecond(Long.parseLong(parts[3]));
+        Instant claimed = Instant.ofEpochSecond(Long.parseLong(parts[times + 1]));
         Instant capped = issuedAt.plus(MAX_LIFETIME);
         boolean cappedFirst = capped.isBefore(claimed);
         Instant expiresAt = cappedFirst ? capped : claimed;
@@ -138,7 +244,13 @@ public final class Tokens {
         if (subject.isBlank()) {
             return Verification.rejected("malformed");
         }
-        return new Verification(true, subject, expiresAt, "valid");
+        Grant grant;
+        try {
+            grant = Grant.parse(grantText);
+        } catch (IllegalArgumentException e) {
+            return Verification.rejected("malformed");
+        }
+        return new Verification(true, subject, grant, expiresAt, "valid");
     }
 
     private static boolean signedByAnyOf(List<byte[]> keys, String signed, byte[] signature) {

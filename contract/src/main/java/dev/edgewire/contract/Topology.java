@@ -71,6 +71,11 @@ public final class Topology {
         public static final String SHARD_SIZE = "SHARD_SIZE";
         /** Optional: parallel Scan segments when reading connection ids (default {@value Defaults#SCAN_SEGMENTS}). */
         public static final String SCAN_SEGMENTS = "SCAN_SEGMENTS";
+        /**
+         * Optional: open connections one token subject may hold (default {@value ConnectionsPerSubject#MAX}); the
+         * stack does not set it. Local mode's benchmarks raise it, since their many watchers share one token.
+         */
+        public static final String CONNECTIONS_PER_SUBJECT = "CONNECTIONS_PER_SUBJECT";
         /** Optional: how long, in milliseconds, the fan-out reuses a read of the connection ids (default {@value Defaults#CONNECTION_CACHE_TTL_MS}). */
         public static final String CONNECTION_CACHE_TTL_MS = "CONNECTION_CACHE_TTL_MS";
         /** The WebSocket stage the deployment serves: the value of the metrics' {@link Metrics#STAGE_DIMENSION}. */
@@ -130,6 +135,30 @@ public final class Topology {
     }
 
     /**
+     * How many WebSocket connections one token subject may hold open at once: {@value #MAX}. A person
+     * watches from a few places at a time (a dashboard, a couple of browser tabs, wscat, a script); 10
+     * leaves room for them and for a reconnect whose old connection API Gateway has not yet closed.
+     * Without a cap, one token that leaked, or one script that reconnects in a loop, can open
+     * connections without end, each billed by the minute and each a post in every broadcast. The
+     * {@code $connect} over the cap is refused with {@value #REFUSED_STATUS}; a {@code $disconnect} frees
+     * a place. The places are kept in the connection table on a row per subject
+     * ({@link ConnectionTable#PLACES}), so the cap holds across function instances.
+     */
+    public static final class ConnectionsPerSubject {
+        /** Open connections per subject at most. */
+        public static final int MAX = 10;
+        /**
+         * The status a {@code $connect} over the cap is answered with, which API Gateway returns to the
+         * WebSocket handshake: 429 Too Many Requests. The token is good (so not 401 or 403); its holder
+         * has too many connections at the moment, and may connect again once one closes.
+         */
+        public static final int REFUSED_STATUS = 429;
+
+        private ConnectionsPerSubject() {
+        }
+    }
+
+    /**
      * The DynamoDB connection table: what infra and local mode create and the handlers read.
      * Only the key is declared to DynamoDB; the others are plain attributes.
      */
@@ -152,6 +181,22 @@ public final class Topology {
          * its next message is due at the steady rate); absent until it sends its first message.
          */
         public static final String MESSAGE_CLOCK = "messageClock";
+        /**
+         * Type S: the subject of the token the connection was opened with, on the connection's row, so
+         * {@code $disconnect} finds the subject's places row ({@link #PLACES}) to free its place.
+         */
+        public static final String SUBJECT = "subject";
+        /** Type S: the connection's entry in its subject's {@link #PLACES}, on the connection's row. */
+        public static final String PLACE = "place";
+        /**
+         * Type SS, on a subject's places row: one entry per open connection of the subject,
+         * {@code <connectionId>#<expiresAt>} (the row's {@link #EXPIRES_AT}), so a place whose connection
+         * vanished without {@code $disconnect} is taken back once that time has passed. The places row's
+         * key is {@link #PLACES_KEY_PREFIX} and the subject; broadcasts skip such rows.
+         */
+        public static final String PLACES = "places";
+        /** Starts the key of a subject's places row; API Gateway's connection ids never contain {@code #}. */
+        public static final String PLACES_KEY_PREFIX = "subject#";
         /** The most devices one {@code subscribe} may name. */
         public static final int MAX_SUBSCRIBED_DEVICES = 100;
         /** API Gateway closes every WebSocket connection after this long. */
@@ -201,8 +246,21 @@ public final class Topology {
     public enum Need {
         /** {@code $connect} saves the connection. */
         SAVE_CONNECTION(List.of("dynamodb:PutItem"), List.of(Env.CONNECTIONS_TABLE)),
+        /**
+         * {@code $connect} takes one of its subject's places ({@link ConnectionsPerSubject}): one
+         * conditional UpdateItem of the subject's places row; when the subject seems full, it reads the
+         * row (GetItem) to take back places whose connections expired.
+         */
+        HOLD_PLACE(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"), List.of(Env.CONNECTIONS_TABLE)),
         /** A connection that closed or that API Gateway reports gone is forgotten. */
         FORGET_CONNECTION(List.of("dynamodb:DeleteItem"), List.of(Env.CONNECTIONS_TABLE)),
+        /**
+         * {@code $disconnect} gives its place back: UpdateItem of the subject's places row, and the row
+         * deleted (FORGET_CONNECTION's DeleteItem) once it holds none. When the connection's row was
+         * already deleted (a broadcast found it gone first), it reads the places row (GetItem) to find
+         * the connection's entry.
+         */
+        FREE_PLACE(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"), List.of(Env.CONNECTIONS_TABLE)),
         /** {@code subscribe} stores the connection's choice of devices on its row, and only on a row that exists. */
         SAVE_SUBSCRIPTION(List.of("dynamodb:UpdateItem"), List.of(Env.CONNECTIONS_TABLE)),
         /** {@code sendMessage} keeps the sender's {@link MessageRate} on its row, and only on a row that exists. */
@@ -264,10 +322,12 @@ public final class Topology {
      * "Amazon API Gateway quotas", WebSocket APIs).
      */
     public enum Function {
+        /** Takes a place of the token's subject, then saves the connection. */
         CONNECT("Connect", "dev.edgewire.functions.Connect", 512, 10,
-                Set.of(Need.SAVE_CONNECTION)),
+                Set.of(Need.SAVE_CONNECTION, Need.HOLD_PLACE)),
+        /** Forgets the connection and frees its subject's place. */
         DISCONNECT("Disconnect", "dev.edgewire.functions.Disconnect", 512, 10,
-                Set.of(Need.FORGET_CONNECTION)),
+                Set.of(Need.FORGET_CONNECTION, Need.FREE_PLACE)),
         /**
          * Queues the message for the fan-out and publishes it to the devices: two calls whatever the
          * audience. It posts only to the sender (an error), and forgets the sender if it is gone.

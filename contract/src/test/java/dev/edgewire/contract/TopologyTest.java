@@ -55,6 +55,10 @@ class TopologyTest {
         // rate is one UpdateItem on its own row.
         assertThat(Function.SEND_MESSAGE.actions()).containsExactly("dynamodb:DeleteItem", "dynamodb:UpdateItem",
                 "execute-api:ManageConnections", "iot:Publish", "sqs:SendMessage");
+        // The cap on connections per subject: a place taken on $connect, given back on $disconnect.
+        assertThat(Function.CONNECT.actions()).containsExactly("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+        assertThat(Function.DISCONNECT.actions()).containsExactly("dynamodb:DeleteItem", "dynamodb:GetItem",
+                "dynamodb:UpdateItem");
         assertThat(Function.FAN_OUT.environment()).containsExactly("CALLBACK_URL", "CONNECTIONS_TABLE", "READINGS_QUEUE_URL");
         assertThat(Function.FAN_OUT.actions()).containsExactly("dynamodb:DeleteItem", "dynamodb:Scan",
                 "execute-api:ManageConnections", "lambda:InvokeFunction", "sqs:DeleteMessage",

@@ -173,7 +173,8 @@ public final class StatelessStack extends Stack {
         }
         for (Topology.Need need : function.needs()) {
             switch (need) {
-                case SAVE_CONNECTION, SAVE_SUBSCRIPTION, LIMIT_MESSAGES, FORGET_CONNECTION, LIST_CONNECTIONS -> {
+                case SAVE_CONNECTION, SAVE_SUBSCRIPTION, LIMIT_MESSAGES, FORGET_CONNECTION, LIST_CONNECTIONS, HOLD_PLACE,
+                        FREE_PLACE -> {
                     // granted together above, in one statement on the table
                 }
                 case POST_TO_CONNECTIONS -> webSocketEndpoint.grantPostToConnections(handler, role);

@@ -190,15 +190,16 @@ abstract class StatelessStackContract {
     }
 
     @Test
-    void connect_mayOnlyPutItems_andWriteItsLogs() {
+    void connect_mayOnlyPutItems_andTakeItsSubjectsPlace_andWriteItsLogs() {
+        // UpdateItem takes a place on the subject's places row; GetItem reads it when the subject is full.
         assertRolePolicy(Topology.Function.CONNECT, List.of(logs(Topology.Function.CONNECT),
-                statement("dynamodb:PutItem", TABLE_ARN)));
+                statement(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"), TABLE_ARN)));
     }
 
     @Test
-    void disconnect_mayOnlyDeleteItems_andWriteItsLogs() {
+    void disconnect_mayOnlyDeleteItems_andGiveItsPlaceBack_andWriteItsLogs() {
         assertRolePolicy(Topology.Function.DISCONNECT, List.of(logs(Topology.Function.DISCONNECT),
-                statement("dynamodb:DeleteItem", TABLE_ARN)));
+                statement(List.of("dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"), TABLE_ARN)));
     }
 
     @Test

@@ -21,6 +21,14 @@ import org.slf4j.LoggerFactory;
  * REQUEST authorizer of {@code $connect}: allows the connection when the query-string parameter
  * {@value Topology#TOKEN_QUERY_PARAMETER} holds a valid {@link Tokens} token, denies it otherwise
  * (API Gateway then answers 403 and no connection is made).
+ *
+ * <p>An allowed connection's context carries the token's subject ({@value #SUBJECT}) and its grant
+ * ({@value #DEVICES}, {@link Tokens.Grant#text()}: {@code *}, thing names joined by commas, or empty
+ * for none). API Gateway hands this context, as text, to the function of every later event of the
+ * connection in {@code requestContext.authorizer}, with {@code principalId} ("WebSocket API mapping
+ * template reference": {@code $context.authorizer.principalId} and {@code $context.authorizer.property},
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-mapping-template-reference.html),
+ * so {@code sendMessage} checks a command against the grant without reading the token again.
  */
 public final class TokenAuthorizer
         implements RequestHandler<APIGatewayCustomAuthorizerEvent, IamPolicyResponseV1> {
@@ -28,6 +36,10 @@ public final class TokenAuthorizer
     private static final Logger LOG = LoggerFactory.getLogger(TokenAuthorizer.class);
     /** Principal of a denied request; API Gateway wants one either way. */
     static final String ANONYMOUS = "anonymous";
+    /** Context key: the token's subject. */
+    public static final String SUBJECT = "subject";
+    /** Context key: the devices the token may command, as {@link Tokens.Grant#text()}. */
+    public static final String DEVICES = "devices";
 
     private final TokenKeys keys;
     private final Clock clock;
@@ -68,9 +80,10 @@ public final class TokenAuthorizer
                 LOG.info("denied a connection: token {}", verification.reason());
                 return policy(ANONYMOUS, IamPolicyResponseV1.DENY, event.getMethodArn(), null);
             }
-            LOG.info("allowed a connection for {}", verification.subject());
+            LOG.info("allowed a connection for {}, who may command {}", verification.subject(),
+                    verification.grant().describe());
             return policy(verification.subject(), IamPolicyResponseV1.ALLOW, event.getMethodArn(),
-                    Map.of("subject", verification.subject()));
+                    Map.of(SUBJECT, verification.subject(), DEVICES, verification.grant().text()));
         });
     }
 

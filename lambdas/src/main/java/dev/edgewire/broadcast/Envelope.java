@@ -66,6 +66,8 @@ public sealed interface Envelope {
     record Error(String error, String detail, Long retryAfterMs, String requestId) implements Envelope {
         public static final String BAD_REQUEST = "BadRequest";
         public static final String TOO_MANY_MESSAGES = "TooManyMessages";
+        /** A command to a device the sender's token does not allow. */
+        public static final String FORBIDDEN = "Forbidden";
 
         public Error(String error, String detail) {
             this(error, detail, null, null);

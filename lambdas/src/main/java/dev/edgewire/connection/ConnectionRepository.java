@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -36,6 +38,10 @@ public final class ConnectionRepository {
     private static final String KEY_NAME = "#id";
     private static final String DEVICES_NAME = "#devices";
     private static final String CLOCK_NAME = "#clock";
+    private static final String PLACES_NAME = "#places";
+    private static final String EXPIRES_NAME = "#expires";
+    /** How often a {@code $connect} that finds its subject full takes back expired places and tries again. */
+    private static final int PLACE_ATTEMPTS = 3;
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
@@ -62,6 +68,14 @@ public final class ConnectionRepository {
      * @param sourceIp may be null when the event carries none
      */
     public void save(String connectionId, String sourceIp) {
+        save(connectionId, sourceIp, null, null);
+    }
+
+    /**
+     * Stores a connection opened by {@code subject}'s token, which holds {@code place} among the
+     * subject's places ({@link #holdPlace}); both may be null for a connection not counted.
+     */
+    public void save(String connectionId, String sourceIp, String subject, String place) {
         requireText(connectionId, "connectionId");
         Instant now = clock.instant();
         Map<String, AttributeValue> item = new HashMap<>();
@@ -71,12 +85,164 @@ public final class ConnectionRepository {
         if (sourceIp != null && !sourceIp.isBlank()) {
             item.put(ConnectionTable.SOURCE_IP, AttributeValue.fromS(sourceIp));
         }
+        if (subject != null && place != null) {
+            item.put(ConnectionTable.SUBJECT, AttributeValue.fromS(subject));
+            item.put(ConnectionTable.PLACE, AttributeValue.fromS(place));
+        }
         dynamoDb.putItem(PutItemRequest.builder().tableName(tableName).item(item).build());
     }
 
     /** When a row stored at {@code connectedAt} expires: after API Gateway has surely closed the connection. */
     public static Instant expiresAt(Instant connectedAt) {
         return connectedAt.plus(ConnectionTable.MAX_CONNECTION_AGE).plus(ConnectionTable.EXPIRY_MARGIN);
+    }
+
+    /**
+     * Takes one of {@code subject}'s places for {@code connectionId} if the subject holds fewer than
+     * {@code max}: one conditional UpdateItem that adds the connection's entry
+     * ({@code <connectionId>#<expiresAt>}) to the subject's places row, so concurrent connects, from any
+     * function instance, cannot take more than {@code max} between them. When the subject is full, the
+     * row is read, the entries whose time has passed (connections that vanished without
+     * {@code $disconnect}) are removed, and the place is asked for again.
+     *
+     * @return the entry to store on the connection's row and give back on {@code $disconnect}; empty
+     *         when the subject already holds {@code max} places
+     */
+    public Optional<String> holdPlace(String subject, String connectionId, int max) {
+        requireText(subject, "subject");
+        requireText(connectionId, "connectionId");
+        Instant now = clock.instant();
+        String entry = connectionId + "#" + expiresAt(now).getEpochSecond();
+        Map<String, AttributeValue> key = placesKey(subject);
+        for (int attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
+            try {
+                dynamoDb.updateItem(UpdateItemRequest.builder()
+                        .tableName(tableName)
+                        .key(key)
+                        .updateExpression("ADD " + PLACES_NAME + " :entry SET " + EXPIRES_NAME + " = :expires")
+                        // A retried $connect of the same connection keeps the place it took.
+                        .conditionExpression("attribute_not_exists(" + PLACES_NAME + ") OR size(" + PLACES_NAME
+                                + ") < :max OR contains(" + PLACES_NAME + ", :entryText)")
+                        .expressionAttributeNames(Map.of(PLACES_NAME, ConnectionTable.PLACES,
+                                EXPIRES_NAME, ConnectionTable.EXPIRES_AT))
+                        .expressionAttributeValues(Map.of(":entry", AttributeValue.fromSs(List.of(entry)),
+                                ":entryText", AttributeValue.fromS(entry),
+                                ":expires", number(expiresAt(now).getEpochSecond()), ":max", number(max)))
+                        .build());
+                return Optional.of(entry);
+            } catch (ConditionalCheckFailedException e) {
+                List<String> expired = expiredPlaces(key, now);
+                if (expired.isEmpty()) {
+                    return Optional.empty();
+                }
+                // Removing exactly these entries is safe whoever else is connecting or disconnecting.
+                removePlaces(key, expired);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Gives {@code place} back to {@code subject}, and deletes the subject's places row once it holds none. */
+    public void freePlace(String subject, String place) {
+        requireText(subject, "subject");
+        requireText(place, "place");
+        freePlaces(placesKey(subject), List.of(place));
+    }
+
+    private void freePlaces(Map<String, AttributeValue> key, List<String> entries) {
+        if (removePlaces(key, entries)) {
+            return;
+        }
+        try {
+            dynamoDb.deleteItem(DeleteItemRequest.builder()
+                    .tableName(tableName)
+                    .key(key)
+                    .conditionExpression("attribute_not_exists(" + PLACES_NAME + ")")
+                    .expressionAttributeNames(Map.of(PLACES_NAME, ConnectionTable.PLACES))
+                    .build());
+        } catch (ConditionalCheckFailedException e) {
+            // Another connection took a place meanwhile: the row stays.
+        }
+    }
+
+    /**
+     * Deletes a connection and gives its place back to its subject; deleting one that is not there is
+     * not an error. The place is the one on the row; when the row is already gone (a broadcast found
+     * the connection gone and deleted it first), {@code subject} (the authorizer's, may be null) leads
+     * to the subject's places row, whose entries for this connection are removed.
+     */
+    public void forget(String connectionId, String subject) {
+        requireText(connectionId, "connectionId");
+        Map<String, AttributeValue> old = dynamoDb.deleteItem(DeleteItemRequest.builder()
+                .tableName(tableName)
+                .key(Map.of(ConnectionTable.PARTITION_KEY, AttributeValue.fromS(connectionId)))
+                .returnValues(ReturnValue.ALL_OLD)
+                .build()).attributes();
+        AttributeValue storedSubject = old == null ? null : old.get(ConnectionTable.SUBJECT);
+        AttributeValue place = old == null ? null : old.get(ConnectionTable.PLACE);
+        if (storedSubject != null && storedSubject.s() != null && place != null && place.s() != null) {
+            freePlace(storedSubject.s(), place.s());
+        } else if (subject != null && !subject.isBlank()) {
+            Map<String, AttributeValue> key = placesKey(subject);
+            List<String> held = places(key).stream().filter(e -> e.startsWith(connectionId + "#")).toList();
+            if (!held.isEmpty()) {
+                freePlaces(key, held);
+            }
+        }
+    }
+
+    /** Whether a row key is a subject's places row rather than a connection. */
+    public static boolean isPlacesKey(String key) {
+        return key.startsWith(ConnectionTable.PLACES_KEY_PREFIX);
+    }
+
+    private static Map<String, AttributeValue> placesKey(String subject) {
+        return Map.of(ConnectionTable.PARTITION_KEY, AttributeValue.fromS(ConnectionTable.PLACES_KEY_PREFIX + subject));
+    }
+
+    /** The subject's entries whose connections would have expired by {@code now}. */
+    private List<String> expiredPlaces(Map<String, AttributeValue> key, Instant now) {
+        List<String> expired = new ArrayList<>();
+        for (String entry : places(key)) {
+            int hash = entry.lastIndexOf('#');
+            try {
+                if (hash < 0 || Long.parseLong(entry.substring(hash + 1)) <= now.getEpochSecond()) {
+                    expired.add(entry);
+                }
+            } catch (NumberFormatException e) {
+                expired.add(entry);
+            }
+        }
+        return expired;
+    }
+
+    /** The entries of a places row, read strongly consistent; none when there is no row. */
+    private List<String> places(Map<String, AttributeValue> key) {
+        Map<String, AttributeValue> row = dynamoDb.getItem(GetItemRequest.builder()
+                .tableName(tableName)
+                .key(key)
+                .consistentRead(true)
+                .build()).item();
+        AttributeValue places = row == null ? null : row.get(ConnectionTable.PLACES);
+        return places == null || !places.hasSs() ? List.of() : places.ss();
+    }
+
+    /**
+     * Removes {@code entries} from a places row (idempotent).
+     *
+     * @return whether the row still holds places afterwards
+     */
+    private boolean removePlaces(Map<String, AttributeValue> key, List<String> entries) {
+        Map<String, AttributeValue> after = dynamoDb.updateItem(UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(key)
+                .updateExpression("DELETE " + PLACES_NAME + " :entries")
+                .expressionAttributeNames(Map.of(PLACES_NAME, ConnectionTable.PLACES))
+                .expressionAttributeValues(Map.of(":entries", AttributeValue.fromSs(entries)))
+                .returnValues(ReturnValue.UPDATED_NEW)
+                .build()).attributes();
+        AttributeValue left = after == null ? null : after.get(ConnectionTable.PLACES);
+        return left != null && left.hasSs() && !left.ss().isEmpty();
     }
 
     /** Deletes a connection; deleting one that is not there is not an error. */
@@ -205,7 +371,7 @@ public final class ConnectionRepository {
         ConcurrentLinkedQueue<Watcher> watchers = new ConcurrentLinkedQueue<>();
         forEachRow(true, item -> {
             AttributeValue id = item.get(ConnectionTable.PARTITION_KEY);
-            if (id != null && id.s() != null) {
+            if (id != null && id.s() != null && !isPlacesKey(id.s())) {
                 watchers.add(new Watcher(id.s(), devices(item.get(ConnectionTable.DEVICES))));
             }
         });
@@ -235,7 +401,7 @@ public final class ConnectionRepository {
         Objects.requireNonNull(action, "action");
         forEachRow(false, item -> {
             AttributeValue id = item.get(ConnectionTable.PARTITION_KEY);
-            if (id != null && id.s() != null) {
+            if (id != null && id.s() != null && !isPlacesKey(id.s())) {
                 action.accept(id.s());
             }
         });

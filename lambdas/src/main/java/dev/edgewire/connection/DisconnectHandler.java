@@ -10,7 +10,10 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code $disconnect}: forgets the connection. A connection already gone is not an error. */
+/**
+ * {@code $disconnect}: forgets the connection and gives its place back to its token's subject. A
+ * connection already gone is not an error.
+ */
 public final class DisconnectHandler
         implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
 
@@ -26,7 +29,7 @@ public final class DisconnectHandler
     public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
         return Logging.withContext(context, () -> {
             String connectionId = event.getRequestContext().getConnectionId();
-            connections.delete(connectionId);
+            connections.forget(connectionId, ConnectHandler.subjectOf(event.getRequestContext().getAuthorizer()));
             LOG.info("disconnected {}", connectionId);
             return Responses.ok();
         });

@@ -9,8 +9,10 @@ import dev.edgewire.broadcast.Envelope;
 import dev.edgewire.commands.DevicePublisher;
 import dev.edgewire.message.SendMessageParser.Rejected;
 import dev.edgewire.message.SendMessageParser.SendMessage;
+import dev.edgewire.auth.TokenAuthorizer;
 import dev.edgewire.queue.ReadingsQueueClient;
 import dev.edgewire.contract.Metrics;
+import dev.edgewire.contract.Tokens;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.runtime.FunctionMetrics;
 import dev.edgewire.runtime.Json;
@@ -18,7 +20,9 @@ import dev.edgewire.runtime.Logging;
 import dev.edgewire.runtime.Responses;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * envelope the browsers get. A bad body gets an error envelope back to the sender only, and nothing
  * is sent anywhere else. A sender over its message rate ({@link MessageRateLimit}) gets an error
  * envelope that says when to retry, and its message costs nothing more.
+ *
+ * <p>The sender's token decides where a message may go ({@link Tokens.Grant}, passed by the
+ * authorizer in {@code requestContext.authorizer}): to one device only if the grant names it or
+ * every device, and without {@code deviceId}, which goes to every device on {@code general/outbound},
+ * only with a grant of every device. Anything else gets a {@value Envelope.Error#FORBIDDEN} error to
+ * the sender, status 403, and is neither queued nor published: one message is one act, so the
+ * watchers do not get a message that the devices were refused. A token without devices still watches.
  */
 public final class SendMessageHandler
         implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
@@ -94,6 +105,15 @@ public final class SendMessageHandler
             return Responses.status(400);
         }
         SendMessage request = (SendMessage) parsed;
+        Tokens.Grant grant = grantOf(event);
+        Optional<String> forbidden = forbidden(request.deviceId(), grant);
+        if (forbidden.isPresent()) {
+            LOG.warn("refused a message from {} to {}: its token allows {}", sender,
+                    request.deviceId().orElse("every device"), grant.describe());
+            broadcaster.sendTo(sender, Json.write(new Envelope.Error(Envelope.Error.FORBIDDEN, forbidden.get())
+                    .answering(requestId)));
+            return Responses.status(403);
+        }
         String envelope = Json.write(new Envelope.Message(messageId(event), sender, request.message(), clock.millis()));
         int envelopeBytes = envelope.getBytes(StandardCharsets.UTF_8).length;
         if (envelopeBytes > MAX_ENVELOPE_BYTES) {
@@ -144,5 +164,34 @@ public final class SendMessageHandler
     private static String messageId(APIGatewayV2WebSocketEvent event) {
         String requestId = event.getRequestContext().getRequestId();
         return requestId != null && !requestId.isBlank() ? requestId : UUID.randomUUID().toString();
+    }
+
+    /**
+     * The grant the authorizer passed for this connection; none when there is none, so a connection
+     * without one can watch but not command.
+     */
+    static Tokens.Grant grantOf(APIGatewayV2WebSocketEvent event) {
+        Map<String, Object> authorizer = event.getRequestContext() == null ? null : event.getRequestContext().getAuthorizer();
+        Object devices = authorizer == null ? null : authorizer.get(TokenAuthorizer.DEVICES);
+        try {
+            return Tokens.Grant.parse(devices == null ? null : devices.toString());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("the connection's grant \"{}\" is not one; it commands no device", devices);
+            return Tokens.Grant.NONE;
+        }
+    }
+
+    /** Why the grant does not allow a message to {@code deviceId} (every device when empty), worded for the sender. */
+    static Optional<String> forbidden(Optional<String> deviceId, Tokens.Grant grant) {
+        String allows = "this token allows " + grant.describe() + (grant.devices().isEmpty() && !grant.allDevices()
+                ? " (it may watch, not command)" : "");
+        if (deviceId.isPresent()) {
+            return grant.allows(deviceId.get()) ? Optional.empty() : Optional.of("Not sent: \"" + deviceId.get()
+                    + "\" is not a device this token may command; " + allows + ". Mint a token that names it.");
+        }
+        String remedy = grant.devices().isEmpty() ? "Mint a token for every device to send to all of them."
+                : "Name one of its devices in \"deviceId\", or mint a token for every device.";
+        return grant.allDevices() ? Optional.empty() : Optional.of("Not sent: a message without \"deviceId\" goes to every"
+                + " device (general/outbound), which takes a token for every device; " + allows + ". " + remedy);
     }
 }

@@ -151,6 +151,7 @@ public final class CloudServices {
         ifSet(env, Env.BROADCAST_CONCURRENCY, v -> b.broadcastConcurrency((int) number(Env.BROADCAST_CONCURRENCY, v)));
         ifSet(env, Env.SCAN_SEGMENTS, v -> b.scanSegments((int) number(Env.SCAN_SEGMENTS, v)));
         ifSet(env, Env.SHARD_SIZE, v -> b.shardSize((int) number(Env.SHARD_SIZE, v)));
+        ifSet(env, Env.CONNECTIONS_PER_SUBJECT, v -> b.connectionsPerSubject((int) number(Env.CONNECTIONS_PER_SUBJECT, v)));
         ifSet(env, Env.CONNECTION_CACHE_TTL_MS, v -> b.connectionCacheTtl(Duration.ofMillis(number(Env.CONNECTION_CACHE_TTL_MS, v))));
         return b.build();
     }
@@ -220,6 +221,11 @@ public final class CloudServices {
 
     public int scanSegments() {
         return settings.scanSegments;
+    }
+
+    /** Open connections one token subject may hold ({@link Topology.ConnectionsPerSubject}). */
+    public int connectionsPerSubject() {
+        return settings.connectionsPerSubject;
     }
 
     public Duration connectionCacheTtl() {
@@ -334,6 +340,7 @@ public final class CloudServices {
         final int broadcastConcurrency;
         final int scanSegments;
         final int shardSize;
+        final int connectionsPerSubject;
         final Duration connectionCacheTtl;
         final Clock clock;
 
@@ -346,6 +353,7 @@ public final class CloudServices {
             this.broadcastConcurrency = b.broadcastConcurrency;
             this.scanSegments = b.scanSegments;
             this.shardSize = b.shardSize;
+            this.connectionsPerSubject = b.connectionsPerSubject;
             this.connectionCacheTtl = b.connectionCacheTtl;
             this.clock = b.clock;
         }
@@ -377,6 +385,7 @@ public final class CloudServices {
         private String readingsQueueUrl;
         private ReadingsQueueClient readingsQueue;
         private int shardSize = Defaults.SHARD_SIZE;
+        private int connectionsPerSubject = Topology.ConnectionsPerSubject.MAX;
         private Workers workers;
         private String stage = Topology.DEFAULT_STAGE;
         private String metricsNamespace = Metrics.NAMESPACE;
@@ -412,6 +421,15 @@ public final class CloudServices {
                 throw new IllegalArgumentException(Env.SHARD_SIZE + " must be at least 1, was " + shardSize);
             }
             this.shardSize = shardSize;
+            return this;
+        }
+
+        /** Open connections one token subject may hold. */
+        public Builder connectionsPerSubject(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException(Env.CONNECTIONS_PER_SUBJECT + " must be at least 1, was " + connections);
+            }
+            this.connectionsPerSubject = connections;
             return this;
         }
 

@@ -26,7 +26,7 @@ public final class HandlerFactory {
      */
     public static RequestHandler<?, ?> create(Topology.Function function, CloudServices services) {
         return switch (function) {
-            case CONNECT -> new ConnectHandler(services.connections());
+            case CONNECT -> new ConnectHandler(services.connections(), services.connectionsPerSubject());
             case DISCONNECT -> new DisconnectHandler(services.connections());
             case SEND_MESSAGE -> new SendMessageHandler(new SendMessageParser(), services.broadcaster(),
                     services.devicePublisher(), services.readingsQueue(),

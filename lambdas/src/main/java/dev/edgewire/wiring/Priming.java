@@ -67,7 +67,7 @@ public final class Priming {
                     Json.MAPPER.valueToTree(Map.of("seq", i, "temperature", 22.4))));
             Frames.pack(List.of(reading, reading));
             Json.write(Envelope.Error.badRequest("priming"));
-            String token = Tokens.mint(throwawayKey, "priming", Duration.ofMinutes(1), Clock.systemUTC());
+            String token = Tokens.mint(throwawayKey, "priming", Tokens.Grant.ALL, Duration.ofMinutes(1), Clock.systemUTC());
             Tokens.verify(throwawayKey, token, Clock.systemUTC());
             PutItemRequest.builder().tableName("priming").item(Map.of("connectionId", AttributeValue.fromS("p"))).build();
             ScanRequest.builder().tableName("priming").projectionExpression("#id").build();

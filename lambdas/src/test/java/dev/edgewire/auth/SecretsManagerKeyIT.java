@@ -102,7 +102,7 @@ class SecretsManagerKeyIT {
     }
 
     private String tokenSignedWith(String key) {
-        return Tokens.mint(key.getBytes(StandardCharsets.UTF_8), "it-user", Duration.ofHours(1), clock);
+        return Tokens.mint(key.getBytes(StandardCharsets.UTF_8), "it-user", Tokens.Grant.ALL, Duration.ofHours(1), clock);
     }
 
     private String effect(String token) {

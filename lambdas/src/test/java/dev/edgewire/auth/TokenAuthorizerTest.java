@@ -61,6 +61,37 @@ class TokenAuthorizerTest {
     }
 
     @Test
+    void validToken_passesItsGrantInTheContext_forTheRoutesToCheck() {
+        var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
+        Clock clock = Clock.fixed(BEFORE_EXPIRY, ZoneOffset.UTC);
+
+        IamPolicyResponseV1 fromFile = authorizerAt(BEFORE_EXPIRY).handleRequest(event, new LambdaContext());
+        IamPolicyResponseV1 all = authorizerAt(BEFORE_EXPIRY).handleRequest(
+                withToken(Tokens.mint(KEY, "u", Tokens.Grant.ALL, Duration.ofHours(1), clock)), new LambdaContext());
+        IamPolicyResponseV1 none = authorizerAt(BEFORE_EXPIRY).handleRequest(
+                withToken(Tokens.mint(KEY, "u", Tokens.Grant.NONE, Duration.ofHours(1), clock)), new LambdaContext());
+        IamPolicyResponseV1 two = authorizerAt(BEFORE_EXPIRY).handleRequest(withToken(Tokens.mint(KEY, "u",
+                Tokens.Grant.devices(List.of("thing-2", "thing-1")), Duration.ofHours(1), clock)), new LambdaContext());
+
+        assertThat(fromFile.getContext()).containsEntry("devices", "thing-1");
+        assertThat(all.getContext()).containsEntry("devices", "*");
+        assertThat(none.getContext()).containsEntry("devices", "");
+        assertThat(two.getContext()).containsEntry("devices", "thing-1,thing-2");
+        assertPolicy(none, IamPolicyResponseV1.ALLOW);
+    }
+
+    @Test
+    void v2Token_withoutGrant_isAllowed_toWatchOnly() {
+        // Minted before tokens carried a grant, signed with KEY: issued 20:00, expires 22:00.
+        String v2 = "v2.d3NjYXQtdXNlcg.1795982400.1795989600.zqLEfWpbXgD6I8eReuco5ugm9tDNdLNGkSRvZ_lTqEo";
+
+        IamPolicyResponseV1 response = authorizerAt(BEFORE_EXPIRY).handleRequest(withToken(v2), new LambdaContext());
+
+        assertPolicy(response, IamPolicyResponseV1.ALLOW);
+        assertThat(response.getContext()).containsEntry("subject", "wscat-user").containsEntry("devices", "");
+    }
+
+    @Test
     void expiredToken_isDenied() {
         var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
 
@@ -91,9 +122,11 @@ class TokenAuthorizerTest {
 
     @Test
     void forgedAndMalformedTokens_areDenied() {
-        // A zeroed signature, the valid signature under another subject, and the same token in the
-        // v1 form of before issued-at (its signature valid for that form).
+        // A zeroed signature, the valid signature under another subject, the token with its grant
+        // widened to every device, and the same token in the v1 form of before issued-at (its
+        // signature valid for that form).
         for (String token : List.of("v2.d3NjYXQtdXNlcg.1795982400.1795989600.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                "v3.d3NjYXQtdXNlcg.Kg.1795982400.1795989600.9R0hZbGOKe4GNbeiFP-4GFgOmdqfiVcK0T9onjaekfE",
                 "v2.YWRtaW4.1795982400.1795989600.zqLEfWpbXgD6I8eReuco5ugm9tDNdLNGkSRvZ_lTqEo",
                 "v1.d3NjYXQtdXNlcg.1795989600.ZTTRc_EiGEuM19QKiW_l2i0LAnkPRjahaD16MGUSTPs", "garbage", "")) {
             assertPolicy(authorizerAt(BEFORE_EXPIRY).handleRequest(withToken(token), new LambdaContext()), IamPolicyResponseV1.DENY);
@@ -125,7 +158,7 @@ class TokenAuthorizerTest {
         var clock = new MutableClock(BEFORE_EXPIRY);
         var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock, emf.metrics());
         var signedWithOldKey = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
-        var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Duration.ofHours(1), clock));
+        var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Tokens.Grant.ALL, Duration.ofHours(1), clock));
         assertPolicy(authorizer.handleRequest(signedWithOldKey, new LambdaContext()), IamPolicyResponseV1.ALLOW);
 
         secrets.rotate(newKey);
@@ -145,7 +178,7 @@ class TokenAuthorizerTest {
         var secrets = new RotatingSecret(KEY);
         var clock = new MutableClock(BEFORE_EXPIRY);
         var authorizer = new TokenAuthorizer(new SecretsManagerKey(() -> secrets.client, SECRET_ARN, clock), clock, emf.metrics());
-        var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Duration.ofHours(1), clock));
+        var signedWithNewKey = withToken(Tokens.mint(newKey, "after-rotation", Tokens.Grant.ALL, Duration.ofHours(1), clock));
         assertPolicy(authorizer.handleRequest(signedWithNewKey, new LambdaContext()), IamPolicyResponseV1.DENY);
 
         secrets.rotate(newKey);

@@ -81,6 +81,86 @@ class SendMessageHandlerTest {
                 .build());
     }
 
+    /** The event file's message, sent with a token whose grant is {@code devices} ({@code Tokens.Grant#text()}). */
+    private static APIGatewayV2WebSocketEvent withGrant(String eventFile, String devices) {
+        var event = Events.load(eventFile, APIGatewayV2WebSocketEvent.class);
+        var authorizer = new java.util.HashMap<>(event.getRequestContext().getAuthorizer());
+        if (devices == null) {
+            authorizer.remove("devices");
+        } else {
+            authorizer.put("devices", devices);
+        }
+        event.getRequestContext().setAuthorizer(authorizer);
+        return event;
+    }
+
+    private String onlyPostTo(String connectionId) {
+        ArgumentCaptor<PostToConnectionRequest> post = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api).postToConnection(post.capture());
+        assertThat(post.getValue().connectionId()).isEqualTo(connectionId);
+        return post.getValue().data().asUtf8String();
+    }
+
+    @Test
+    void commandToADeviceOutsideTheGrant_getsForbiddenToTheSenderOnly_andNothingIsQueuedOrPublished() throws Exception {
+        var response = handler.handleRequest(withGrant("send-message-to-device.json", "thing-2,thing-3"), new LambdaContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(403);
+        JsonNode error = Json.MAPPER.readTree(onlyPostTo(SENDER));
+        assertThat(error.get("type").asText()).isEqualTo("error");
+        assertThat(error.get("error").asText()).isEqualTo("Forbidden");
+        assertThat(error.get("detail").asText()).contains("\"thing-1\"").contains("allows thing-2, thing-3");
+        verifyNoInteractions(sqs, iot);
+        // Refused before the rate: a forbidden message takes no place in it.
+        verify(dynamoDb, never()).updateItem(any(UpdateItemRequest.class));
+    }
+
+    @Test
+    void commandToADeviceTheGrantNames_isQueuedAndPublished() {
+        var response = handler.handleRequest(withGrant("send-message-to-device.json", "thing-1"), new LambdaContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        queued();
+        ArgumentCaptor<PublishRequest> publish = ArgumentCaptor.forClass(PublishRequest.class);
+        verify(iot).publish(publish.capture());
+        assertThat(publish.getValue().topic()).isEqualTo("devices/thing-1/commands");
+    }
+
+    @Test
+    void messageToEveryDevice_needsAGrantOfEveryDevice() throws Exception {
+        var response = handler.handleRequest(withGrant("send-message.json", "thing-1"), new LambdaContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(403);
+        JsonNode error = Json.MAPPER.readTree(onlyPostTo(SENDER));
+        assertThat(error.get("error").asText()).isEqualTo("Forbidden");
+        assertThat(error.get("detail").asText()).contains("general/outbound").contains("allows thing-1");
+        verifyNoInteractions(sqs, iot);
+    }
+
+    @ParameterizedTest(name = "grant {0}")
+    @org.junit.jupiter.params.provider.NullSource
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "not a list*"})
+    void aConnectionWithoutDevices_watchesButCommandsNothing(String devices) throws Exception {
+        var toDevice = handler.handleRequest(withGrant("send-message-to-device.json", devices), new LambdaContext());
+        var toAll = handler.handleRequest(withGrant("send-message.json", devices), new LambdaContext());
+
+        assertThat(toDevice.getStatusCode()).isEqualTo(403);
+        assertThat(toAll.getStatusCode()).isEqualTo(403);
+        ArgumentCaptor<PostToConnectionRequest> posts = ArgumentCaptor.forClass(PostToConnectionRequest.class);
+        verify(api, times(2)).postToConnection(posts.capture());
+        assertThat(posts.getAllValues()).extracting(p -> Json.MAPPER.readTree(p.data().asUtf8String()).get("detail").asText())
+                .allSatisfy(detail -> assertThat(detail).contains("allows no device (it may watch, not command)"));
+        verifyNoInteractions(sqs, iot);
+    }
+
+    @Test
+    void grantOfEveryDevice_sendsToEveryDeviceAndToOne() {
+        assertThat(handler.handleRequest(withGrant("send-message.json", "*"), new LambdaContext()).getStatusCode()).isEqualTo(200);
+        assertThat(handler.handleRequest(withGrant("send-message-to-device.json", "*"), new LambdaContext()).getStatusCode())
+                .isEqualTo(200);
+        verify(iot, times(2)).publish(any(PublishRequest.class));
+    }
+
     /** The one send sendMessage makes for the WebSocket clients, whatever their number. */
     private SendMessageRequest queued() {
         ArgumentCaptor<SendMessageRequest> sent = ArgumentCaptor.forClass(SendMessageRequest.class);

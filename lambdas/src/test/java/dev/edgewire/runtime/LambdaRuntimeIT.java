@@ -346,7 +346,7 @@ class LambdaRuntimeIT {
     void authorizer_allowsAFreshToken_andDeniesAConnectionWithout(Environment environment) throws IOException {
         Deployed authorizer = deployed(environment, Function.AUTHORIZER);
         ObjectNode withToken = (ObjectNode) Json.MAPPER.readTree(Events.text("authorizer-connect.json"));
-        String token = Tokens.mint(TOKEN_KEY.getBytes(StandardCharsets.UTF_8), "wscat-user", Duration.ofMinutes(5), Clock.systemUTC());
+        String token = Tokens.mint(TOKEN_KEY.getBytes(StandardCharsets.UTF_8), "wscat-user", Tokens.Grant.ALL, Duration.ofMinutes(5), Clock.systemUTC());
         ((ObjectNode) withToken.get("queryStringParameters")).put(Topology.TOKEN_QUERY_PARAMETER, token);
         ((ObjectNode) withToken.get("multiValueQueryStringParameters")).putArray(Topology.TOKEN_QUERY_PARAMETER).add(token);
 

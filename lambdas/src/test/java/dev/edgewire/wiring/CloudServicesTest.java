@@ -18,7 +18,8 @@ class CloudServicesTest {
                 "COMMAND_TOPIC_TEMPLATE", "fleet/{thingName}/cmd",
                 "BROADCAST_CONCURRENCY", "32",
                 "SCAN_SEGMENTS", "4",
-                "CONNECTION_CACHE_TTL_MS", "250");
+                "CONNECTION_CACHE_TTL_MS", "250",
+                "CONNECTIONS_PER_SUBJECT", "25");
 
         CloudServices services = CloudServices.fromEnvironment(env::get);
 
@@ -28,6 +29,7 @@ class CloudServicesTest {
         assertThat(services.broadcastConcurrency()).isEqualTo(32);
         assertThat(services.scanSegments()).isEqualTo(4);
         assertThat(services.connectionCacheTtl()).isEqualTo(Duration.ofMillis(250));
+        assertThat(services.connectionsPerSubject()).isEqualTo(25);
     }
 
     @Test
@@ -39,6 +41,7 @@ class CloudServicesTest {
         assertThat(services.broadcastConcurrency()).isEqualTo(100);
         assertThat(services.scanSegments()).isEqualTo(1);
         assertThat(services.connectionCacheTtl()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(services.connectionsPerSubject()).isEqualTo(10);
     }
 
     @Test

@@ -226,7 +226,8 @@ public final class LocalCloud implements AutoCloseable {
                 // All invocations share one keep-alive pool of the SDK's HTTP client, sized above for
                 // RULE_CONCURRENCY invocations with this many posts in flight each.
                 BROADCAST_CONCURRENCY, config.connectionCacheTtl(), this::continueBroadcast, this::runShard,
-                queues::client, queues::readingsUrl, config.shardSize(), config.stage(), operations::accept);
+                queues::client, queues::readingsUrl, config.shardSize(), config.stage(), operations::accept,
+                config.connectionsPerSubject());
         Map<Function, Object> handlers = new EnumMap<>(Function.class);
         for (Function f : Function.values()) {
             handlers.put(f, HandlerFactory.create(f, FunctionRoles.services(f, shared)));
@@ -277,7 +278,8 @@ public final class LocalCloud implements AutoCloseable {
 
         queues.awaitStarted();
         readingsToFanOut.start();
-        token = Tokens.mint(tokenKey, "local-user", config.tokenTtl(), Clock.systemUTC());
+        // Every device: the README's commands send to any thing with the token local mode prints.
+        token = Tokens.mint(tokenKey, "local-user", Tokens.Grant.ALL, config.tokenTtl(), Clock.systemUTC());
         outputsFile = LocalOutputs.write(state, outputs());
     }
 
@@ -492,9 +494,12 @@ public final class LocalCloud implements AutoCloseable {
         return storeClient;
     }
 
-    /** Mints another token for the WebSocket API, as a user of a deployed stack would with the secret. */
-    public String mintToken(String subject, Duration ttl) throws IOException {
-        return Tokens.mint(LocalOutputs.tokenKey(config.stateDir()), subject, ttl, Clock.systemUTC());
+    /**
+     * Mints another token for the WebSocket API, as a user of a deployed stack would with the secret,
+     * that may command what {@code grant} names.
+     */
+    public String mintToken(String subject, Tokens.Grant grant, Duration ttl) throws IOException {
+        return Tokens.mint(LocalOutputs.tokenKey(config.stateDir()), subject, grant, ttl, Clock.systemUTC());
     }
 
     @Override

@@ -34,7 +34,8 @@ public record LocalConfig(
         int sqsPort,
         Duration readingsVisibilityTimeout,
         boolean readingsMappingEnabled,
-        int shardSize) {
+        int shardSize,
+        int connectionsPerSubject) {
 
     public LocalConfig {
         if (things.isEmpty()) {
@@ -43,6 +44,9 @@ public record LocalConfig(
         things = List.copyOf(things);
         if (shardSize < 1) {
             throw new IllegalArgumentException("the shard size must be at least 1, was " + shardSize);
+        }
+        if (connectionsPerSubject < 1) {
+            throw new IllegalArgumentException("the connections per subject must be at least 1, was " + connectionsPerSubject);
         }
     }
 
@@ -54,7 +58,8 @@ public record LocalConfig(
         return new LocalConfig(Path.of(".local"), "127.0.0.1", Outputs.AWS_MQTT_PORT, Outputs.AWS_HTTPS_PORT, 8080, Topology.DEFAULT_STAGE,
                 List.of(Topology.DEFAULT_THING_NAME), null, 0, Optional.empty(), WebSocketGateway.Limits.apiGateway(),
                 Duration.ofMillis(Topology.Defaults.CONNECTION_CACHE_TTL_MS), Duration.ofHours(24), Duration.ofSeconds(60), 0,
-                Topology.ReadingsQueue.visibilityTimeout(), true, Topology.Defaults.SHARD_SIZE);
+                Topology.ReadingsQueue.visibilityTimeout(), true, Topology.Defaults.SHARD_SIZE,
+                Topology.ConnectionsPerSubject.MAX);
     }
 
     /**
@@ -65,43 +70,43 @@ public record LocalConfig(
         return new LocalConfig(stateDir, host, free(mqttPort), free(httpsPort), free(webPort), stage, things,
                 dynamoDbEndpoint, dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval,
                 sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled, shardSize);
+                readingsMappingEnabled, shardSize, connectionsPerSubject);
     }
 
     public LocalConfig withStateDir(Path dir) {
         return new LocalConfig(dir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled, shardSize);
+                readingsMappingEnabled, shardSize, connectionsPerSubject);
     }
 
     public LocalConfig withPorts(int mqtt, int https, int web) {
         return new LocalConfig(stateDir, host, mqtt, https, web, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled, shardSize);
+                readingsMappingEnabled, shardSize, connectionsPerSubject);
     }
 
     public LocalConfig withThings(List<String> names) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, names, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled, shardSize);
+                readingsMappingEnabled, shardSize, connectionsPerSubject);
     }
 
     public LocalConfig withDynamoDbEndpoint(URI endpoint) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, endpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled, shardSize);
+                readingsMappingEnabled, shardSize, connectionsPerSubject);
     }
 
     public LocalConfig withLimits(WebSocketGateway.Limits newLimits) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, newLimits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled, shardSize);
+                readingsMappingEnabled, shardSize, connectionsPerSubject);
     }
 
     public LocalConfig withDynaliteCli(Path cli) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, Optional.ofNullable(cli), limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, readingsVisibilityTimeout,
-                readingsMappingEnabled, shardSize);
+                readingsMappingEnabled, shardSize, connectionsPerSubject);
     }
 
     /**
@@ -111,14 +116,14 @@ public record LocalConfig(
     public LocalConfig withReadingsVisibilityTimeout(Duration timeout) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort, timeout,
-                readingsMappingEnabled, shardSize);
+                readingsMappingEnabled, shardSize, connectionsPerSubject);
     }
 
     /** The port of the SQS service; 0 picks a free one. */
     public LocalConfig withSqsPort(int port) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, port, readingsVisibilityTimeout,
-                readingsMappingEnabled, shardSize);
+                readingsMappingEnabled, shardSize, connectionsPerSubject);
     }
 
     /**
@@ -129,7 +134,7 @@ public record LocalConfig(
     public LocalConfig withReadingsMappingEnabled(boolean enabled) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort,
-                readingsVisibilityTimeout, enabled, shardSize);
+                readingsVisibilityTimeout, enabled, shardSize, connectionsPerSubject);
     }
 
     /**
@@ -140,7 +145,18 @@ public record LocalConfig(
     public LocalConfig withShardSize(int connections) {
         return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
                 dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort,
-                readingsVisibilityTimeout, readingsMappingEnabled, connections);
+                readingsVisibilityTimeout, readingsMappingEnabled, connections, connectionsPerSubject);
+    }
+
+    /**
+     * Open connections one token subject may hold (on AWS the Connect function's optional
+     * {@code CONNECTIONS_PER_SUBJECT}, default {@value Topology.ConnectionsPerSubject#MAX}). The benchmarks raise it:
+     * their many watchers, who would be many people, share local mode's one token.
+     */
+    public LocalConfig withConnectionsPerSubject(int connections) {
+        return new LocalConfig(stateDir, host, mqttPort, httpsPort, webPort, stage, things, dynamoDbEndpoint,
+                dynamoDbPort, dynaliteCli, limits, connectionCacheTtl, tokenTtl, expiryInterval, sqsPort,
+                readingsVisibilityTimeout, readingsMappingEnabled, shardSize, connections);
     }
 
     private int free(int port) throws IOException {

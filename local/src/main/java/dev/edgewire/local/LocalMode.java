@@ -59,6 +59,11 @@ public final class LocalMode implements Callable<Integer> {
                     + "worker invocations (AWS: the function's SHARD_SIZE, default ${DEFAULT-VALUE}).")
     int shardSize = Topology.Defaults.SHARD_SIZE;
 
+    @Option(names = "--connections-per-subject", paramLabel = "N",
+            description = "Open WebSocket connections one token subject may hold; the next is refused with 429 (AWS: the "
+                    + "Connect function's optional CONNECTIONS_PER_SUBJECT, default ${DEFAULT-VALUE}).")
+    int connectionsPerSubject = Topology.ConnectionsPerSubject.MAX;
+
     @Option(names = "--fail-workers", paramLabel = "N",
             description = "Fault injection, off by default: the first N worker invocations of the fan-out die midway, "
                     + "each after posting to half of its shard, as a worker killed by Lambda looks to the fan-out that "
@@ -92,6 +97,10 @@ public final class LocalMode implements Callable<Integer> {
         if (shardSize < 1) {
             throw new ParameterException(spec.commandLine(), "--shard-size must be at least 1, was " + shardSize);
         }
+        if (connectionsPerSubject < 1) {
+            throw new ParameterException(spec.commandLine(), "--connections-per-subject must be at least 1, was "
+                    + connectionsPerSubject);
+        }
         if (failWorkers < 0) {
             throw new ParameterException(spec.commandLine(), "--fail-workers must be at least 0, was " + failWorkers);
         }
@@ -105,13 +114,14 @@ public final class LocalMode implements Callable<Integer> {
                 .withSqsPort(sqsPort)
                 .withReadingsMappingEnabled(readingsMapping)
                 .withShardSize(shardSize)
+                .withConnectionsPerSubject(connectionsPerSubject)
                 .withLimits(new WebSocketGateway.Limits(api.maxFrameBytes(), api.maxMessageBytes(), idleTimeout,
                         maxConnectionDuration));
         config = new LocalConfig(config.stateDir(), config.host(), config.mqttPort(), config.httpsPort(),
                 config.webPort(), stage, config.things(), config.dynamoDbEndpoint(), config.dynamoDbPort(),
                 config.dynaliteCli(), config.limits(), config.connectionCacheTtl(), config.tokenTtl(),
                 config.expiryInterval(), config.sqsPort(), config.readingsVisibilityTimeout(),
-                config.readingsMappingEnabled(), config.shardSize());
+                config.readingsMappingEnabled(), config.shardSize(), config.connectionsPerSubject());
         LocalCloud cloud = LocalCloud.start(config);
         cloud.crashWorkers(failWorkers);
         Path costFile = config.stateDir().resolve(LocalCloud.COST_FILE).toAbsolutePath();
@@ -174,7 +184,7 @@ public final class LocalMode implements Callable<Integer> {
                     aws --endpoint-url %s apigatewaymanagementapi get-connection --connection-id <id>
                     echo '{"hello":1}' > hello.json; aws --endpoint-url https://localhost:%s --ca-bundle %s iot-data publish --topic general/outbound --payload fileb://hello.json
 
-                Token for the WebSocket API (valid 24 h):
+                Token for the WebSocket API (valid 24 h; it may command every device):
                   %s
 
                 Try it (each in its own terminal):

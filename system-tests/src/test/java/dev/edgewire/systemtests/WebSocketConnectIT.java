@@ -47,7 +47,7 @@ class WebSocketConnectIT {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         byte[] otherKey = HexFormat.of().formatHex(random).getBytes(StandardCharsets.UTF_8);
-        String forged = Tokens.mint(otherKey, "intruder", Duration.ofHours(1), Clock.systemUTC());
+        String forged = Tokens.mint(otherKey, "intruder", Tokens.Grant.ALL, Duration.ofHours(1), Clock.systemUTC());
 
         assertThat(Watcher.refusal(deployment.stage(forged), deployment.patience())).contains(403);
     }
@@ -62,7 +62,7 @@ class WebSocketConnectIT {
         Assumptions.assumeTrue(deployment.tokenKey().isPresent(),
                 "Minting an expired token needs the token key: give -Dedgewire.tokenKeyFile=FILE");
         Clock anHourAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
-        String expired = Tokens.mint(deployment.tokenKey().get(), "contract-suite", Duration.ofMinutes(5), anHourAgo);
+        String expired = Tokens.mint(deployment.tokenKey().get(), "contract-suite", Tokens.Grant.ALL, Duration.ofMinutes(5), anHourAgo);
 
         assertThat(Watcher.refusal(deployment.stage(expired), deployment.patience())).contains(403);
     }
@@ -71,7 +71,7 @@ class WebSocketConnectIT {
     void aTokenMintedFromTheStagesKey_opensAConnection(Deployment deployment) throws Exception {
         Assumptions.assumeTrue(deployment.tokenKey().isPresent(),
                 "Minting a token needs the token key: give -Dedgewire.tokenKeyFile=FILE");
-        String minted = Tokens.mint(deployment.tokenKey().get(), "contract-suite", Duration.ofMinutes(5), Clock.systemUTC());
+        String minted = Tokens.mint(deployment.tokenKey().get(), "contract-suite", Tokens.Grant.ALL, Duration.ofMinutes(5), Clock.systemUTC());
 
         assertThat(Watcher.refusal(deployment.stage(minted), deployment.patience())).isEmpty();
     }

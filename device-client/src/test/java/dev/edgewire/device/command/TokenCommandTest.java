@@ -28,7 +28,7 @@ class TokenCommandTest {
         StringWriter out = new StringWriter();
 
         int exit = new CommandLine(new TokenCommand()).setOut(new PrintWriter(out))
-                .execute("--key-file", keyFile.toString(), "--subject", "alice", "--ttl", "2h");
+                .execute("--key-file", keyFile.toString(), "--subject", "alice", "--all-devices", "--ttl", "2h");
 
         assertThat(exit).isZero();
         var verification = Tokens.verify(KEY.getBytes(StandardCharsets.UTF_8), out.toString().strip(), Clock.systemUTC());
@@ -45,7 +45,7 @@ class TokenCommandTest {
         StringWriter err = new StringWriter();
 
         int exit = new CommandLine(new TokenCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute("--key-file", keyFile.toString(), "--ttl", "169h");
+                .execute("--key-file", keyFile.toString(), "--all-devices", "--ttl", "169h");
 
         assertThat(exit).isEqualTo(2);
         assertThat(out.toString()).isEmpty();
@@ -58,7 +58,7 @@ class TokenCommandTest {
         StringWriter out = new StringWriter();
 
         int exit = new CommandLine(new TokenCommand()).setOut(new PrintWriter(out))
-                .execute("--key-file", keyFile.toString(), "--ttl", "168h");
+                .execute("--key-file", keyFile.toString(), "--watch-only", "--ttl", "168h");
 
         assertThat(exit).isZero();
         assertThat(Tokens.verify(KEY.getBytes(StandardCharsets.UTF_8), out.toString().strip(), Clock.systemUTC()).valid()).isTrue();
@@ -71,10 +71,58 @@ class TokenCommandTest {
         StringWriter err = new StringWriter();
 
         int exit = new CommandLine(new TokenCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute("--key-file", keyFile.toString());
+                .execute("--key-file", keyFile.toString(), "--all-devices");
 
         assertThat(exit).isEqualTo(2);
         assertThat(out.toString()).isEmpty();
         assertThat(err.toString()).contains("at least 32");
+    }
+
+    @Test
+    void token_carriesTheGrantItWasMintedWith() throws Exception {
+        Path keyFile = Files.writeString(dir.resolve("key"), KEY);
+
+        assertThat(grantOf(keyFile, "--devices", "thing-2,thing-1")).isEqualTo(Tokens.Grant.devices(java.util.List.of("thing-1", "thing-2")));
+        assertThat(grantOf(keyFile, "--devices", "thing-1", "--devices", "thing-3").text()).isEqualTo("thing-1,thing-3");
+        assertThat(grantOf(keyFile, "--all-devices")).isEqualTo(Tokens.Grant.ALL);
+        assertThat(grantOf(keyFile, "--watch-only")).isEqualTo(Tokens.Grant.NONE);
+    }
+
+    @Test
+    void withoutSayingWhatItMayCommand_orSayingTwoThings_isAUsageError() throws Exception {
+        Path keyFile = Files.writeString(dir.resolve("key"), KEY);
+
+        for (String[] args : java.util.List.of(new String[] {"--key-file", keyFile.toString()},
+                new String[] {"--key-file", keyFile.toString(), "--all-devices", "--watch-only"},
+                new String[] {"--key-file", keyFile.toString(), "--devices", "thing-1", "--all-devices"})) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = new CommandLine(new TokenCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+            assertThat(exit).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(out.toString()).isEmpty();
+            assertThat(err.toString()).contains("--devices").contains("--all-devices").contains("--watch-only");
+        }
+    }
+
+    @Test
+    void aDeviceThatIsNotAThingName_isAUsageError() throws Exception {
+        Path keyFile = Files.writeString(dir.resolve("key"), KEY);
+        StringWriter err = new StringWriter();
+
+        int exit = new CommandLine(new TokenCommand()).setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                .execute("--key-file", keyFile.toString(), "--devices", "thing 1");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("not a thing name");
+    }
+
+    private static Tokens.Grant grantOf(Path keyFile, String... grantArgs) {
+        StringWriter out = new StringWriter();
+        String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--key-file", keyFile.toString()),
+                java.util.Arrays.stream(grantArgs)).toArray(String[]::new);
+        assertThat(new CommandLine(new TokenCommand()).setOut(new PrintWriter(out)).execute(args)).isZero();
+        var verification = Tokens.verify(KEY.getBytes(StandardCharsets.UTF_8), out.toString().strip(), Clock.systemUTC());
+        assertThat(verification.valid()).isTrue();
+        return verification.grant();
     }
 }

@@ -49,7 +49,7 @@ public final class FunctionRoles {
                          URI callbackUrl, IotDataPlaneClient iotData, byte[] tokenKey, int broadcastConcurrency,
                          Duration connectionCacheTtl, Continuation continuation, Workers workers,
                          Supplier<SqsClient> sqs, Supplier<String> readingsQueueUrl, int shardSize,
-                         String stage, Consumer<String> metricsDocuments) {
+                         String stage, Consumer<String> metricsDocuments, int connectionsPerSubject) {
     }
 
     private FunctionRoles() {
@@ -67,7 +67,8 @@ public final class FunctionRoles {
                 // Every function's environment on AWS: the stage and the metrics' namespace.
                 .stage(shared.stage())
                 .metricsNamespace(Metrics.NAMESPACE)
-                .metricsListener(shared.metricsDocuments());
+                .metricsListener(shared.metricsDocuments())
+                .connectionsPerSubject(shared.connectionsPerSubject());
         if (environment.contains(Env.CONNECTIONS_TABLE)) {
             b.connectionsTable(shared.table())
                     .dynamoDbClient(guard(DynamoDbClient.class, shared.store(), "dynamodb", actions, function));

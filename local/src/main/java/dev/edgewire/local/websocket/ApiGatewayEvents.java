@@ -110,6 +110,10 @@ final class ApiGatewayEvents {
         context.setDomainName(domainName);
         context.setApiId("local");
         context.setIdentity(identity);
+        // The $connect authorizer's principalId and context, as text, on every event of the connection, as
+        // API Gateway gives them ($context.authorizer.principalId and $context.authorizer.<key>: "WebSocket API
+        // mapping template reference", https://docs.aws.amazon.com/apigateway/latest/developerguide/
+        // apigateway-websocket-api-mapping-template-reference.html); sendMessage reads the token's grant there.
         if (!connection.authorizerContext().isEmpty()) {
             context.setAuthorizer(connection.authorizerContext());
         }

@@ -175,7 +175,7 @@ public final class WebSocketGateway {
                     events.connect(connection, headers, query)));
             if (status < 200 || status > 299) {
                 registry.remove(connectionId);
-                return reject(request, response, callback, status, "Forbidden");
+                return reject(request, response, callback, status, status == 429 ? "Too Many Requests" : "Forbidden");
             }
         } catch (RuntimeException e) {
             registry.remove(connectionId);

@@ -78,7 +78,10 @@ class LocalModeLimitsIT {
             WsClient watcher = WsClient.connect(stage);
             List<WsClient> clients = new ArrayList<>();
             for (int i = 0; i < senders; i++) {
-                clients.add(WsClient.connect(stage));
+                // Each sender with a token of its own, as separate people: one subject holds at most
+                // Topology.ConnectionsPerSubject.MAX connections.
+                clients.add(WsClient.connect(URI.create(cloud.outputs().get("WebSocketUrl") + "/demo?token="
+                        + cloud.mintToken("sender-" + i, dev.edgewire.contract.Tokens.Grant.ALL, java.time.Duration.ofHours(1)))));
             }
             long start = System.nanoTime();
             for (int j = 0; j < each; j++) {

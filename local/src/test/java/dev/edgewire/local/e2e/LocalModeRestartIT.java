@@ -28,7 +28,7 @@ class LocalModeRestartIT {
         try (LocalCloud first = LocalCloud.start(config)) {
             caPem = Files.readString(Path.of(first.outputs().get("CaCertificateFile")));
             thingPem = Files.readString(Path.of(first.outputs().get("CertificateFile")));
-            token = first.mintToken("someone", java.time.Duration.ofHours(1));
+            token = first.mintToken("someone", dev.edgewire.contract.Tokens.Grant.ALL, java.time.Duration.ofHours(1));
             first.storeClient().putItem(b -> b.tableName(LocalCloud.TABLE_NAME).item(Map.of(
                     ConnectionTable.PARTITION_KEY, AttributeValue.fromS("kept-across-restart"),
                     ConnectionTable.EXPIRES_AT, AttributeValue.fromN(Long.toString(
@@ -38,7 +38,7 @@ class LocalModeRestartIT {
         try (LocalCloud second = LocalCloud.start(config)) {
             assertThat(Files.readString(Path.of(second.outputs().get("CaCertificateFile")))).isEqualTo(caPem);
             assertThat(Files.readString(Path.of(second.outputs().get("CertificateFile")))).isEqualTo(thingPem);
-            assertThat(second.mintToken("someone", java.time.Duration.ofHours(1)).split("[.]")[0])
+            assertThat(second.mintToken("someone", dev.edgewire.contract.Tokens.Grant.ALL, java.time.Duration.ofHours(1)).split("[.]")[0])
                     .isEqualTo(token.split("[.]")[0]);
             assertThat(second.storeClient().getItem(b -> b.tableName(LocalCloud.TABLE_NAME).key(Map.of(
                     ConnectionTable.PARTITION_KEY, AttributeValue.fromS("kept-across-restart")))).hasItem()).isTrue();

@@ -41,7 +41,7 @@ class FunctionRolesTest {
             AnonymousCredentialsProvider.create(), store, "connections", URI.create("http://127.0.0.1:1/demo"), iot,
             "key".getBytes(), 4, Duration.ofSeconds(1), (payload, ids, attempt, context) -> { },
             (shard, context) -> new dev.edgewire.broadcast.ShardOutcome(shard.connectionIds().size(), java.util.List.of(), 0),
-            () -> sqs, () -> QUEUE_URL, 7, "demo", documents::add);
+            () -> sqs, () -> QUEUE_URL, 7, "demo", documents::add, 10);
 
     @Test
     void everyFunction_writesItsMetricsWithTheStage_toTheSharedListener() throws Exception {

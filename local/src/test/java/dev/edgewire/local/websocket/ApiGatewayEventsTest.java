@@ -55,6 +55,20 @@ class ApiGatewayEventsTest {
     }
 
     @Test
+    void theConnectAuthorizersContext_reachesEveryLaterEventOfTheConnection_withTheTokensGrant() {
+        var granted = new LocalConnection("g=", 1_700_000_000_000L, "10.0.0.7", "wscat",
+                Map.of("principalId", "bob", "subject", "bob", "devices", "thing-1,thing-2"), 32 * 1024, new CostMeter());
+        Map<String, Object> expected = Map.of("principalId", "bob", "subject", "bob", "devices", "thing-1,thing-2");
+
+        assertThat(events.connect(granted, Map.of(), Map.of()).getRequestContext().getAuthorizer()).isEqualTo(expected);
+        assertThat(events.message(granted, "sendMessage", "m-1", "{}", false).getRequestContext().getAuthorizer())
+                .isEqualTo(expected);
+        assertThat(events.message(granted, "subscribe", "m-2", "{}", false).getRequestContext().getAuthorizer())
+                .isEqualTo(expected);
+        assertThat(events.disconnect(granted).getRequestContext().getAuthorizer()).isEqualTo(expected);
+    }
+
+    @Test
     void aBinaryMessage_isSentAsItsBase64() {
         APIGatewayV2WebSocketEvent event = events.message(connection, "$default", "m-2", "AAE=", true);
 

@@ -54,7 +54,7 @@ public final class ColdStartChild {
                 var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
                 var query = new HashMap<>(event.getQueryStringParameters());
                 query.put(Topology.TOKEN_QUERY_PARAMETER, Tokens.mint(TOKEN_KEY.getBytes(StandardCharsets.UTF_8),
-                        "bench", Duration.ofMinutes(5), Clock.systemUTC()));
+                        "bench", Tokens.Grant.ALL, Duration.ofMinutes(5), Clock.systemUTC()));
                 event.setQueryStringParameters(query);
                 yield event;
             }

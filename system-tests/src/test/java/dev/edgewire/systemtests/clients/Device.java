@@ -104,6 +104,11 @@ public final class Device implements AutoCloseable {
         return find(topic, matching).orElseThrow();
     }
 
+    /** Every message received on {@code topic} so far, in order. */
+    public List<String> messages(String topic) {
+        return received.stream().filter(p -> p.getTopic().toString().equals(topic)).map(Device::text).toList();
+    }
+
     private Optional<String> find(String topic, Predicate<String> matching) {
         return received.stream().filter(p -> p.getTopic().toString().equals(topic)).map(Device::text)
                 .filter(matching).findFirst();

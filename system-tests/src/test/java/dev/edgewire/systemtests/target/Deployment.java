@@ -90,7 +90,7 @@ public final class Deployment implements AutoCloseable {
         byte[] tokenKey = settings.optionalPath("edgewire.tokenKeyFile", null).map(Deployment::readKey).orElse(null);
         String token = Optional.ofNullable(properties.get("edgewire.token")).filter(t -> !t.isBlank())
                 .or(() -> outputs.find("Token"))
-                .or(() -> Optional.ofNullable(tokenKey).map(k -> Tokens.mint(k, "contract-suite", Duration.ofHours(1), Clock.systemUTC())))
+                .or(() -> Optional.ofNullable(tokenKey).map(k -> Tokens.mint(k, "contract-suite", Tokens.Grant.ALL, Duration.ofHours(1), Clock.systemUTC())))
                 .orElseThrow(() -> new IllegalStateException("No WebSocket token for " + description + ": give "
                         + "-Dedgewire.token=TOKEN, or -Dedgewire.tokenKeyFile=FILE with the token secret's value "
                         + "(aws secretsmanager get-secret-value --secret-id TokenSecretArn --query SecretString --output text)."));
