@@ -257,13 +257,15 @@ final class SendMessageFlood {
                     + missedLost + " not kept)");
             o.goal(ratio <= MAX_P99_RATIO, String.format(Locale.ROOT, "the watchers' p99 latency during the flood is "
                     + "within %.1fx of the run without it (%.2f ms vs %.2f ms: %.2fx)", MAX_P99_RATIO, p99During,
-                    p99Before, ratio), "Local mode runs every sendMessage, the refused ones too, as a Lambda invocation in "
-                    + "its own JVM on the machine's cores, beside the watchers and devices: a JFR profile of the quick "
-                    + "flood (100 messages/s, 2 cores) had local mode's CPU mostly in the AWS SDK calls of those invocations "
-                    + "(the error post to the sender, the rate's UpdateItem) and in ElasticMQ, so the fan-out waits for a "
-                    + "core. On AWS the refused invocations run in their own environments. What would reach it in local "
-                    + "mode: refuse over-rate messages before an invocation, as API Gateway's route throttling does "
-                    + "(throttled frames never reach the function), and answer them without a signed post");
+                    p99Before, ratio), "Local mode carries the flood on the same 2 cores as the fan-out, the watchers and the "
+                    + "flooder: its gateway reads, routes and answers every one of the " + s.messageRate() + " frames a "
+                    + "second, and the " + SEND_THROTTLE.ratePerSecond() + " a second the route's throttle lets through "
+                    + "each run sendMessage (an update of the connection's message clock in the table; for all but "
+                    + Topology.MessageRate.PER_SECOND + " of them a signed error post back to the sender). The fan-out "
+                    + "fell behind while the flood lasted (the readings queue drained " + drainMillis + " ms after it). "
+                    + "On AWS the gateway, its throttle and the refused invocations are API Gateway's and Lambda's, not "
+                    + "the fan-out's. What would reach it in local mode: answer the refusals as the route's response "
+                    + "(API Gateway's two-way routes) instead of with a signed post, and more cores");
             o.check(delivered <= allowedAtMost && overRate > 0, "the flood is limited to the flooder's message rate ("
                     + delivered + " let through, at most " + allowedAtMost + "; " + overRate + " refused as TooManyMessages)");
             o.check(invoked <= invokedAtMost && throttled > 0, "the route's throttle keeps the flood from the function ("
