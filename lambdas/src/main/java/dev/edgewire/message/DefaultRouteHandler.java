@@ -32,10 +32,9 @@ public final class DefaultRouteHandler
     public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
         return Logging.withContext(context, () -> {
             String sender = event.getRequestContext().getConnectionId();
-            String requestId = event.getRequestContext().getRequestId();
             String detail = detail(Bodies.text(event));
             LOG.warn("no route for a frame from {}: {}", sender, detail);
-            broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(detail).answering(requestId)));
+            ErrorReply.send(broadcaster, event, Envelope.Error.badRequest(detail));
             return Responses.status(400);
         });
     }

@@ -97,11 +97,10 @@ public final class SendMessageHandler
 
     private APIGatewayV2WebSocketResponse send(APIGatewayV2WebSocketEvent event, FunctionMetrics.Tally tally) {
         String sender = event.getRequestContext().getConnectionId();
-        String requestId = event.getRequestContext().getRequestId();
         SendMessageParser.Result parsed = parser.parse(Bodies.text(event));
         if (parsed instanceof Rejected rejected) {
             LOG.warn("rejected a message from {}: {}", sender, rejected.detail());
-            broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(rejected.detail()).answering(requestId)));
+            ErrorReply.send(broadcaster, event, Envelope.Error.badRequest(rejected.detail()));
             return Responses.status(400);
         }
         SendMessage request = (SendMessage) parsed;
@@ -110,8 +109,7 @@ public final class SendMessageHandler
         if (forbidden.isPresent()) {
             LOG.warn("refused a message from {} to {}: its token allows {}", sender,
                     request.deviceId().orElse("every device"), grant.describe());
-            broadcaster.sendTo(sender, Json.write(new Envelope.Error(Envelope.Error.FORBIDDEN, forbidden.get())
-                    .answering(requestId)));
+            ErrorReply.send(broadcaster, event, new Envelope.Error(Envelope.Error.FORBIDDEN, forbidden.get()));
             return Responses.status(403);
         }
         String envelope = Json.write(new Envelope.Message(messageId(event), sender, request.message(), clock.millis()));
@@ -122,7 +120,7 @@ public final class SendMessageHandler
             String detail = "The message is " + envelopeBytes + " bytes once wrapped for delivery; the limit is "
                     + MAX_ENVELOPE_BYTES + " bytes. Send a shorter message.";
             LOG.warn("rejected a message from {}: {}", sender, detail);
-            broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(detail).answering(requestId)));
+            ErrorReply.send(broadcaster, event, Envelope.Error.badRequest(detail));
             return Responses.status(413);
         }
         if (rateLimit.admit(sender) instanceof MessageRateLimit.Decision.Refused refused) {
@@ -131,8 +129,8 @@ public final class SendMessageHandler
                     + " ms.";
             LOG.warn("refused a message from {}: over its message rate", sender);
             tally.count(Metrics.MESSAGES_REFUSED, 1);
-            broadcaster.sendTo(sender, Json.write(new Envelope.Error(Envelope.Error.TOO_MANY_MESSAGES, detail,
-                    refused.retryAfterMillis(), requestId)));
+            ErrorReply.send(broadcaster, event, new Envelope.Error(Envelope.Error.TOO_MANY_MESSAGES, detail,
+                    refused.retryAfterMillis(), null));
             return Responses.status(429);
         }
         String queued;
@@ -140,8 +138,8 @@ public final class SendMessageHandler
             queued = queue.send(envelope, Topology.ReadingsQueue.KIND_MESSAGE);
         } catch (RuntimeException e) {
             LOG.error("message from {} could not be queued for the WebSocket clients", sender, e);
-            broadcaster.sendTo(sender, Json.write(new Envelope.Error("NotDelivered",
-                    "The message was not sent to anyone; try again.").answering(requestId)));
+            ErrorReply.send(broadcaster, event, new Envelope.Error("NotDelivered",
+                    "The message was not sent to anyone; try again."));
             return Responses.status(502);
         }
         tally.count(Metrics.MESSAGES_IN, 1);
@@ -153,8 +151,8 @@ public final class SendMessageHandler
         } catch (RuntimeException e) {
             LOG.error("message from {} was queued for the WebSocket clients but publishing to the devices failed",
                     sender, e);
-            broadcaster.sendTo(sender, Json.write(new Envelope.Error("PublishFailed",
-                    "The message reaches the WebSocket clients but not the devices; try again.").answering(requestId)));
+            ErrorReply.send(broadcaster, event, new Envelope.Error("PublishFailed",
+                    "The message reaches the WebSocket clients but not the devices; try again."));
             return Responses.status(502);
         }
         return Responses.ok();

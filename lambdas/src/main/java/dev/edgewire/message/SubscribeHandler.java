@@ -44,11 +44,10 @@ public final class SubscribeHandler
     public APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
         return Logging.withContext(context, () -> {
             String sender = event.getRequestContext().getConnectionId();
-            String requestId = event.getRequestContext().getRequestId();
             SubscribeParser.Result parsed = parser.parse(Bodies.text(event));
             if (parsed instanceof Rejected rejected) {
                 LOG.warn("rejected a subscription from {}: {}", sender, rejected.detail());
-                broadcaster.sendTo(sender, Json.write(Envelope.Error.badRequest(rejected.detail()).answering(requestId)));
+                ErrorReply.send(broadcaster, event, Envelope.Error.badRequest(rejected.detail()));
                 return Responses.status(400);
             }
             Subscribe choice = (Subscribe) parsed;
@@ -56,8 +55,8 @@ public final class SubscribeHandler
                 // $connect stores the row before API Gateway lets a frame through; without one the
                 // connection has gone, or its row was never stored.
                 LOG.warn("no connection row for {}; its subscription was not stored", sender);
-                broadcaster.sendTo(sender, Json.write(new Envelope.Error("NotConnected",
-                        "This connection is not known any more; connect again.").answering(requestId)));
+                ErrorReply.send(broadcaster, event, new Envelope.Error("NotConnected",
+                        "This connection is not known any more; connect again."));
                 return Responses.status(410);
             }
             Object devices = choice.devices() == null ? SubscribeParser.ALL : List.copyOf(choice.devices());
