@@ -3,6 +3,7 @@ package dev.edgewire.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.edgewire.contract.Outputs;
+import dev.edgewire.contract.Topology;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalMode;
 import dev.edgewire.standins.mqtt.MqttTestClients;
@@ -29,6 +30,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 
 /**
@@ -274,7 +276,7 @@ public final class LocalModeProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
-    /** Rows in the connection table of this run's store. */
+    /** Connections' rows in the connection table of this run's store (not the token subjects' places rows). */
     public int rows() {
         try (DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1)
                 .endpointOverride(dynamoDbEndpoint())
@@ -283,6 +285,10 @@ public final class LocalModeProcess implements AutoCloseable {
                 .httpClient(UrlConnectionHttpClient.create()).build()) {
             int count = 0;
             for (var page : dynamo.scanPaginator(b -> b.tableName(LocalCloud.TABLE_NAME).select(Select.COUNT)
+                    .filterExpression("NOT begins_with(#key, :places)")
+                    .expressionAttributeNames(Map.of("#key", Topology.ConnectionTable.PARTITION_KEY))
+                    .expressionAttributeValues(Map.of(":places",
+                            AttributeValue.fromS(Topology.ConnectionTable.PLACES_KEY_PREFIX)))
                     .consistentRead(true))) {
                 count += page.count();
             }
