@@ -17,13 +17,14 @@ import java.util.HashMap;
 /**
  * One cold start, in the JVM {@link LambdaJvm} launches (for the functions' {@code ShadedJarIT} and the
  * benchmark suite's cold-start benchmark): builds one handler through its no-argument constructor (as
- * Lambda does), has it serve one event, and prints the times. Its class path is the shaded Lambda jar,
+ * Lambda does), has it serve one event, and prints the times and the classes loaded after each. Its class path is the shaded Lambda jar,
  * which brings the handlers, the contract and Jackson, then these stand-ins and the runtime's serializer.
  *
- * <p>With {@code restore N} after the target it goes the way of a SnapStart function instead: after
+ * <p>With {@code restore N PAUSE} after the target it goes the way of a SnapStart function instead: after
  * construction it runs the registered CRaC resources' hooks through the runtime client's global
  * context, {@code beforeCheckpoint} (the functions' priming) and then {@code afterRestore}, as the
- * runtime client does around a snapshot, and then serves the event once and N more times, warm. It
+ * runtime client does around a snapshot, and then serves the event once and N more times, warm, with
+ * PAUSE milliseconds before each, outside the times (the fan-out paces its deliveries). It
  * prints the times and the classes loaded at each step. There is no snapshot in between: what a
  * real restore adds (pages read back in, re-seeding) is not in these times.
  */
@@ -41,20 +42,26 @@ public final class ColdStartChild {
         String target = args[0];
         // The runtime deserialises the event with its own, already loaded serializer; keep that out of the times.
         Object event = event(target);
-        if (args.length > 2 && args[1].equals(RESTORE)) {
-            restored(target, event, Integer.parseInt(args[2]));
+        if (args.length > 3 && args[1].equals(RESTORE)) {
+            restored(target, event, Integer.parseInt(args[2]), Long.parseLong(args[3]));
             return;
         }
+        // Fetched before the clock starts, so its own classes count before construction.
+        ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
+        long atStart = classes.getTotalLoadedClassCount();
         long started = System.nanoTime();
         Object handler = target.equals("HELLO")
                 ? new HelloHandler()
                 : Class.forName(Topology.Function.valueOf(target).handlerClass()).getConstructor().newInstance();
         long constructed = System.nanoTime();
+        long afterConstruct = classes.getTotalLoadedClassCount();
         @SuppressWarnings("unchecked")
         RequestHandler<Object, Object> typed = (RequestHandler<Object, Object>) handler;
         Object response = typed.handleRequest(event, new LambdaContext());
         long served = System.nanoTime();
-        System.out.println(RESULT + ms(constructed - started) + " " + ms(served - constructed));
+        long afterFirst = classes.getTotalLoadedClassCount();
+        System.out.println(RESULT + ms(constructed - started) + " " + ms(served - constructed) + " "
+                + (afterConstruct - atStart) + " " + (afterFirst - atStart));
         System.out.println(RESPONSE + new ObjectMapper().writeValueAsString(response));
         System.exit(0);
     }
@@ -63,7 +70,7 @@ public final class ColdStartChild {
      * Construct, CRaC hooks, first invocation, then {@code warm} more. The class-loading bean is
      * fetched before the clock starts, so its own classes count before construction.
      */
-    private static void restored(String target, Object event, int warm) throws Exception {
+    private static void restored(String target, Object event, int warm, long pauseMs) throws Exception {
         // The runtime client loads its JNI library when it starts, before any init; its CRaC context needs it.
         com.amazonaws.services.lambda.runtime.api.client.runtimeapi.JniHelper.load();
         ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
@@ -87,6 +94,7 @@ public final class ColdStartChild {
         long afterFirst = classes.getTotalLoadedClassCount();
         double[] warmMs = new double[warm];
         for (int i = 0; i < warm; i++) {
+            Thread.sleep(pauseMs);
             long before = System.nanoTime();
             handler.handleRequest(event, new LambdaContext());
             warmMs[i] = (System.nanoTime() - before) / 1e6;

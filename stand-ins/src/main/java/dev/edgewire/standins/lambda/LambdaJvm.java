@@ -13,6 +13,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,8 +31,12 @@ import java.util.zip.ZipFile;
  */
 public final class LambdaJvm {
 
-    /** What the JVM printed: construct and first-event times, and the handler's response as JSON. */
-    public record Run(double constructMs, double firstEventMs, double processMs, String responseJson, String output) {
+    /**
+     * What the JVM printed: construct and first-event times, the classes loaded by construction and by
+     * the end of the first event (less those loaded before construction), and the handler's response as JSON.
+     */
+    public record Run(double constructMs, double firstEventMs, double processMs, long classesConstructed,
+                      long classesAfterFirst, String responseJson, String output) {
     }
 
     /**
@@ -152,19 +157,21 @@ public final class LambdaJvm {
     public Run run(String target, Map<String, String> env) {
         Child child = launch(List.of(), List.of(target), ColdStartChild.RESULT, target, env);
         String[] parts = child.result().split(" ");
-        return new Run(Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), child.wallMs(), child.response(), child.output());
+        return new Run(Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), child.wallMs(), Long.parseLong(parts[3]),
+                Long.parseLong(parts[4]), child.response(), child.output());
     }
 
     /**
      * The SnapStart-like run of {@code function} ({@link ColdStartChild}): construction, the CRaC
-     * hooks through the runtime client's context, the first invocation, then {@code warm} more.
-     * The runtime client's jar joins the class path, as it is on Lambda's.
+     * hooks through the runtime client's context, the first invocation, then {@code warm} more,
+     * each after {@code pause} (outside the times). The runtime client's jar joins the class path,
+     * as it is on Lambda's.
      */
-    public Restored runRestored(Topology.Function function, int warm, Map<String, String> env) {
+    public Restored runRestored(Topology.Function function, int warm, Duration pause, Map<String, String> env) {
         Path runtimeClient = classPathJar("aws-lambda-java-runtime-interface-client");
         Child child = launch(List.of(CRAC_COMPAT, "-D" + NATIVE_CLIENT_JNI + "=" + jniLibrary(runtimeClient),
                         "-cp", classPath + File.pathSeparator + runtimeClient),
-                List.of(function.name(), ColdStartChild.RESTORE, Integer.toString(warm)), ColdStartChild.RESTORED, function.name(), env);
+                List.of(function.name(), ColdStartChild.RESTORE, Integer.toString(warm), Long.toString(pause.toMillis())), ColdStartChild.RESTORED, function.name(), env);
         String[] p = child.result().split(" ");
         return new Restored(Double.parseDouble(p[1]), Double.parseDouble(p[2]), Double.parseDouble(p[3]), Double.parseDouble(p[4]),
                 Double.parseDouble(p[5]), Long.parseLong(p[6]), Long.parseLong(p[7]), Long.parseLong(p[8]), Long.parseLong(p[9]),
