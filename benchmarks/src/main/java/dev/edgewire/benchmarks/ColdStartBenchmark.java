@@ -1,9 +1,12 @@
 package dev.edgewire.benchmarks;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import dev.edgewire.auth.TokenAuthorizer;
 import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.standins.cloud.CloudStandIn;
 import dev.edgewire.standins.lambda.ColdStartChild;
+import dev.edgewire.standins.lambda.Events;
 import dev.edgewire.standins.lambda.LambdaJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +79,7 @@ final class ColdStartBenchmark {
             // Targets interleaved round by round, so a slow moment of the machine hits all of them alike.
             for (int rep = 0; rep < reps; rep++) {
                 for (String target : targets) {
+                    freeConnectPlaces(target, connections);
                     LambdaJvm.Run r = lambda.run(target, env);
                     if (r.responseJson() == null) {
                         throw new IllegalStateException(target + " served no response:\n" + r.output());
@@ -87,6 +91,7 @@ final class ColdStartBenchmark {
                     if (target.equals("HELLO")) {
                         continue;
                     }
+                    freeConnectPlaces(target, connections);
                     Topology.Function function = Topology.Function.valueOf(target);
                     LambdaJvm.Restored r = lambda.runRestored(function, WARM_INVOCATIONS, pauseBetween(function), env);
                     if (r.responseJson() == null) {
@@ -112,6 +117,18 @@ final class ColdStartBenchmark {
                     (long) spread(list, x -> x.classesAfterWarm() - x.classesAtStart()).median())));
         }
         return new Results(jar, Files.size(jar), results, restores);
+    }
+
+    /**
+     * Before a CONNECT run, its fixture's connection gives back the places it took: a subject holds
+     * {@link Topology.ConnectionsPerSubject#MAX} at most, and every run's connects must be granted, not
+     * refused, for the runs to time the same path.
+     */
+    private static void freeConnectPlaces(String target, ConnectionRepository connections) {
+        if (target.equals("CONNECT")) {
+            var request = Events.load("connect.json", APIGatewayV2WebSocketEvent.class).getRequestContext();
+            connections.forget(request.getConnectionId(), String.valueOf(request.getAuthorizer().get(TokenAuthorizer.SUBJECT)));
+        }
     }
 
     /**
@@ -200,7 +217,7 @@ final class ColdStartBenchmark {
                 the class path. The child builds the function through its no-argument constructor, then calls that
                 context's `beforeCheckpoint(null)` and `afterRestore(null)`, as the runtime client does in `snap-start`
                 mode, and then times the first invocation and %d warm invocations of the same event (the warm column is
-                their median). The fan-out's warm invocations each come %d ms after the previous one ends: it starts a
+                their median); each warm answer must be the first one's. The fan-out's warm invocations each come %d ms after the previous one ends: it starts a
                 delivery no sooner than %d ms after its previous one, and back to back they would time that wait.
                 Every run must log priming's line, or the benchmark fails.
 

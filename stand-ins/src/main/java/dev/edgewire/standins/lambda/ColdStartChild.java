@@ -17,14 +17,16 @@ import java.util.HashMap;
 /**
  * One cold start, in the JVM {@link LambdaJvm} launches (for the functions' {@code ShadedJarIT} and the
  * benchmark suite's cold-start benchmark): builds one handler through its no-argument constructor (as
- * Lambda does), has it serve one event, and prints the times and the classes loaded after each. Its class path is the shaded Lambda jar,
- * which brings the handlers, the contract and Jackson, then these stand-ins and the runtime's serializer.
+ * Lambda does), has it serve one event, and prints the times and the classes loaded after each. Its
+ * class path is the shaded Lambda jar, which brings the handlers, the contract and Jackson, then these
+ * stand-ins and the runtime's serializer.
  *
  * <p>With {@code restore N PAUSE} after the target it goes the way of a SnapStart function instead: after
  * construction it runs the registered CRaC resources' hooks through the runtime client's global
  * context, {@code beforeCheckpoint} (the functions' priming) and then {@code afterRestore}, as the
  * runtime client does around a snapshot, and then serves the event once and N more times, warm, with
- * PAUSE milliseconds before each, outside the times (the fan-out paces its deliveries). It
+ * PAUSE milliseconds before each, outside the times (the fan-out paces its deliveries); each warm
+ * answer must be the first one's. It
  * prints the times and the classes loaded at each step. There is no snapshot in between: what a
  * real restore adds (pages read back in, re-seeding) is not in these times.
  */
@@ -92,12 +94,19 @@ public final class ColdStartChild {
         Object response = handler.handleRequest(event, new LambdaContext());
         long served = System.nanoTime();
         long afterFirst = classes.getTotalLoadedClassCount();
+        ObjectMapper json = new ObjectMapper();
+        String firstAnswer = json.writeValueAsString(response);
         double[] warmMs = new double[warm];
         for (int i = 0; i < warm; i++) {
             Thread.sleep(pauseMs);
             long before = System.nanoTime();
-            handler.handleRequest(event, new LambdaContext());
+            Object again = handler.handleRequest(event, new LambdaContext());
             warmMs[i] = (System.nanoTime() - before) / 1e6;
+            // A warm invocation that took another path (a refusal, an error) is no baseline for the first.
+            String answer = json.writeValueAsString(again);
+            if (!answer.equals(firstAnswer)) {
+                throw new IllegalStateException("warm invocation " + (i + 1) + " answered " + answer + ", the first " + firstAnswer);
+            }
         }
         long afterWarm = classes.getTotalLoadedClassCount();
         Arrays.sort(warmMs);
@@ -107,7 +116,7 @@ public final class ColdStartChild {
                 ms(restored - checkpointed), ms(served - restored), String.format("%.2f", median),
                 Long.toString(atStart), Long.toString(afterConstruct), Long.toString(afterHooks),
                 Long.toString(afterFirst), Long.toString(afterWarm)));
-        System.out.println(RESPONSE + new ObjectMapper().writeValueAsString(response));
+        System.out.println(RESPONSE + firstAnswer);
         System.exit(0);
     }
 
