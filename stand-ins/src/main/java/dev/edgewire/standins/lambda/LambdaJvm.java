@@ -5,6 +5,7 @@ import dev.edgewire.standins.cloud.CloudStandIn;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,11 +13,16 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Runs one handler in a fresh JVM from the shaded jar, built through its no-argument constructor
@@ -25,9 +31,31 @@ import java.util.stream.Stream;
  */
 public final class LambdaJvm {
 
-    /** What the JVM printed: construct and first-event times, and the handler's response as JSON. */
-    public record Run(double constructMs, double firstEventMs, double processMs, String responseJson, String output) {
+    /**
+     * What the JVM printed: construct and first-event times, the classes loaded by construction and by
+     * the end of the first event (less those loaded before construction), and the handler's response as JSON.
+     */
+    public record Run(double constructMs, double firstEventMs, double processMs, long classesConstructed,
+                      long classesAfterFirst, String responseJson, String output) {
     }
+
+    /**
+     * What the JVM printed in the SnapStart-like run: the times of construction, of the CRaC hooks
+     * ({@code beforeCheckpoint}, where the functions prime, and {@code afterRestore}), of the first
+     * invocation after them and the median of the warm ones; and the classes loaded since the JVM
+     * started, before construction and after each step.
+     */
+    public record Restored(double constructMs, double beforeCheckpointMs, double afterRestoreMs, double firstInvocationMs,
+                           double warmMedianMs, long classesAtStart, long classesConstructed, long classesAfterHooks,
+                           long classesAfterFirst, long classesAfterWarm, String responseJson, String output) {
+    }
+
+    /**
+     * {@code org.crac}'s switch to the runtime client's CRaC context, which Lambda's Java runtime
+     * sets (see the functions' {@code LambdaExecutionEnvironment}); without it {@code org.crac} on
+     * a JDK without CRaC drops every registration.
+     */
+    public static final String CRAC_COMPAT = "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac";
 
     /** The secret the stand-in serves as the token key, whatever ARN it is asked for. */
     public static final String TOKEN_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-key";
@@ -127,10 +155,85 @@ public final class LambdaJvm {
 
     /** @param target a {@code Topology.Function} name, or {@code HELLO} */
     public Run run(String target, Map<String, String> env) {
+        Child child = launch(List.of(), List.of(target), ColdStartChild.RESULT, target, env);
+        String[] parts = child.result().split(" ");
+        return new Run(Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), child.wallMs(), Long.parseLong(parts[3]),
+                Long.parseLong(parts[4]), child.response(), child.output());
+    }
+
+    /**
+     * The SnapStart-like run of {@code function} ({@link ColdStartChild}): construction, the CRaC
+     * hooks through the runtime client's context, the first invocation, then {@code warm} more,
+     * each after {@code pause} (outside the times). The runtime client's jar joins the class path,
+     * as it is on Lambda's.
+     */
+    public Restored runRestored(Topology.Function function, int warm, Duration pause, Map<String, String> env) {
+        Path runtimeClient = classPathJar("aws-lambda-java-runtime-interface-client");
+        Child child = launch(List.of(CRAC_COMPAT, "-D" + NATIVE_CLIENT_JNI + "=" + jniLibrary(runtimeClient),
+                        "-cp", classPath + File.pathSeparator + runtimeClient),
+                List.of(function.name(), ColdStartChild.RESTORE, Integer.toString(warm), Long.toString(pause.toMillis())), ColdStartChild.RESTORED, function.name(), env);
+        String[] p = child.result().split(" ");
+        return new Restored(Double.parseDouble(p[1]), Double.parseDouble(p[2]), Double.parseDouble(p[3]), Double.parseDouble(p[4]),
+                Double.parseDouble(p[5]), Long.parseLong(p[6]), Long.parseLong(p[7]), Long.parseLong(p[8]), Long.parseLong(p[9]),
+                Long.parseLong(p[10]), child.response(), child.output());
+    }
+
+    private record Child(String result, String response, String output, double wallMs) {
+    }
+
+    /** The runtime client's system property for the JNI library to load instead of unpacking its own to /tmp. */
+    private static final String NATIVE_CLIENT_JNI = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
+    private static Path jniLibrary;
+
+    /**
+     * The runtime client's JNI library, which its CRaC context calls before a checkpoint (it clears the
+     * DNS cache there), unpacked once per JVM to a directory of its own: the client's default, one fixed
+     * file in /tmp that every JVM overwrites, would race between runs.
+     */
+    private static synchronized Path jniLibrary(Path runtimeClientJar) {
+        if (jniLibrary != null) {
+            return jniLibrary;
+        }
+        String arch = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch_64";
+            default -> throw new IllegalStateException("the Lambda runtime client has no JNI library for " + System.getProperty("os.arch"));
+        };
+        try (Stream<Path> lib = Files.list(Path.of("/lib"))) {
+            boolean musl = lib.anyMatch(p -> p.getFileName().toString().startsWith("ld-musl-"));
+            String name = "libaws-lambda-jni." + (musl ? "linux_musl-" : "linux-") + arch + ".so";
+            try (ZipFile zip = new ZipFile(runtimeClientJar.toFile())) {
+                ZipEntry entry = zip.getEntry("jni/" + name);
+                if (entry == null) {
+                    throw new IllegalStateException(runtimeClientJar + " has no jni/" + name);
+                }
+                Path dir = Files.createTempDirectory("edgewire-lambda-jni");
+                Path library = dir.resolve(name);
+                try (InputStream in = zip.getInputStream(entry)) {
+                    Files.copy(in, library);
+                }
+                library.toFile().deleteOnExit();
+                dir.toFile().deleteOnExit();
+                return jniLibrary = library;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @param flags JVM flags after the JIT ones; a {@code -cp} among them replaces the default class path */
+    private Child launch(List<String> flags, List<String> args, String resultPrefix, String target, Map<String, String> env) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        // The JIT settings of Lambda's Java runtime.
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-                "-cp", classPath, ColdStartChild.class.getName(), target).redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(java.toString(),
+                // The JIT settings of Lambda's Java runtime.
+                "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"));
+        command.addAll(flags);
+        if (!flags.contains("-cp")) {
+            command.addAll(List.of("-cp", classPath));
+        }
+        command.add(ColdStartChild.class.getName());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         long started = System.nanoTime();
         try {
@@ -142,7 +245,7 @@ public final class LambdaJvm {
                 String line;
                 while ((line = out.readLine()) != null) {
                     output.append(line).append('\n');
-                    if (line.startsWith(ColdStartChild.RESULT)) {
+                    if (line.startsWith(resultPrefix)) {
                         result = line;
                     } else if (line.startsWith(ColdStartChild.RESPONSE)) {
                         response = line.substring(ColdStartChild.RESPONSE.length());
@@ -154,8 +257,7 @@ public final class LambdaJvm {
             if (exit != 0 || result == null) {
                 throw new IllegalStateException(target + " failed with exit " + exit + ":\n" + output);
             }
-            String[] parts = result.split(" ");
-            return new Run(Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), wall, response, output.toString());
+            return new Child(result, response, output.toString(), wall);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
