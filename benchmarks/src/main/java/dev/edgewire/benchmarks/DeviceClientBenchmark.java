@@ -186,6 +186,7 @@ final class DeviceClientBenchmark {
         clients.forEach(c -> samples.add(new ArrayList<>()));
         for (int rep = 0; rep <= reps; rep++) {
             for (int c = 0; c < clients.size(); c++) {
+                awaitQuiet(local);
                 long cpu0 = processCpuNanos();
                 long broker0 = local.cpuMillis() + local.descendantsCpuMillis();
                 double rate = switch (clients.get(c)) {
@@ -202,6 +203,7 @@ final class DeviceClientBenchmark {
         }
         // The SDK as its builder sets it up by default, paced for AWS IoT Core: a few seconds' worth shows the cap.
         List<byte[]> few = payloads.subList(0, Math.min(payloads.size(), SDK_PACED_MESSAGES));
+        awaitQuiet(local);
         double paced = sdk(local, topic, few, true);
         List<Steady> out = new ArrayList<>();
         out.add(new Steady(SDK_PACED, Spread.of(List.of(paced)), Spread.of(List.of()), Spread.of(List.of())));
@@ -293,6 +295,23 @@ final class DeviceClientBenchmark {
                 throw new IllegalStateException("SDK client: acked " + run.acked() + " of " + payloads.size());
             }
             return run.ratePerSecond();
+        }
+    }
+
+    /**
+     * Waits until local mode has worked off the readings of the previous run (its rules, queue and
+     * fan-out run behind the broker's PUBACK), so that no client is measured against another's
+     * backlog: until local mode and its store use under a tenth of a core for a second, at most 3 minutes.
+     */
+    static void awaitQuiet(LocalModeProcess local) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        int quiet = 0;
+        long before = local.cpuMillis() + local.descendantsCpuMillis();
+        while (quiet < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            long now = local.cpuMillis() + local.descendantsCpuMillis();
+            quiet = now - before <= 25 ? quiet + 1 : 0;
+            before = now;
         }
     }
 
@@ -452,7 +471,8 @@ final class DeviceClientBenchmark {
                 at most %d unacknowledged, and the rate is PUBACKs a second from the first publish to the last PUBACK. With
                 the outbox on, it is the CLI's own `Simulation`, storing every reading in the SQLite outbox before sending
                 it and removing it once acknowledged; with it off, the device client's `MqttTransport` alone. One
-                unrecorded round of each warms up first; then they take turns. CPU is per acknowledged message, from the
+                unrecorded round of each warms up first; then they take turns, each once local mode has worked off the
+                readings before it (its rules and fan-out run behind the PUBACK). CPU is per acknowledged message, from the
                 JVMs' process CPU time (the client: this JVM, idle but for it; the broker: local mode's JVM and its store,
                 from `/proc`).
 
