@@ -2,19 +2,41 @@ package dev.edgewire.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgewire.device.cloud.Target;
+import dev.edgewire.device.dataset.ReadingGenerator;
+import dev.edgewire.device.dataset.ReadingWriter;
+import dev.edgewire.device.outbox.Outbox;
+import dev.edgewire.device.simulate.Simulation;
+import dev.edgewire.device.simulate.SimulationPlan;
+import dev.edgewire.device.simulate.Summary;
+import dev.edgewire.device.tls.TlsMaterial;
+import dev.edgewire.device.transport.Backoff;
+import dev.edgewire.device.transport.MqttSettings;
+import dev.edgewire.device.transport.MqttTransport;
+import dev.edgewire.device.transport.Transport;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Benchmarks 3 and 4, through the device client's CLI ({@code edgewire-device simulate}) against
  * local mode's broker and HTTPS endpoint in a child JVM: HTTPS publishing over one kept-alive
  * connection against a new TLS connection per message (3), and the QoS 1 MQTT publish rate against
- * {@code mosquitto_pub -l} on the same broker with the same certificate (4).
+ * {@code mosquitto_pub -l} and against the AWS IoT Device SDK for Java v2's MQTT 5 client
+ * ({@link SdkDevice}) on the same broker with the same certificate and the same readings (4): warm,
+ * in this JVM, and as whole processes.
  */
 final class DeviceClientBenchmark {
 
@@ -22,8 +44,33 @@ final class DeviceClientBenchmark {
     static final String THING = "thing-1";
 
     record Result(Spread httpsReuse, Spread httpsFresh, Spread cliWhole, Spread cliInProcess, Spread mosquitto,
-                  int httpsMessages, int mqttMessages, List<String> commands) {
+                  Spread sdkWhole, Spread sdkInProcess, List<Steady> steady,
+                  int httpsMessages, int mqttMessages, int steadyMessages, List<String> commands) {
+
+        /** The steady-state figures of one client. */
+        Steady steady(String client) {
+            return steady.stream().filter(s -> s.client().equals(client)).findFirst().orElseThrow();
+        }
     }
+
+    /** Clients of the steady-state measurement, in the report's order. */
+    static final String OURS_OUTBOX = "device client, outbox on";
+    static final String OURS_NO_OUTBOX = "device client, outbox off";
+    static final String SDK = "AWS IoT Device SDK v2, Mqtt5Client";
+    static final String SDK_PACED = "AWS IoT Device SDK v2, Mqtt5Client with the builder's IoT Core flow control";
+    /** Readings for the paced SDK client: 3 s at its 100 a second. */
+    static final int SDK_PACED_MESSAGES = 300;
+
+    /**
+     * One client's warm, in-process run: PUBACKs a second, and CPU per acknowledged message in
+     * microseconds, of this JVM (the client; the suite's other threads are idle meanwhile) and of local
+     * mode's (the broker and what runs behind it).
+     */
+    record Steady(String client, Spread rate, Spread clientCpuMicros, Spread brokerCpuMicros) {
+    }
+
+    /** Messages in flight for every MQTT client here that lets the bound be chosen: the CLI's default. */
+    static final int MAX_IN_FLIGHT = 100;
 
     private DeviceClientBenchmark() {
     }
@@ -39,17 +86,21 @@ final class DeviceClientBenchmark {
         return jar;
     }
 
-    static Result run(Path root, int httpsMessages, int mqttMessages, int reps, boolean warmUp) throws Exception {
+    static Result run(Path root, int httpsMessages, int mqttMessages, int steadyMessages, int reps, boolean warmUp)
+            throws Exception {
         cliJar(root); // fails early, with the build command, when the CLI is not built
         Path work = Files.createTempDirectory("edgewire-bench-device");
         List<String> commands = new ArrayList<>();
         try (LocalModeProcess local = LocalModeProcess.start(root, List.of(THING))) {
             Path readings = work.resolve("readings.jsonl");
             StringBuilder lines = new StringBuilder();
-            for (int i = 0; i < mqttMessages; i++) {
-                lines.append(new String(LatencyBenchmark.reading(THING, i), StandardCharsets.UTF_8)).append('\n');
+            for (byte[] reading : readings(mqttMessages)) {
+                lines.append(new String(reading, StandardCharsets.UTF_8)).append('\n');
             }
             Files.writeString(readings, lines);
+            List<Steady> steady = steady(local, work, steadyMessages, reps);
+            List<Double> sdkWhole = new ArrayList<>();
+            List<Double> sdkIn = new ArrayList<>();
             List<Double> reuse = new ArrayList<>();
             List<Double> fresh = new ArrayList<>();
             List<Double> cliWhole = new ArrayList<>();
@@ -72,7 +123,13 @@ final class DeviceClientBenchmark {
                 t0 = System.nanoTime();
                 exec(mosquitto, readings, work);
                 double mosqSeconds = (System.nanoTime() - t0) / 1e9;
+                List<String> sdk = sdkProcess(local, readings);
+                t0 = System.nanoTime();
+                JsonNode sdkSummary = summary(sdk, mqttMessages, work);
+                double sdkSeconds = (System.nanoTime() - t0) / 1e9;
                 if (rep > 0) {
+                    sdkWhole.add(mqttMessages / sdkSeconds);
+                    sdkIn.add(sdkSummary.path("ratePerSecond").asDouble());
                     reuse.add(r);
                     fresh.add(f);
                     cliWhole.add(mqttMessages / cliSeconds);
@@ -80,21 +137,219 @@ final class DeviceClientBenchmark {
                     mosq.add(mqttMessages / mosqSeconds);
                 }
                 if (commands.isEmpty()) {
-                    for (List<String> c : List.of(https, httpsFresh, mqtt, mosquitto)) {
+                    for (List<String> c : List.of(https, httpsFresh, mqtt, mosquitto, sdk)) {
                         // Shown with the temporary directories named, so the lines read (and run) anywhere.
                         commands.add(String.join(" ", c).replace(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "java")
                                 .replace(local.state().toString(), "$STATE").replace(work.toString(), "$WORK")
                                 .replace(root.toAbsolutePath() + "/", "")
+                                .replace(sdkClassPath(), "$SDK_CLASSPATH")
                                 + (c == mosquitto ? " < $WORK/readings.jsonl" : ""));
                     }
                 }
             }
             return new Result(Spread.of(reuse), Spread.of(fresh), Spread.of(cliWhole), Spread.of(cliIn), Spread.of(mosq),
-                    httpsMessages, mqttMessages, commands);
+                    Spread.of(sdkWhole), Spread.of(sdkIn), steady, httpsMessages, mqttMessages, steadyMessages, commands);
         } finally {
             try (var files = Files.walk(work)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** Readings as {@code edgewire-device simulate} makes them (its generator and seed), one timestamp for all. */
+    static List<byte[]> readings(int count) {
+        ReadingGenerator generator = new ReadingGenerator(42);
+        ReadingWriter json = new ReadingWriter();
+        Instant ts = Instant.parse("2026-11-29T21:00:00.000Z");
+        List<byte[]> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(json.write(generator.reading(THING, i, ts)));
+        }
+        return out;
+    }
+
+    /**
+     * The warm, in-process comparison: each client connects to the broker as {@link #THING} with its
+     * certificate and publishes {@code count} readings at QoS 1, MQTT 5, at most {@link #MAX_IN_FLIGHT}
+     * unacknowledged; the rate is PUBACKs a second from the first publish to the last PUBACK. One
+     * unrecorded round of every client first warms the JIT, the broker and the page cache; then the
+     * clients take turns, {@code reps} rounds.
+     */
+    static List<Steady> steady(LocalModeProcess local, Path work, int count, int reps) throws Exception {
+        Target target = new Target("localhost", local.mqttPort(), 0, THING, null, local.caFile(),
+                local.certificateFile(THING), local.privateKeyFile(THING), null, null);
+        TlsMaterial tls = TlsMaterial.forTarget(target);
+        String topic = target.telemetryTopic(THING);
+        List<byte[]> payloads = readings(count);
+        List<String> clients = List.of(OURS_OUTBOX, OURS_NO_OUTBOX, SDK);
+        List<List<double[]>> samples = new ArrayList<>();
+        clients.forEach(c -> samples.add(new ArrayList<>()));
+        for (int rep = 0; rep <= reps; rep++) {
+            for (int c = 0; c < clients.size(); c++) {
+                awaitQuiet(local);
+                long cpu0 = processCpuNanos();
+                long broker0 = local.cpuMillis() + local.descendantsCpuMillis();
+                double rate = switch (clients.get(c)) {
+                    case OURS_OUTBOX -> withOutbox(target, tls, work.resolve("steady-" + rep + ".db"), count);
+                    case OURS_NO_OUTBOX -> withoutOutbox(target, tls, topic, payloads);
+                    default -> sdk(local, topic, payloads, false);
+                };
+                double clientMicros = (processCpuNanos() - cpu0) / 1e3 / count;
+                // Local mode's share runs on after the last PUBACK (rules, queue, fan-out): counted until it is done.
+                awaitQuiet(local);
+                double brokerMicros = (local.cpuMillis() + local.descendantsCpuMillis() - broker0) * 1e3 / count;
+                if (rep > 0) {
+                    samples.get(c).add(new double[] {rate, clientMicros, brokerMicros});
+                }
+            }
+        }
+        // The SDK as its builder sets it up by default, paced for AWS IoT Core: a few seconds' worth shows the cap.
+        List<byte[]> few = payloads.subList(0, Math.min(payloads.size(), SDK_PACED_MESSAGES));
+        awaitQuiet(local);
+        double paced = sdk(local, topic, few, true);
+        List<Steady> out = new ArrayList<>();
+        out.add(new Steady(SDK_PACED, Spread.of(List.of(paced)), Spread.of(List.of()), Spread.of(List.of())));
+        for (int c = 0; c < clients.size(); c++) {
+            List<double[]> s = samples.get(c);
+            out.add(new Steady(clients.get(c), Spread.of(s.stream().map(x -> x[0]).toList()),
+                    Spread.of(s.stream().map(x -> x[1]).toList()), Spread.of(s.stream().map(x -> x[2]).toList())));
+        }
+        return out;
+    }
+
+    /**
+     * The device client as {@code simulate} runs it: every reading generated and committed to the
+     * SQLite outbox before it is sent, removed once acknowledged. The connection is made before the
+     * clock starts, as for the other clients.
+     */
+    private static double withOutbox(Target target, TlsMaterial tls, Path file, int count) {
+        MqttTransport transport = new MqttTransport(target, THING, tls, MqttSettings.defaults(), Backoff.standard(), System.err);
+        transport.connect();
+        Transport connected = new Transport() {
+            @Override
+            public void connect() {
+            }
+
+            @Override
+            public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
+                return transport.publish(topic, payload, qos);
+            }
+
+            @Override
+            public String protocol() {
+                return transport.protocol();
+            }
+
+            @Override
+            public void close() {
+                transport.close();
+            }
+        };
+        SimulationPlan plan = new SimulationPlan(List.of(THING), 1_000_000, count, null, 1, null, new ReadingGenerator(42),
+                MAX_IN_FLIGHT, Duration.ofMinutes(10));
+        try (Outbox outbox = Outbox.open(file, Math.max(100_000, count), Outbox.Durability.PROCESS_CRASH,
+                target.endpoint() + ":" + target.mqttPort())) {
+            Summary summary = new Simulation(plan, id -> connected, outbox, Clock.systemUTC(), null, System.err).run();
+            if (summary.acked() != count) {
+                throw new IllegalStateException("device client with outbox: acked " + summary.acked() + " of " + count);
+            }
+            return summary.ratePerSecond();
+        }
+    }
+
+    /** The device client's MQTT transport alone, fed the same readings, with the same bound in flight. */
+    private static double withoutOutbox(Target target, TlsMaterial tls, String topic, List<byte[]> payloads)
+            throws InterruptedException {
+        try (MqttTransport transport = new MqttTransport(target, THING, tls, MqttSettings.defaults(), Backoff.standard(),
+                System.err)) {
+            transport.connect();
+            Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+            AtomicLong acked = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            long t0 = System.nanoTime();
+            for (byte[] payload : payloads) {
+                inFlight.acquire();
+                transport.publish(topic, payload, 1).whenComplete((ok, error) -> {
+                    if (error == null) {
+                        acked.incrementAndGet();
+                    } else {
+                        failure.compareAndSet(null, error);
+                    }
+                    inFlight.release();
+                });
+            }
+            inFlight.acquire(MAX_IN_FLIGHT);
+            long nanos = System.nanoTime() - t0;
+            if (failure.get() != null || acked.get() != payloads.size()) {
+                throw new IllegalStateException("device client without outbox: acked " + acked + " of " + payloads.size(),
+                        failure.get());
+            }
+            return acked.get() / (nanos / 1e9);
+        }
+    }
+
+    private static double sdk(LocalModeProcess local, String topic, List<byte[]> payloads, boolean iotCoreLimits)
+            throws Exception {
+        try (SdkDevice device = SdkDevice.connect("localhost", local.mqttPort(), local.caFile(), local.certificateFile(THING),
+                local.privateKeyFile(THING), THING, iotCoreLimits)) {
+            SdkDevice.Run run = device.publishAll(topic, payloads, MAX_IN_FLIGHT);
+            if (run.acked() != payloads.size()) {
+                throw new IllegalStateException("SDK client: acked " + run.acked() + " of " + payloads.size());
+            }
+            return run.ratePerSecond();
+        }
+    }
+
+    /**
+     * Waits until local mode has worked off the readings of the previous run (its rules, queue and
+     * fan-out run behind the broker's PUBACK), so that no client is measured against another's
+     * backlog: until local mode and its store use under a tenth of a core for a second, at most 3 minutes.
+     */
+    static void awaitQuiet(LocalModeProcess local) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        int quiet = 0;
+        long before = local.cpuMillis() + local.descendantsCpuMillis();
+        while (quiet < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            long now = local.cpuMillis() + local.descendantsCpuMillis();
+            quiet = now - before <= 25 ? quiet + 1 : 0;
+            before = now;
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * {@link SdkDevice#main} in a JVM of its own, started with the device client launcher's JVM options
+     * ({@code device-client/bin/edgewire-device}) on a class path of the SDK's two jars and this module's
+     * classes, so that it loads no more than it needs, as the CLI's jar does.
+     */
+    private static List<String> sdkProcess(LocalModeProcess local, Path readings) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-cp", sdkClassPath(), SdkDevice.class.getName(), "localhost",
+                Integer.toString(local.mqttPort()), local.caFile().toString(), local.certificateFile(THING).toString(),
+                local.privateKeyFile(THING).toString(), THING, "devices/" + THING + "/telemetry", readings.toString(),
+                Integer.toString(MAX_IN_FLIGHT)));
+        if (Runtime.version().feature() < 23) {
+            command.remove("--sun-misc-unsafe-memory-access=allow");
+        }
+        return command;
+    }
+
+    private static String sdkClassPath() {
+        return String.join(java.io.File.pathSeparator, List.of(codeSource(SdkDevice.class),
+                codeSource(software.amazon.awssdk.iot.AwsIotMqtt5ClientBuilder.class),
+                codeSource(software.amazon.awssdk.crt.mqtt5.Mqtt5Client.class)));
+    }
+
+    private static String codeSource(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -145,6 +400,25 @@ final class DeviceClientBenchmark {
         report.headline(new Report.Headline("Device client QoS 1 vs mosquitto_pub (whole process)",
                 Spread.num(r.cliWhole().median(), 0) + " msg/s", Spread.num(r.mosquitto().median(), 0) + " msg/s",
                 "%.2fx".formatted(mqttWhole), ">= 0.8x", mqttWhole >= 0.8));
+        Steady on = r.steady(OURS_OUTBOX);
+        Steady off = r.steady(OURS_NO_OUTBOX);
+        Steady sdk = r.steady(SDK);
+        double vsSdk = on.rate().median() / sdk.rate().median();
+        report.headline(new Report.Headline("Device client QoS 1 (outbox on) vs AWS IoT Device SDK v2 Mqtt5Client, warm, acked",
+                Spread.num(on.rate().median(), 0) + " msg/s", Spread.num(sdk.rate().median(), 0) + " msg/s",
+                "%.2fx".formatted(vsSdk), ">= 1.5x", vsSdk >= 1.5));
+        double sdkWhole = r.cliWhole().median() / r.sdkWhole().median();
+        report.headline(new Report.Headline("Device client QoS 1 vs AWS IoT Device SDK v2 (whole process)",
+                Spread.num(r.cliWhole().median(), 0) + " msg/s", Spread.num(r.sdkWhole().median(), 0) + " msg/s",
+                "%.2fx".formatted(sdkWhole), "—", null));
+        StringBuilder steadyRows = new StringBuilder();
+        for (Steady st : r.steady()) {
+            if (st.client().equals(SDK_PACED)) {
+                continue;
+            }
+            steadyRows.append("| %s | %s | %.2fx | %s | %s |\n".formatted(st.client(), st.rate().format(0),
+                    st.rate().median() / sdk.rate().median(), st.clientCpuMicros().format(1), st.brokerCpuMicros().format(1)));
+        }
         StringBuilder md = new StringBuilder("""
                 ## 3. HTTPS publish: connection reuse against one TLS connection per message
 
@@ -179,12 +453,40 @@ final class DeviceClientBenchmark {
                 | `edgewire-device simulate` (its own rate, JVM start excluded) | %s |
                 | **ratio, whole process** | **%.2fx** (goal >= 0.8x: %s) |
                 | ratio, CLI's own rate | %.2fx |
+                | AWS IoT Device SDK v2 `Mqtt5Client` (whole process, `SdkDevice`) | %s |
+                | AWS IoT Device SDK v2 (its own rate, JVM start excluded) | %s |
+                | ratio, CLI against the SDK, whole process | %.2fx |
 
                 What the time goes to: `mosquitto_pub` sends all %,d in %.2f s. The CLI spends %.2f s of its run
                 before its first connect (JVM start, class loading, TLS set-up), then commits every reading to its
                 SQLite outbox before sending it, and its TLS and MQTT stack (Netty, the HiveMQ client, BoringSSL where
                 available) costs several times the CPU per message of `mosquitto_pub`'s C client, on 2 cores shared
                 with the broker.
+
+                ### Against the AWS IoT Device SDK for Java v2
+
+                A Java developer's other choice is the AWS IoT Device SDK for Java v2 (`aws-iot-device-sdk` 1.30.1, its
+                MQTT 5 client `Mqtt5Client` on the AWS Common Runtime: TLS and the event loop in native code), built as its
+                `Mqtt5X509` sample builds it (`AwsIotMqtt5ClientBuilder.newDirectMqttBuilderWithMtlsFromPath`, the same
+                CA, certificate and key). Warm and in process (this JVM; local mode's broker in its own): each client
+                connects as `%s`, then publishes the same %,d readings (the CLI's generator and seed), QoS 1, MQTT 5,
+                at most %d unacknowledged, and the rate is PUBACKs a second from the first publish to the last PUBACK. With
+                the outbox on, it is the CLI's own `Simulation`, storing every reading in the SQLite outbox before sending
+                it and removing it once acknowledged; with it off, the device client's `MqttTransport` alone. One
+                unrecorded round of each warms up first; then they take turns, each once local mode has worked off the
+                readings before it (its rules and fan-out run behind the PUBACK). CPU is per acknowledged message, from the
+                JVMs' process CPU time (the client: this JVM, idle but for it, during the run; local mode: its JVM and its
+                store, from `/proc`, from the first publish until it has worked off the run's readings, so the broker, rules
+                and fan-out of the same readings).
+
+                | client | acked msg/s | vs SDK | client CPU µs/msg | local mode CPU µs/msg |
+                |---|---|---|---|---|
+                %s
+                **Outbox on against the SDK: %.2fx** (goal >= 1.5x: %s). %s
+
+                The SDK's builder turns on its AWS IoT Core flow control by default (at most 100 publishes a second per
+                connection, IoT Core's limit); the device client paces itself to that limit only toward `*.amazonaws.com`.
+                Both run unpaced above. Left as the builder makes it, the SDK acked %s msg/s (%d readings, once).
 
                 Medians of %d repetitions (after one warm-up round in the full run), (min–max) in brackets. Every reading had to be acked
                 or the run fails. Commands (`$STATE` is local mode's fresh state directory, `$WORK` a temporary one):
@@ -196,9 +498,22 @@ final class DeviceClientBenchmark {
                 https >= 5 ? "met" : "not met", 1000 / r.httpsReuse().median(), 1000 / r.httpsFresh().median(),
                 1000 / r.httpsFresh().median() - 1000 / r.httpsReuse().median(), r.mqttMessages(), THING, r.mosquitto().format(0), r.cliWhole().format(0),
                 r.cliInProcess().format(0), mqttWhole, mqttWhole >= 0.8 ? "met" : "not met", mqttIn,
+                r.sdkWhole().format(0), r.sdkInProcess().format(0), sdkWhole,
                 r.mqttMessages(), r.mqttMessages() / r.mosquitto().median(),
-                r.mqttMessages() / r.cliWhole().median() - r.mqttMessages() / r.cliInProcess().median(), reps,
+                r.mqttMessages() / r.cliWhole().median() - r.mqttMessages() / r.cliInProcess().median(),
+                THING, r.steadyMessages(), MAX_IN_FLIGHT, steadyRows, vsSdk, vsSdk >= 1.5 ? "met" : "not met",
+                whereTheTimeGoes(on, off, sdk), Spread.num(r.steady(SDK_PACED).rate().median(), 0), SDK_PACED_MESSAGES, reps,
                 String.join("\n", r.commands())));
         report.section(md.toString());
+    }
+
+    /** Where the outbox-on client's time goes against the SDK's, from the CPU figures of the same run. */
+    static String whereTheTimeGoes(Steady on, Steady off, Steady sdk) {
+        double outboxCpu = on.clientCpuMicros().median() - off.clientCpuMicros().median();
+        return ("Per message the device client spends %.1f µs of CPU with the outbox and %.1f µs without it (the outbox: "
+                + "%.1f µs), the SDK %.1f µs; local mode spends %.1f, %.1f and %.1f µs on the same readings. Both share "
+                + "the machine's cores, so the client's CPU is taken from the broker's.").formatted(on.clientCpuMicros().median(), off.clientCpuMicros().median(),
+                outboxCpu, sdk.clientCpuMicros().median(), on.brokerCpuMicros().median(), off.brokerCpuMicros().median(),
+                sdk.brokerCpuMicros().median());
     }
 }
