@@ -28,15 +28,15 @@ public final class BenchmarkSuite implements Callable<Integer> {
     public enum Benchmark { BROADCAST, LATENCY, DEVICE, COLD_START, RESOURCES, FANOUT }
 
     /** Sizes of one run. */
-    public record Scale(String name, boolean warmUp, List<Integer> broadcastSizes, int broadcastReps, int delayedConnections, List<Integer> latencyRates,
+    public record Scale(String name, boolean warmUp, List<Integer> broadcastSizes, int broadcastReps, int delayedConnections, List<Integer> latencyAudiences, List<Integer> latencyRates,
                         int latencyReps, Duration latencyEach, int httpsMessages, int mqttMessages, int steadyMessages, int deviceReps,
                         int coldStartReps, List<String> coldStartTargets, int resourceClients, int resourceDevices,
                         int resourceRate, Duration resourceIdle, Duration resourceLoad, List<FanOutBenchmark.Case> fanOut) {
 
-        public static final Scale FULL = new Scale("full", true, List.of(1_000, 10_000), 5, 500, List.of(100, 500, 2_000), 3,
-                Duration.ofSeconds(15), 500, 100_000, 10_000, 3, 3, ColdStartBenchmark.TARGETS, 1_000, 20, 10,
+        public static final Scale FULL = new Scale("full", true, List.of(1_000, 10_000), 5, 500, List.of(1, 100), List.of(100, 500, 2_000), 3,
+                Duration.ofSeconds(10), 500, 100_000, 10_000, 3, 3, ColdStartBenchmark.TARGETS, 1_000, 20, 10,
                 Duration.ofSeconds(5), Duration.ofSeconds(60), FanOutBenchmark.FULL);
-        public static final Scale QUICK = new Scale("quick", false, List.of(200), 2, 50, List.of(100), 1, Duration.ofSeconds(3),
+        public static final Scale QUICK = new Scale("quick", false, List.of(200), 2, 50, List.of(1, 10), List.of(100), 1, Duration.ofSeconds(3),
                 30, 500, 1_000, 1, 1, List.of("HELLO", "CONNECT", "FAN_OUT"), 20, 5, 1, Duration.ofSeconds(2), Duration.ofSeconds(3),
                 FanOutBenchmark.QUICK);
     }
@@ -114,7 +114,7 @@ public final class BenchmarkSuite implements Callable<Integer> {
                     BroadcastBenchmark.report(report, broadcast, delayed, scale.broadcastReps());
                 }
                 case LATENCY -> {
-                    latency = LatencyBenchmark.run(root, scale.latencyRates(), scale.latencyReps(), scale.latencyEach());
+                    latency = LatencyBenchmark.run(root, scale.latencyAudiences(), scale.latencyRates(), scale.latencyReps(), scale.latencyEach());
                     LatencyBenchmark.report(report, latency, scale.latencyReps(), scale.latencyEach());
                 }
                 case DEVICE -> {

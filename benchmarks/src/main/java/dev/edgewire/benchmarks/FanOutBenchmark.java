@@ -24,7 +24,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Benchmark 7: readings fanned out to many watchers through the readings queue, the
@@ -171,8 +170,7 @@ final class FanOutBenchmark {
                 c.ratePerDevice(), c.load().toSeconds());
         // -Dfanout.localModeLog=all keeps every line local mode prints once ready, not only the fan-out's batch lines.
         List<String> markers = "all".equals(System.getProperty("fanout.localModeLog")) ? List.of("") : List.of(COALESCED, SHARDS, LOST, SQS_TIMEOUT);
-        try (LocalModeProcess local = LocalModeProcess.start(root, things, markers);
-             SqsClient sqs = sqsClient(local)) {
+        try (LocalModeProcess local = LocalModeProcess.start(root, things, markers)) {
             progress(c, "local mode ready");
             long origin = System.nanoTime();
             int buckets = (int) (c.load().toSeconds() + c.drainLimit().toSeconds() + 30);
@@ -194,8 +192,7 @@ final class FanOutBenchmark {
 
                 long envelopesBefore = watchers.envelopes();
                 long messagesBefore = watchers.messages();
-                String queueUrl = local.output(Outputs.READINGS_QUEUE_URL);
-                Sampler sampler = new Sampler(local, sqs, queueUrl);
+                Sampler sampler = new Sampler(local);
                 Profile profile = c.profile() ? Profile.start(local.pid(), profileDir.resolve("fanout-" + c.name() + ".jfr")) : null;
                 watchers.startClock();
                 long cpuLocal0 = local.cpuMillis();
@@ -227,7 +224,7 @@ final class FanOutBenchmark {
                 }
                 sampler.stop();
                 Thread.sleep(1_000); // duplicates, if any, still on their way
-                double[] standIns = probeStandIns(local, sqs, c.load().toSeconds() >= 30 ? 15 : 5);
+                double[] standIns = probeStandIns(local, c.load().toSeconds() >= 30 ? 15 : 5);
 
                 long missing = 0;
                 int watchersMissing = 0;
@@ -273,6 +270,7 @@ final class FanOutBenchmark {
                 List<ShardWorkerBenchmark.Shape> worker = c.workerShapes().isEmpty() ? List.of()
                         : ShardWorkerBenchmark.run(local, watchers, Math.min(c.watchers(), Topology.Defaults.SHARD_SIZE),
                                 c.workerShapes(), c.workerReps());
+                long refused = local.queueDepth(Outputs.FAILED_DELIVERIES_QUEUE_URL);
                 // The state is thrown away: no orderly shutdown, which would run $disconnect for every watcher.
                 local.kill();
                 progress(c, "done");
@@ -291,7 +289,7 @@ final class FanOutBenchmark {
                         100.0 * (cpuClient1 - cpuClient0) / 1e9 / loadWall,
                         (cpuLocal2 - cpuLocal0) / 1000.0, (cpuStore2 - cpuStore0) / 1000.0, (cpuClient2 - cpuClient0) / 1e9,
                         sampler.maxDepth(), queueAtLoadEnd, sampler.maxRssMb(), summary,
-                        profile == null ? null : profile.file(), worker, Batches.of(local.kept(), loadLogStart, local.dropLog()));
+                        profile == null ? null : profile.file(), worker, Batches.of(local.kept(), loadLogStart, refused));
             }
         }
     }
@@ -301,7 +299,8 @@ final class FanOutBenchmark {
      * is over: an SQS {@code SendMessageBatch} of one message until a waiting long-poll receive returns it
      * (on a queue of its own), and a strongly consistent Scan of the connection table. Medians, in ms.
      */
-    private static double[] probeStandIns(LocalModeProcess local, SqsClient sqs, int times) throws Exception {
+    private static double[] probeStandIns(LocalModeProcess local, int times) throws Exception {
+        SqsClient sqs = local.sqs();
         String url = sqs.createQueue(b -> b.queueName("edgewire-bench-probe")).queueUrl();
         List<Double> roundTrips = new ArrayList<>();
         List<Double> scans = new ArrayList<>();
@@ -349,28 +348,20 @@ final class FanOutBenchmark {
      * time from handing out the shards to the last worker's answer.
      */
     record Batches(int coalesced, double readingsMedian, int readingsMax, int sharded, double shardsMillisMedian,
-                   long shardsMillisMax, long handedOver, long lost, long refusedAtLeast, long readingsLost, long sqsTimeouts) {
+                   long shardsMillisMax, long handedOver, long lost, long refused, long readingsLost, long sqsTimeouts) {
 
         private static final java.util.regex.Pattern COALESCED_LINE =
                 java.util.regex.Pattern.compile("delivered a batch of (\\d+) with (\\d+) more received while coalescing");
         private static final java.util.regex.Pattern SHARDS_LINE = java.util.regex.Pattern.compile(
                 "(\\d+) shards of at most \\d+ connections: delivered=\\d+ handedOver=(\\d+) lost=(\\d+) durationMs=(\\d+)");
 
-        private static final java.util.regex.Pattern REFUSED_LINE = java.util.regex.Pattern.compile("(\\d+) refused so far");
-
         /**
          * @param lines    the kept lines of local mode's output
          * @param from     the first of them to count
-         * @param refusals the lines local mode printed about readings the queue refused (at 1, 2, 4, 8, ... of them)
+         * @param refused  readings the topic rules could not send to the readings queue, in all: the failed-deliveries
+         *                 queue's depth, where the rules' error action keeps each
          */
-        static Batches of(List<String> lines, int from, List<String> refusals) {
-            long refused = 0;
-            for (String line : refusals) {
-                var m = REFUSED_LINE.matcher(line);
-                if (m.find()) {
-                    refused = Math.max(refused, Long.parseLong(m.group(1)));
-                }
-            }
+        static Batches of(List<String> lines, int from, long refused) {
             long readingsLost = lines.stream().filter(l -> l.contains(LOST)).count();
             long timeouts = lines.stream().filter(l -> l.contains(SQS_TIMEOUT)).count();
             List<Double> readings = new ArrayList<>();
@@ -431,13 +422,6 @@ final class FanOutBenchmark {
         return true;
     }
 
-    private static SqsClient sqsClient(LocalModeProcess local) {
-        return SqsClient.builder().region(Region.US_EAST_1)
-                .endpointOverride(java.net.URI.create(local.output(Outputs.SQS_ENDPOINT)))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
-                .httpClient(UrlConnectionHttpClient.create()).build();
-    }
 
     /**
      * The devices, publishing at a fixed rate: reading {@code g} of a run is due {@code g / rate} seconds
@@ -455,6 +439,7 @@ final class FanOutBenchmark {
         private final AtomicLong acked = new AtomicLong();
         private final AtomicLong failures = new AtomicLong();
         private long maxLagNanos;
+        private volatile ConcurrentHistogram pubacks;
 
         Driver(List<Mqtt5AsyncClient> devices, List<String> things, long origin) {
             this.devices = devices;
@@ -485,10 +470,15 @@ final class FanOutBenchmark {
                 int d = (int) (g % devices.size());
                 long seq = nextSeq[d]++;
                 long sentAt = (due - origin) / 1_000;
+                long published = System.nanoTime();
+                ConcurrentHistogram pubacks = this.pubacks;
                 devices.get(d).publishWith().topic("devices/" + things.get(d) + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
                         .payload(reading(things.get(d), seq, sentAt)).send()
                         .whenComplete((ack, e) -> {
                             if (e == null) {
+                                if (measure && pubacks != null) {
+                                    pubacks.recordValue((System.nanoTime() - published) / 1_000);
+                                }
                                 if (measure) {
                                     synchronized (measured[d]) {
                                         measured[d].set((int) seq);
@@ -510,6 +500,19 @@ final class FanOutBenchmark {
 
         long acked() {
             return acked.get();
+        }
+
+        /**
+         * From now on, measured runs record each PUBACK's round trip in microseconds from the actual publish (not
+         * from the schedule): the broker's own hop, without the publisher's lag.
+         */
+        void recordPubacks(ConcurrentHistogram histogram) {
+            this.pubacks = histogram;
+        }
+
+        /** Resets the publisher's largest lag behind its schedule. */
+        void resetLag() {
+            maxLagNanos = 0;
         }
 
         long failures() {
@@ -538,16 +541,12 @@ final class FanOutBenchmark {
     /** Every second: the readings queue's depth (visible and in flight) and local mode's RSS, keeping the maximum. */
     private static final class Sampler {
         private final LocalModeProcess local;
-        private final SqsClient sqs;
-        private final String queueUrl;
         private final Thread thread;
         private volatile long maxDepth;
         private volatile long maxRssMb;
 
-        Sampler(LocalModeProcess local, SqsClient sqs, String queueUrl) {
+        Sampler(LocalModeProcess local) {
             this.local = local;
-            this.sqs = sqs;
-            this.queueUrl = queueUrl;
             this.thread = Thread.ofPlatform().daemon().name("fanout-sampler").start(this::sample);
         }
 
@@ -575,11 +574,7 @@ final class FanOutBenchmark {
         }
 
         long depth() {
-            var attributes = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-            return Long.parseLong(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"))
-                    + Long.parseLong(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
+            return local.queueDepth(Outputs.READINGS_QUEUE_URL);
         }
 
         long maxDepth() {
@@ -680,8 +675,8 @@ final class FanOutBenchmark {
                         fmt(r.batches().shardsMillisMedian(), 0), r.batches().shardsMillisMax(), r.batches().handedOver(), r.batches().lost()));
         row(md, "`@connections` posts (WebSocket messages) in all; per second until the last arrived", cases,
                 r -> "%,d; %s".formatted(r.messages(), fmt(r.postsPerSecond(), 0)));
-        row(md, "readings local mode's SQS refused (at least; to the error action) / lost (its failure queue refused them too); "
-                + "ElasticMQ store timeouts", cases, r -> "%,d / %,d; %,d".formatted(r.batches().refusedAtLeast(), r.batches().readingsLost(),
+        row(md, "readings local mode's SQS refused (kept by the error action in the failed-deliveries queue) / lost (its failure queue refused them too); "
+                + "ElasticMQ store timeouts", cases, r -> "%,d / %,d; %,d".formatted(r.batches().refused(), r.batches().readingsLost(),
                 r.batches().sqsTimeouts()));
         row(md, "readings queue, visible + in flight: deepest; at the end of the load", cases,
                 r -> "%,d; %,d".formatted(r.queueMax(), r.queueAtLoadEnd()));
@@ -824,14 +819,14 @@ final class FanOutBenchmark {
                     .formatted(fmt(r.p50(), 1), fmt(r.fromRuleP50(), 0), fmt(r.sqsRoundTripMs(), 1),
                             Topology.Defaults.CONNECTION_CACHE_TTL_MS, 1000 / Math.max(1, r.c().ratePerDevice()), fmt(r.scanMs(), 1)));
         } else if (Boolean.FALSE.equals(r.p99Met())) {
-            if (r.batches().refusedAtLeast() > 0 || r.batches().readingsLost() > 0) {
+            if (r.batches().refused() > 0 || r.batches().readingsLost() > 0) {
                 text.append(("First, local mode's SQS did not take %,d sends a second: ElasticMQ's on-disk store timed out %,d times, "
-                        + "its metering front answered 502, the rules' SQS action had at least %,d readings refused (its error action "
+                        + "its metering front answered 502, the rules' SQS action had %,d readings refused (its error action "
                         + "sends them to the failed-deliveries queue) and %,d of those could not be kept there either (local mode logs "
                         + "each whole and drops it). Those readings are what is missing; they are local mode's limit, not the design's "
                         + "(SQS standard queues take \"a nearly unlimited number of API calls per second, per API action\", "
                         + "[Amazon SQS standard queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html)). ")
-                        .formatted(r.c().rate(), r.batches().sqsTimeouts(), r.batches().refusedAtLeast(), r.batches().readingsLost()));
+                        .formatted(r.c().rate(), r.batches().sqsTimeouts(), r.batches().refused(), r.batches().readingsLost()));
             }
             double needed = (double) r.watchers() * r.c().rate() * bytesPerReading(shards) / Frames.BILLING_UNIT_BYTES;
             text.append(("Carrying %,d readings a second to %,d watchers takes at least %s full 32 KB posts a second, %sx what this "

@@ -1,30 +1,40 @@
 package dev.edgewire.benchmarks;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import dev.edgewire.local.LocalCloud;
-import java.nio.charset.StandardCharsets;
+import dev.edgewire.contract.Topology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Benchmark 2: end-to-end latency from an MQTT publish (QoS 1, mutual TLS) to the WebSocket
- * envelope's arrival at a client of local mode, at fixed reading rates spread over several devices,
- * against the raw broker hop measured on the very same messages: the QoS 1 publish-to-PUBACK round
- * trip, which is the time the broker takes to accept a message and answer its sender.
+ * Benchmark 2: end-to-end latency from an MQTT publish (QoS 1, mutual TLS) to the WebSocket message's
+ * arrival at every watcher of local mode, at fixed reading rates spread over several devices and for
+ * several audiences, against the raw broker hop measured on the very same messages: the QoS 1
+ * publish-to-PUBACK round trip, the time the broker takes to accept a message and answer its sender.
+ *
+ * <p>The devices and the watchers are the fan-out benchmark's ({@link FanOutBenchmark.Driver},
+ * {@link Watchers}): each reading is timed from the moment the fixed schedule made it due, so a stall
+ * of the publishing thread shows as latency instead of hiding it, and it is counted at every watcher by
+ * {@code (device, seq)}.
  */
 final class LatencyBenchmark {
 
     static final int DEVICES = 10;
+    static final String DEVICE_PREFIX = "lat-";
+    /** The rate the goal is set at. */
+    static final int GOAL_RATE = 500;
+    /** The project's goal at {@link #GOAL_RATE}: p99 from publish to every watcher at most this times the PUBACK p99. */
+    static final double GOAL_RATIO = 3.0;
+    /** How long a repetition may take to drain, and how long without any arrival ends the wait. */
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(60);
+    private static final Duration QUIET = Duration.ofSeconds(5);
 
     /** Percentiles in milliseconds of one repetition. */
     record Percentiles(double p50, double p99, double max, long count) {
@@ -34,71 +44,79 @@ final class LatencyBenchmark {
         }
     }
 
-    record Result(int rate, Spread e2eP50, Spread e2eP99, Spread e2eMax, Spread rawP50, Spread rawP99, Spread rawMax,
-                  long sent, long delivered) {
+    /**
+     * One audience at one rate, over its repetitions.
+     *
+     * @param sent       readings the broker acknowledged (PUBACK), summed over the repetitions
+     * @param pairs      (watcher, reading) pairs expected: every acknowledged reading at every watcher
+     * @param missing    of those, the pairs that never arrived
+     * @param duplicates readings a watcher got a second time
+     * @param lagMaxMs   how far the publisher fell behind its schedule at most (charged to the latency)
+     */
+    record Result(int watchers, int rate, Spread e2eP50, Spread e2eP99, Spread e2eMax, Spread rawP50, Spread rawP99,
+                  Spread rawMax, long sent, long pairs, long missing, long duplicates, double lagMaxMs) {
+
+        double ratio() {
+            return e2eP99.median() / rawP99.median();
+        }
     }
 
     private LatencyBenchmark() {
     }
 
-    static List<Result> run(Path root, List<Integer> rates, int reps, Duration each) throws Exception {
+    static List<Result> run(Path root, List<Integer> audiences, List<Integer> rates, int reps, Duration each) throws Exception {
         List<String> things = new ArrayList<>();
-        for (int i = 1; i <= DEVICES; i++) {
-            things.add("lat-" + i);
+        for (int i = 0; i < DEVICES; i++) {
+            things.add(DEVICE_PREFIX + i);
         }
         List<Result> results = new ArrayList<>();
-        try (LocalModeProcess local = LocalModeProcess.start(root, things);
-             WsFleet client = WsFleet.open(local.stage(), 1)) {
+        try (LocalModeProcess local = LocalModeProcess.start(root, things)) {
             List<Mqtt5AsyncClient> devices = local.connectDevices(things);
-            Map<Long, Long> sentAt = new ConcurrentHashMap<>();
-            ConcurrentHistogram[] e2e = {new ConcurrentHistogram(3)};
-            AtomicLong delivered = new AtomicLong();
-            client.observe(r -> {
-                for (long seq : sequences(r.text())) {
-                    Long t0 = sentAt.remove(seq);
-                    if (t0 != null) {
-                        e2e[0].recordValue(Math.max(0, (r.arrivedNanos() - t0) / 1000));
-                        delivered.incrementAndGet();
-                    }
-                }
-            });
-            long seq = 0;
-            // A short warm-up at the lowest rate, not recorded.
-            seq = drive(devices, things, rates.get(0), Duration.ofSeconds(2), seq, sentAt, new ConcurrentHistogram(3));
-            Thread.sleep(1000);
-            for (int rate : rates) {
-                List<Percentiles> ours = new ArrayList<>();
-                List<Percentiles> raw = new ArrayList<>();
-                long sent = 0;
-                long got = 0;
-                for (int rep = 0; rep < reps; rep++) {
-                    sentAt.clear();
-                    e2e[0] = new ConcurrentHistogram(3);
-                    delivered.set(0);
-                    ConcurrentHistogram puback = new ConcurrentHistogram(3);
-                    long before = seq;
-                    seq = drive(devices, things, rate, each, seq, sentAt, puback);
-                    // Let what is queued drain before the next repetition, so one's backlog never delays the next.
-                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                    long last = -1;
-                    long lastChange = System.nanoTime();
-                    while (delivered.get() < seq - before && System.nanoTime() < deadline
-                            && System.nanoTime() - lastChange < Duration.ofSeconds(3).toNanos()) {
-                        if (delivered.get() != last) {
-                            last = delivered.get();
-                            lastChange = System.nanoTime();
-                        }
-                        Thread.sleep(20);
-                    }
-                    sent += seq - before;
-                    got += delivered.get();
-                    ours.add(Percentiles.of(e2e[0]));
-                    raw.add(Percentiles.of(puback));
+            for (int audience : audiences) {
+                long origin = System.nanoTime();
+                // A driver per audience: its readings are numbered from 0 for these watchers.
+                FanOutBenchmark.Driver driver = new FanOutBenchmark.Driver(devices, things, origin);
+                try (Watchers watchers = Watchers.open(local.stage(), audience, DEVICES, DEVICE_PREFIX, 1, origin)) {
+                    // A short warm-up at the lowest rate, not measured, then drained.
+                    long before = watchers.envelopes();
+                    long warm = driver.drive(rates.get(0), Duration.ofSeconds(2), false);
+                    awaitAll(watchers, warm, before);
                     Thread.sleep(500);
+                    long missingBefore = 0;
+                    long duplicatesBefore = 0;
+                    for (int rate : rates) {
+                        List<Percentiles> ours = new ArrayList<>();
+                        List<Percentiles> raw = new ArrayList<>();
+                        long sent = 0;
+                        double lag = 0;
+                        for (int rep = 0; rep < reps; rep++) {
+                            ConcurrentHistogram pubacks = new ConcurrentHistogram(3);
+                            driver.recordPubacks(pubacks);
+                            driver.resetLag();
+                            long envelopesBefore = watchers.envelopes();
+                            watchers.startClock();
+                            long acked = driver.drive(rate, each, true);
+                            // Drained before the next repetition, so one's backlog never delays the next.
+                            awaitAll(watchers, acked, envelopesBefore);
+                            sent += acked;
+                            lag = Math.max(lag, driver.maxLagMillis());
+                            ours.add(Percentiles.of(watchers.latency()));
+                            raw.add(Percentiles.of(pubacks));
+                            Thread.sleep(500);
+                        }
+                        long missing = missing(watchers, driver);
+                        long duplicates = watchers.watchers().stream().mapToLong(Watchers.Watcher::duplicates).sum();
+                        Result r = new Result(audience, rate, spread(ours, Percentiles::p50), spread(ours, Percentiles::p99),
+                                spread(ours, Percentiles::max), spread(raw, Percentiles::p50), spread(raw, Percentiles::p99),
+                                spread(raw, Percentiles::max), sent, sent * audience, missing - missingBefore,
+                                duplicates - duplicatesBefore, lag);
+                        System.out.printf("   %,d watchers at %,d readings/s: p99 %.2f ms against PUBACK %.2f ms; %,d of %,d pairs missing%n",
+                                audience, rate, r.e2eP99().median(), r.rawP99().median(), r.missing(), r.pairs());
+                        results.add(r);
+                        missingBefore = missing;
+                        duplicatesBefore = duplicates;
+                    }
                 }
-                results.add(new Result(rate, spread(ours, Percentiles::p50), spread(ours, Percentiles::p99),
-                        spread(ours, Percentiles::max), spread(raw, Percentiles::p50), spread(raw, Percentiles::p99),
-                        spread(raw, Percentiles::max), sent, got));
             }
             for (Mqtt5AsyncClient c : devices) {
                 c.disconnect().get(10, TimeUnit.SECONDS);
@@ -107,68 +125,38 @@ final class LatencyBenchmark {
         return results;
     }
 
-    /** Publishes {@code rate} readings a second over all devices for {@code duration}, paced every 10 ms. */
-    static long drive(List<Mqtt5AsyncClient> devices, List<String> things, int rate, Duration duration, long seq,
-                              Map<Long, Long> sentAt, ConcurrentHistogram puback) throws InterruptedException {
-        long tick = TimeUnit.MILLISECONDS.toNanos(10);
-        long start = System.nanoTime();
-        long end = start + duration.toNanos();
-        long due = 0;
-        long next = start;
-        long first = seq;
-        while (System.nanoTime() < end) {
-            due = (long) ((System.nanoTime() - start) / 1e9 * rate) + 1;
-            while (seq - first < due) {
-                int d = (int) (seq % devices.size());
-                long t0 = System.nanoTime();
-                sentAt.put(seq, t0);
-                devices.get(d).publishWith().topic("devices/" + things.get(d) + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(reading(things.get(d), seq)).send()
-                        .whenComplete((ack, e) -> {
-                            if (e == null) {
-                                puback.recordValue(Math.max(0, (System.nanoTime() - t0) / 1000));
-                            }
-                        });
-                seq++;
-            }
-            next += tick;
-            long sleep = next - System.nanoTime();
-            if (sleep > 0) {
-                TimeUnit.NANOSECONDS.sleep(sleep);
+    /** (watcher, reading) pairs of every measured run so far that did not arrive. */
+    private static long missing(Watchers watchers, FanOutBenchmark.Driver driver) {
+        long missing = 0;
+        for (Watchers.Watcher w : watchers.watchers()) {
+            for (int d = 0; d < DEVICES; d++) {
+                missing += w.missing(d, driver.measured(d));
             }
         }
-        return seq;
+        return missing;
     }
 
-    static byte[] reading(String thing, long seq) {
-        return ("{\"deviceId\":\"" + thing + "\",\"seq\":" + seq + ",\"ts\":\"2026-11-29T21:00:00Z\",\"temperature\":22.4,"
-                + "\"humidity\":41.2,\"pressure\":1012.8,\"battery\":0.93}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * The readings' {@code seq}s of a message (one envelope, or a batch of them), without a full parse
-     * on the receiving thread: every {@code "seq":<digits>} of a message that carries telemetry.
-     */
-    static List<Long> sequences(String text) {
-        if (!text.contains("\"telemetry\"")) {
-            return List.of();
-        }
-        List<Long> seqs = new ArrayList<>(1);
-        int at = text.indexOf("\"seq\":");
-        while (at >= 0) {
-            int end = at + 6;
-            while (end < text.length() && Character.isDigit(text.charAt(end))) {
-                end++;
+    /** Waits until every watcher has the {@code readings} since {@code before}, or nothing arrived for a while. */
+    private static void awaitAll(Watchers watchers, long readings, long before) throws InterruptedException {
+        long target = readings * watchers.size();
+        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+        long last = -1;
+        long lastChange = System.nanoTime();
+        while (watchers.envelopes() - before < target) {
+            long now = System.nanoTime();
+            long got = watchers.envelopes();
+            if (got != last) {
+                last = got;
+                lastChange = now;
             }
-            if (end > at + 6) {
-                seqs.add(Long.parseLong(text.substring(at + 6, end)));
+            if (now > deadline || now - lastChange > QUIET.toNanos()) {
+                return;
             }
-            at = text.indexOf("\"seq\":", end);
+            Thread.sleep(20);
         }
-        return seqs;
     }
 
-    private static Spread spread(List<Percentiles> reps, java.util.function.ToDoubleFunction<Percentiles> f) {
+    private static Spread spread(List<Percentiles> reps, ToDoubleFunction<Percentiles> f) {
         return Spread.of(reps.stream().map(f::applyAsDouble).toList());
     }
 
@@ -176,66 +164,85 @@ final class LatencyBenchmark {
         StringBuilder md = new StringBuilder("""
                 ## 2. End-to-end latency, MQTT publish to WebSocket receipt
 
-                %d devices (MQTT 5, mutual TLS, QoS 1, the HiveMQ client) publish readings at a fixed total rate,
-                paced every 10 ms, for %d s per repetition; one WebSocket client of local mode receives the telemetry
-                envelopes. Latency is from just before the publish to the arrival of the whole envelope (same JVM
-                clock). The baseline is taken on the very same messages: the broker's publish-to-PUBACK round trip.
+                %d devices (MQTT 5, mutual TLS, QoS 1, the HiveMQ client) publish readings at a fixed total rate for %d s
+                per repetition, to local mode (child JVM, the deployed configuration: readings queue, event source mapping,
+                coalescing fan-out); 1 or more watchers (WebSocket clients of local mode) receive them.
 
-                Why this baseline: local mode's `ThingPolicy` (like the IoT policy) lets a device subscribe only to
-                its own topics, so a raw device-to-device publish/subscribe round trip would need a weaker policy.
-                The PUBACK is the broker's own hop: it is sent once the broker has accepted the message and handed it
-                on, the same point where local mode's rule engine (like IoT rules) takes it over. Everything after it
-                (rule evaluation, the fan-out handler's connection lookup, the signed `@connections` post, the
-                WebSocket frame) is what our path adds.
+                - **Latency** is from the moment a reading was due on the publisher's fixed schedule (written into the
+                  reading) to the arrival of the WebSocket message that carries it, at every watcher, in an HdrHistogram
+                  (same JVM clock). Timing from the schedule rather than the actual send is the coordinated-omission
+                  correction: a stall of the publishing thread, or of this JVM, shows as latency of every reading it
+                  delayed. The publisher never waits for an answer before its next reading, so no sample is ever skipped
+                  and HdrHistogram's expected-interval recording (`recordValueWithExpectedInterval`), which adds the
+                  samples a waiting tester never took, has nothing to add; applied here it would count each late reading
+                  twice, once measured and once invented.
+                - **Baseline**: the broker's publish-to-PUBACK round trip on the very same messages, from the actual
+                  publish. Local mode's `ThingPolicy` (like the IoT policy) lets a device subscribe only to its own
+                  topics, so a device-to-device round trip would need a weaker policy. The PUBACK is the broker's own
+                  hop: it is sent once the broker has accepted the message and handed it on, where local mode's rule
+                  engine (like IoT rules) takes it over. Everything after it (the topic rule, the readings queue, the
+                  event source mapping, the fan-out and its connection lookup, the signed `@connections` posts, the
+                  WebSocket frames) is what our path adds.
+                - **Delivered** counts (watcher, reading) pairs: every reading the broker acknowledged must reach every
+                  watcher; each repetition waits until all have arrived, or nothing arrived for %d s.
 
-                | readings/s | e2e p50 ms | e2e p99 ms | e2e max ms | PUBACK p50 ms | PUBACK p99 ms | PUBACK max ms | p99 ratio | delivered |
-                |---|---|---|---|---|---|---|---|---|
-                """.formatted(DEVICES, each.toSeconds()));
+                | watchers | readings/s | e2e p50 ms | e2e p99 ms | e2e max ms | PUBACK p50 ms | PUBACK p99 ms | PUBACK max ms | p99 ratio | pairs missing | publisher lag max |
+                |---|---|---|---|---|---|---|---|---|---|---|
+                """.formatted(DEVICES, each.toSeconds(), QUIET.toSeconds()));
         Map<String, Map<String, Double>> chart = new LinkedHashMap<>();
+        boolean goalRateRun = results.stream().anyMatch(r -> r.rate() == GOAL_RATE);
+        int highest = results.stream().mapToInt(Result::rate).max().orElse(0);
         for (Result r : results) {
-            double ratio = r.e2eP99().median() / r.rawP99().median();
-            md.append("| %,d | %s | %s | %s | %s | %s | %s | %.2fx | %,d of %,d |\n".formatted(r.rate(), r.e2eP50().format(2),
-                    r.e2eP99().format(2), r.e2eMax().format(1), r.rawP50().format(2), r.rawP99().format(2),
-                    r.rawMax().format(1), ratio, r.delivered(), r.sent()));
-            String label = r.rate() + "/s";
+            md.append("| %,d | %,d | %s | %s | %s | %s | %s | %s | %.2fx | %,d of %,d | %.1f ms |\n".formatted(r.watchers(), r.rate(),
+                    r.e2eP50().format(2), r.e2eP99().format(2), r.e2eMax().format(1), r.rawP50().format(2), r.rawP99().format(2),
+                    r.rawMax().format(1), r.ratio(), r.missing(), r.pairs(), r.lagMaxMs()));
+            String label = "%d x %d/s".formatted(r.watchers(), r.rate());
             chart.computeIfAbsent("e2e p50", k -> new LinkedHashMap<>()).put(label, r.e2eP50().median());
             chart.computeIfAbsent("e2e p99", k -> new LinkedHashMap<>()).put(label, r.e2eP99().median());
-            chart.computeIfAbsent("e2e max", k -> new LinkedHashMap<>()).put(label, r.e2eMax().median());
             chart.computeIfAbsent("PUBACK p50", k -> new LinkedHashMap<>()).put(label, r.rawP50().median());
             chart.computeIfAbsent("PUBACK p99", k -> new LinkedHashMap<>()).put(label, r.rawP99().median());
-            chart.computeIfAbsent("PUBACK max", k -> new LinkedHashMap<>()).put(label, r.rawMax().median());
-            report.headline(new Report.Headline("Latency p99 at %,d readings/s".formatted(r.rate()),
-                    Spread.num(r.e2eP99().median(), 2) + " ms", Spread.num(r.rawP99().median(), 2) + " ms (PUBACK)",
-                    "%.2fx".formatted(ratio), r.rate() == 500 ? "<= 3x" : "—", r.rate() == 500 ? ratio <= 3 : null));
+            boolean goal = r.rate() == GOAL_RATE;
+            if (goal || (!goalRateRun && r.rate() == highest)) {
+                report.headline(new Report.Headline("Latency p99 at %,d readings/s, %,d watcher%s".formatted(r.rate(), r.watchers(),
+                        r.watchers() == 1 ? "" : "s"),
+                        Spread.num(r.e2eP99().median(), 2) + " ms, " + (r.missing() == 0 ? "none missing"
+                                : "%,d of %,d pairs missing".formatted(r.missing(), r.pairs())),
+                        Spread.num(r.rawP99().median(), 2) + " ms (PUBACK)", "%.2fx".formatted(r.ratio()),
+                        goal ? "<= %.0fx, none missing".formatted(GOAL_RATIO) : "—",
+                        goal ? r.ratio() <= GOAL_RATIO && r.missing() == 0 : null));
+            }
         }
-        Result lowest = results.get(0);
-        Result highest = results.get(results.size() - 1);
-        if (results.size() > 1) {
-            md.append("""
-
-                    How to read it: the PUBACK percentiles stay flat from %,d to %,d readings/s (p50 %.2f to %.2f ms), so the
-                    broker is not what grows; the end-to-end p50 goes from %.2f to %.2f ms. Each reading passes local mode's
-                    topic rule, then a fan-out invocation (local mode runs at most %d at once, like a function's reserved
-                    concurrency), which signs and posts one `@connections` request per connection; what grows with the rate
-                    is readings waiting for a free invocation, stretched by the load average in the header. %s
-                    """.formatted(lowest.rate(), highest.rate(), lowest.rawP50().median(), highest.rawP50().median(),
-                    lowest.e2eP50().median(), highest.e2eP50().median(), LocalCloud.RULE_CONCURRENCY,
-                    highest.delivered() == highest.sent()
-                            ? "At %,d readings/s all %,d readings arrived.".formatted(highest.rate(), highest.sent())
-                            : ("At %,d readings/s %,d of %,d readings arrived; the rest were shed at local mode's bounded "
-                                    + "rule-action queue or still queued when the repetition ended.")
-                                    .formatted(highest.rate(), highest.delivered(), highest.sent())));
-        }
-        Charts.bars(report.imageDir().resolve("latency-percentiles.png"),
-                "Publish to WebSocket receipt vs publish to PUBACK (median of " + reps + ")", "ms (log scale)", chart, true);
         md.append("""
 
-                Medians of %d repetitions, (min–max) in brackets; "delivered" counts envelopes that arrived before the next
-                repetition (each waits until nothing more arrives for 3 s, at most 30 s), summed over the repetitions;
-                readings that local mode's bounded rule-action queue shed are the difference.
+                Medians of %d repetitions, (min–max) in brackets; pairs are summed over the repetitions. The goal: at %,d
+                readings/s, the p99 from publish to every watcher at most %.0fx the PUBACK p99, with nothing missing.
 
+                How to read it: the PUBACK percentiles are the broker's and do not grow with the audience. What the end-to-end
+                figures add is the readings queue's hop and the fan-out's batching (the event source mapping hands a batch on
+                when it is full or its window closes; a full batch makes the fan-out gather more for up to %d ms, so at high
+                rates a reading waits for the batch it joins), then one post per watcher per batch. With more watchers each
+                batch takes more posts, all on the 2 cores this machine shares between local mode, its store, the watchers
+                and the devices.
+                %s
                 ![latency percentiles](img/latency-percentiles.png)
-                """.formatted(reps));
+                """.formatted(reps, GOAL_RATE, GOAL_RATIO, Topology.ReadingsQueue.COALESCE_FOR.toMillis(), verdict(results)));
+        Charts.bars(report.imageDir().resolve("latency-percentiles.png"),
+                "Publish to WebSocket receipt vs publish to PUBACK (median of " + reps + ")", "ms (log scale)", chart, true);
         report.section(md.toString());
+    }
+
+    private static String verdict(List<Result> results) {
+        StringBuilder text = new StringBuilder();
+        for (Result r : results) {
+            if (r.rate() != GOAL_RATE) {
+                continue;
+            }
+            boolean met = r.ratio() <= GOAL_RATIO && r.missing() == 0;
+            text.append("\nAt %,d readings/s and %,d watcher%s the goal is %s: p99 %.2f ms, %.2fx the PUBACK's %.2f ms%s.\n".formatted(
+                    r.rate(), r.watchers(), r.watchers() == 1 ? "" : "s", met ? "met" : "**not met**", r.e2eP99().median(),
+                    r.ratio(), r.rawP99().median(), r.missing() == 0 ? ", nothing missing"
+                            : ", %,d of %,d pairs missing".formatted(r.missing(), r.pairs())));
+        }
+        return text.toString();
     }
 }

@@ -32,6 +32,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Select;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Local mode in a child JVM, started as {@code local/bin/edgewire-local} starts it (same main class,
@@ -49,18 +51,17 @@ public final class LocalModeProcess implements AutoCloseable {
     private final Path log;
     private final Map<String, String> outputs;
     private final long readyMillis;
-    private final List<String> dropLog;
     private final List<String> kept;
+    private SqsClient sqs;
 
     private LocalModeProcess(Process process, Path state, boolean ownsState, Path log, Map<String, String> outputs,
-                             long readyMillis, List<String> dropLog, List<String> kept) {
+                             long readyMillis, List<String> kept) {
         this.process = process;
         this.state = state;
         this.ownsState = ownsState;
         this.log = log;
         this.outputs = outputs;
         this.readyMillis = readyMillis;
-        this.dropLog = dropLog;
         this.kept = kept;
     }
 
@@ -128,7 +129,6 @@ public final class LocalModeProcess implements AutoCloseable {
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
         List<String> early = new ArrayList<>();
-        List<String> dropLog = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         Thread.ofPlatform().daemon().name("local-mode-output-" + process.pid()).start(() -> {
             try (out) {
@@ -143,10 +143,6 @@ public final class LocalModeProcess implements AutoCloseable {
                         early.add(line);
                         if (line.contains("local mode is ready")) {
                             ready.complete(true);
-                        }
-                    } else if (line.contains("refused so far")) {
-                        synchronized (dropLog) {
-                            dropLog.add(line.trim());
                         }
                     } else if (markers.stream().anyMatch(line::contains)) {
                         synchronized (kept) {
@@ -183,7 +179,7 @@ public final class LocalModeProcess implements AutoCloseable {
         Map<String, String> outputs = new LinkedHashMap<>();
         new ObjectMapper().readTree(state.resolve("outputs.json").toFile()).elements().next().fields()
                 .forEachRemaining(e -> outputs.put(e.getKey(), e.getValue().asText()));
-        return new LocalModeProcess(process, state, ownsState, log, outputs, readyMillis, dropLog, kept);
+        return new LocalModeProcess(process, state, ownsState, log, outputs, readyMillis, kept);
     }
 
     /** From the start of the JVM to local mode's "ready" line. */
@@ -254,7 +250,6 @@ public final class LocalModeProcess implements AutoCloseable {
         return Path.of(output(Outputs.CA_CERTIFICATE_FILE));
     }
 
-    /** The lines local mode printed, once ready, about readings its rules' SQS action refused. */
     /** The lines kept by the markers given to {@link #start(Path, List, List)}, so far. */
     List<String> kept() {
         synchronized (kept) {
@@ -262,10 +257,29 @@ public final class LocalModeProcess implements AutoCloseable {
         }
     }
 
-    List<String> dropLog() {
-        synchronized (dropLog) {
-            return List.copyOf(dropLog);
+    /** An SQS client of local mode's queues (its SQS endpoint, its credentials), kept until {@link #close()}. */
+    synchronized SqsClient sqs() {
+        if (sqs == null) {
+            sqs = SqsClient.builder().region(Region.US_EAST_1)
+                    .endpointOverride(URI.create(output(Outputs.SQS_ENDPOINT)))
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                            LocalCloud.CREDENTIALS.accessKeyId(), LocalCloud.CREDENTIALS.secretAccessKey())))
+                    .httpClient(UrlConnectionHttpClient.create()).build();
         }
+        return sqs;
+    }
+
+    /**
+     * Messages in a queue of local mode, visible and in flight, read through its SQS API as one would read a
+     * deployed queue's depth. For the failed-deliveries queue this is the total of readings the topic rules
+     * could not send to the readings queue since start: its error action keeps each one there.
+     */
+    long queueDepth(String queueUrlOutput) {
+        Map<QueueAttributeName, String> a = sqs().getQueueAttributes(b -> b.queueUrl(output(queueUrlOutput)).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return Long.parseLong(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"))
+                + Long.parseLong(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"));
     }
 
     /** Everything in the log so far, earlier runs on the same state included. */
@@ -370,6 +384,12 @@ public final class LocalModeProcess implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            if (sqs != null) {
+                sqs.close();
+                sqs = null;
+            }
+        }
         if (process.isAlive()) {
             process.destroy();
             try {

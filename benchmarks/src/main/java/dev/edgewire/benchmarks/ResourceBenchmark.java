@@ -1,13 +1,12 @@
 package dev.edgewire.benchmarks;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import dev.edgewire.contract.Outputs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.HdrHistogram.ConcurrentHistogram;
 
 /**
  * Benchmark 6: memory and CPU of local mode (a child JVM started like the run command) idle, then
@@ -18,7 +17,7 @@ final class ResourceBenchmark {
 
     record Result(long readyMillis, double idleSeconds, long idleRssMb, double idleCpuPercent, int clients, int devices, int ratePerDevice,
                   double seconds, long sent, long delivered, long messages, long demanded, long maxRssMb, long endRssMb,
-                  double loadCpuPercent, List<String> dropLog) {
+                  double loadCpuPercent, long refused) {
     }
 
     private ResourceBenchmark() {
@@ -55,8 +54,8 @@ final class ResourceBenchmark {
                         // interrupted at the end of the load
                     }
                 });
-                long sent = LatencyBenchmark.drive(devicesClients, things, devices * ratePerDevice, load, 0,
-                        new ConcurrentHashMap<>(), new ConcurrentHistogram(3));
+                long sent = new FanOutBenchmark.Driver(devicesClients, things, System.nanoTime())
+                        .drive(devices * ratePerDevice, load, false);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 long cpuAfter = local.cpuMillis();
                 sampler.interrupt();
@@ -69,7 +68,7 @@ final class ResourceBenchmark {
                 }
                 return new Result(local.readyMillis(), idle.toMillis() / 1000.0, idleRss, idleCpu, clients, devices, ratePerDevice, seconds, sent,
                         delivered, messages, sent * clients, maxRss[0], endRss, 100.0 * (cpuAfter - cpuBefore) / (seconds * 1000),
-                        local.dropLog());
+                        local.queueDepth(Outputs.FAILED_DELIVERIES_QUEUE_URL));
             }
         }
     }
@@ -80,7 +79,6 @@ final class ResourceBenchmark {
                 r.devices(), r.ratePerDevice()), "%d MB RSS max, %.0f%% CPU".formatted(r.maxRssMb(), r.loadCpuPercent()),
                 "idle: %d MB, %.0f%% CPU".formatted(r.idleRssMb(), r.idleCpuPercent()),
                 "%.1f%% of demanded envelopes delivered".formatted(share), "— (no baseline named)", null));
-        String drops = r.dropLog().isEmpty() ? "none logged" : "`" + r.dropLog().get(r.dropLog().size() - 1).replace("`", "'") + "`";
         report.section("""
                 ## 6. Local mode memory and CPU under load
 
@@ -97,7 +95,7 @@ final class ResourceBenchmark {
                 | CPU (100%% = one core; the machine has %d) | %.1f%% | %.0f%% |
                 | envelopes delivered of demanded | | %,d of %,d (%.1f%%) |
                 | WebSocket messages per client and second (a batch message carries several envelopes) | | %.1f |
-                | readings the rules' SQS action refused, kept in failed deliveries (local mode's log) | | %s |
+                | readings the rules' SQS action refused in all (the failed-deliveries queue's depth, where the error action keeps each) | | %,d |
 
                 Time from process start to the ready line: %,d ms.
 
@@ -105,7 +103,7 @@ final class ResourceBenchmark {
                 """.formatted(r.idleSeconds(), r.clients(), r.devices(), r.ratePerDevice(), r.seconds(), r.sent(), r.clients(), r.demanded(),
                 r.idleRssMb(), r.maxRssMb(), r.endRssMb(), Runtime.getRuntime().availableProcessors(), r.idleCpuPercent(),
                 r.loadCpuPercent(), r.delivered(), r.demanded(), share,
-                r.clients() == 0 ? 0 : r.messages() / (double) r.clients() / r.seconds(), drops, r.readyMillis(), verdict(r)));
+                r.clients() == 0 ? 0 : r.messages() / (double) r.clients() / r.seconds(), r.refused(), r.readyMillis(), verdict(r)));
     }
 
     private static String verdict(Result r) {
@@ -113,9 +111,10 @@ final class ResourceBenchmark {
         if (r.delivered() >= r.demanded()) {
             return "Local mode kept up with the demand of %,d posts/s to `@connections`.".formatted(demandPerSecond);
         }
-        String shed = r.dropLog().isEmpty()
-                ? "No drop was logged: the rest was still queued when the measurement ended."
-                : "The excess readings were shed at the bounded rule-action queue with a counted, logged drop (the "
+        String shed = r.refused() == 0
+                ? "No reading was refused: the rest was still on its way when the measurement ended."
+                : "%,d readings were refused at the bounded rule-action queue and kept in the failed-deliveries queue (the "
+                        .formatted(r.refused())
                         + "rule's error action on AWS), so memory stays bounded instead of growing with the backlog.";
         return ("Local mode did not keep up: the demand is %,d posts/s to `@connections`, more than one local process "
                 + "posts (benchmark 1 measures that rate on this machine). " + shed)
