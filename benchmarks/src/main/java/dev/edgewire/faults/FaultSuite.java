@@ -75,8 +75,11 @@ public final class FaultSuite implements Callable<Integer> {
         Path work = workDir != null ? workDir : Path.of("target", "fault-suite-" + System.currentTimeMillis());
         Path jar = deviceJar != null ? deviceJar : findDeviceJar();
         List<Outcome> outcomes = run(quick ? Settings.ci() : Settings.issue(), scenarios, work, jar);
+        // Paths under the checkout are shown relative to it, so the line reads the same on any machine.
+        String root = System.getProperty("edgewire.root");
+        String shown = root == null ? invocation : invocation.replace(Path.of(root).toAbsolutePath().normalize() + "/", "");
         String command = "java -cp <benchmarks class path> " + FaultSuite.class.getName()
-                + (invocation.isEmpty() ? "" : " " + invocation);
+                + (shown.isEmpty() ? "" : " " + shown);
         writeReport(report, outcomes, quick ? Settings.ci() : Settings.issue(), command);
         System.out.println("Report: " + report.toAbsolutePath());
         return outcomes.stream().allMatch(Outcome::passed) ? 0 : 1;

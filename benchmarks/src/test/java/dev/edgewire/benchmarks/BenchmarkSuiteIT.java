@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The quick variant of the benchmark suite, every benchmark at a tiny scale against real local
- * mode, dynalite, the device client's jar and mosquitto_pub. The thresholds are loose, to hold on a
- * busy 2-core machine, but each can fail: the benchmarks themselves fail on any lost message, and
- * these checks fail when a path is slower than its baseline where it must not be.
+ * mode, dynalite, the device client's jar and mosquitto_pub. Each threshold is set under a floor
+ * measured at this scale (named beside it), with room for a busy 2-core machine, and above what the
+ * regression it guards against would give: the benchmarks themselves fail on any lost message, and
+ * these checks fail when a path falls back toward its baseline.
  */
 class BenchmarkSuiteIT {
 
@@ -33,12 +34,17 @@ class BenchmarkSuiteIT {
                 EnumSet.allOf(BenchmarkSuite.Benchmark.class), out, "BenchmarkSuiteIT");
 
         BroadcastBenchmark.Result broadcast = outcome.broadcast().get(0);
-        // On loopback both are CPU-bound and a busy machine can bring them close; the engine must not fall far behind.
+        // Floors from measured runs of this quick scale: engine 4.81x the loop, 0.57x the raw endpoint, on a quiet 2-core
+        // machine (6.99x and 0.86x at the full scale); 18.2x the loop when every post waits 10 ms (23.6x full). A
+        // regression to posting one at a time, or to a few in flight, falls under each.
         assertThat(broadcast.engine().median()).as("engine posts/s against the one-by-one loop, local mode")
-                .isGreaterThan(0.5 * broadcast.loop().median());
-        assertThat(broadcast.raw().median()).as("raw endpoint posts/s").isGreaterThan(0);
+                .isGreaterThan(2 * broadcast.loop().median());
+        assertThat(broadcast.engine().median()).as("engine posts/s against the raw endpoint's")
+                .isGreaterThan(0.25 * broadcast.raw().median());
+        assertThat(broadcast.raw().median()).as("raw endpoint posts/s against the one-by-one loop")
+                .isGreaterThan(2 * broadcast.loop().median());
         assertThat(outcome.delayed().engine().median()).as("engine posts/s against the loop when each post waits 10 ms: faster, by far")
-                .isGreaterThan(2 * outcome.delayed().loop().median());
+                .isGreaterThan(8 * outcome.delayed().loop().median());
 
         // 1 and 10 watchers at 100 readings/s: every reading at every watcher, once; and the end-to-end path, which
         // starts with the broker's hop, takes longer than the PUBACK alone (a clock or schedule mix-up would not).
@@ -53,8 +59,10 @@ class BenchmarkSuiteIT {
         });
 
         DeviceClientBenchmark.Result device = outcome.device();
+        // Measured: 4.59x at this scale (13.9x at the full one); a client that opened a connection per message
+        // would come out near 1x.
         assertThat(device.httpsReuse().median()).as("HTTPS msg/s, reused connection against one per message")
-                .isGreaterThan(device.httpsFresh().median());
+                .isGreaterThan(2 * device.httpsFresh().median());
         assertThat(device.cliInProcess().median()).isGreaterThan(0);
         assertThat(device.mosquitto().median()).isGreaterThan(0);
         // Warm, in process, same readings and bound in flight. Measured on a loaded 2-core machine (load 12-24):
@@ -91,7 +99,8 @@ class BenchmarkSuiteIT {
         assertThat(resources.delivered()).as("envelopes delivered at a rate local mode keeps up with")
                 .isEqualTo(resources.demanded());
         assertThat(resources.idleRssMb()).isPositive();
-        assertThat(resources.maxRssMb()).isGreaterThanOrEqualTo(resources.idleRssMb() / 2);
+        // Measured: 412 MB under load against 366 MB idle (1.1x); a backlog kept in memory instead of shed would grow it.
+        assertThat(resources.maxRssMb()).as("local mode's RSS under load, MB, against idle").isLessThan(2 * resources.idleRssMb());
 
         // Fan-out: a W1-like load over two worker shards and a W3-like trickle. Posting is what
         // limits local mode on 2 cores at 200 readings/s, so the posts a watcher gets a second stay under the
