@@ -89,7 +89,7 @@ final class DeviceClientBenchmark {
     /** Readings sent over a reused connection for each one sent with a new connection per message. */
     static final int REUSE_FACTOR = 10;
 
-    /** The timestamp of every reading the clients send, but mosquitto_pub's. */
+    /** The timestamp of the readings of {@link #readings(int)}; each of mosquitto_pub's runs has one of its own. */
     static final Instant READINGS_TS = Instant.parse("2026-11-29T21:00:00.000Z");
     /** How long the observer's subscriber runs at most; mosquitto_pub has as long as any command here. */
     static final Duration SUBSCRIBER_TIMEOUT = Duration.ofMinutes(15);

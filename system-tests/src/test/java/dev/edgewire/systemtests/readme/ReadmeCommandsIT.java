@@ -142,6 +142,7 @@ class ReadmeCommandsIT {
         rewrites.put("127.0.0.1:8080", callback.getAuthority());
         rewrites.put("localhost:8443", "localhost:" + outputs.require("HttpsPort"));
         rewrites.put("localhost:8883", "localhost:" + outputs.require("MqttPort"));
+        rewrites.put("-p 8883 ", "-p " + outputs.require("MqttPort") + " ");
         stage = URI.create(outputs.require("WebSocketUrl") + callback.getPath() + "?token=" + outputs.require("Token"));
         watcher = Watcher.connect(stage, Duration.ofSeconds(30));
     }
