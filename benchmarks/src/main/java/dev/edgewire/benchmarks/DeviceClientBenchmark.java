@@ -2,6 +2,7 @@ package dev.edgewire.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgewire.contract.Topology;
 import dev.edgewire.device.cloud.Target;
 import dev.edgewire.device.dataset.ReadingGenerator;
 import dev.edgewire.device.dataset.ReadingWriter;
@@ -14,6 +15,7 @@ import dev.edgewire.device.transport.Backoff;
 import dev.edgewire.device.transport.MqttSettings;
 import dev.edgewire.device.transport.MqttTransport;
 import dev.edgewire.device.transport.Transport;
+import dev.edgewire.local.policy.ObserverPolicy;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +25,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -43,9 +47,16 @@ final class DeviceClientBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String THING = "thing-1";
 
+    /**
+     * What was measured. {@code mosquittoDelivered} is the fewest of mosquitto_pub's readings that reached the
+     * observer's subscriber in any of its runs (a run with fewer than {@code mqttMessages} fails);
+     * {@code mosquittoLastDeliveryMillis}, how long after mosquitto_pub exited the last of them arrived
+     * (negative: before it exited).
+     */
     record Result(Spread httpsReuse, Spread httpsFresh, Spread cliWhole, Spread cliInProcess, Spread mosquitto,
                   Spread sdkWhole, Spread sdkInProcess, List<Steady> steady,
-                  int httpsMessages, int mqttMessages, int steadyMessages, List<String> commands) {
+                  int httpsMessages, int mqttMessages, int steadyMessages, int mosquittoDelivered,
+                  Spread mosquittoLastDeliveryMillis, List<String> commands) {
 
         /** The steady-state figures of one client. */
         Steady steady(String client) {
@@ -78,6 +89,13 @@ final class DeviceClientBenchmark {
     /** Readings sent over a reused connection for each one sent with a new connection per message. */
     static final int REUSE_FACTOR = 10;
 
+    /** The timestamp of the readings of {@link #readings(int)}; each of mosquitto_pub's runs has one of its own. */
+    static final Instant READINGS_TS = Instant.parse("2026-11-29T21:00:00.000Z");
+    /** How long the observer's subscriber runs at most; mosquitto_pub has as long as any command here. */
+    static final Duration SUBSCRIBER_TIMEOUT = Duration.ofMinutes(15);
+    /** How long after mosquitto_pub exits its last reading may take to reach the subscriber. */
+    static final Duration DELIVERY_WAIT = Duration.ofSeconds(60);
+
     static Path cliJar(Path root) {
         Path jar = root.resolve("device-client/target/edgewire-device.jar");
         if (!Files.isRegularFile(jar)) {
@@ -106,6 +124,9 @@ final class DeviceClientBenchmark {
             List<Double> cliWhole = new ArrayList<>();
             List<Double> cliIn = new ArrayList<>();
             List<Double> mosq = new ArrayList<>();
+            List<Double> lastDelivery = new ArrayList<>();
+            int delivered = Integer.MAX_VALUE;
+            Path mosquittoReadings = work.resolve("mosquitto-readings.jsonl");
             for (int rep = warmUp ? 0 : 1; rep <= reps; rep++) { // repetition 0 warms the broker and the page cache up
                 List<String> https = simulate(root, local, work, REUSE_FACTOR * httpsMessages, "--protocol", "https");
                 List<String> httpsFresh = simulate(root, local, work, httpsMessages, "--protocol", "https",
@@ -115,14 +136,39 @@ final class DeviceClientBenchmark {
                         "--cafile", local.caFile().toString(), "--cert", local.certificateFile(THING).toString(),
                         "--key", local.privateKeyFile(THING).toString(), "-i", THING, "-t", "devices/" + THING + "/telemetry",
                         "-q", "1", "-l");
+                // The same readings, but for their timestamp, which is this run's own: the subscriber counts this
+                // run's, not an earlier run's that the broker might still be delivering (the SDK sends the same lines).
+                Set<String> sent = new HashSet<>();
+                StringBuilder run = new StringBuilder();
+                for (byte[] reading : readings(mqttMessages, READINGS_TS.plusSeconds(rep + 1L))) {
+                    String line = new String(reading, StandardCharsets.UTF_8);
+                    sent.add(line);
+                    run.append(line).append('\n');
+                }
+                Files.writeString(mosquittoReadings, run);
+                List<String> subscriber = ObserverSubscriber.command(local, mqttMessages, SUBSCRIBER_TIMEOUT);
                 double r = summary(https, REUSE_FACTOR * httpsMessages, work).path("ratePerSecond").asDouble();
                 double f = summary(httpsFresh, httpsMessages, work).path("ratePerSecond").asDouble();
                 long t0 = System.nanoTime();
                 JsonNode s = summary(mqtt, mqttMessages, work);
                 double cliSeconds = (System.nanoTime() - t0) / 1e9;
-                t0 = System.nanoTime();
-                exec(mosquitto, readings, work);
-                double mosqSeconds = (System.nanoTime() - t0) / 1e9;
+                ObserverSubscriber.Delivery delivery;
+                double mosqSeconds;
+                Instant mosquittoExited;
+                try (ObserverSubscriber observer = ObserverSubscriber.start(subscriber, work)) {
+                    t0 = System.nanoTime();
+                    exec(mosquitto, mosquittoReadings, work);
+                    mosqSeconds = (System.nanoTime() - t0) / 1e9;
+                    mosquittoExited = Instant.now();
+                    delivery = observer.await(sent, DELIVERY_WAIT);
+                    if (delivery.delivered() != mqttMessages) {
+                        throw new IllegalStateException("mosquitto_pub: delivered " + delivery.delivered() + " of "
+                                + mqttMessages + " at the observer's subscriber (" + delivery.foreign()
+                                + " other payloads; it " + (delivery.exited() ? "exited" : "was stopped") + "):\n"
+                                + observer.otherLines());
+                    }
+                }
+                delivered = Math.min(delivered, delivery.delivered());
                 List<String> sdk = sdkProcess(local, readings);
                 t0 = System.nanoTime();
                 JsonNode sdkSummary = summary(sdk, mqttMessages, work);
@@ -135,20 +181,24 @@ final class DeviceClientBenchmark {
                     cliWhole.add(mqttMessages / cliSeconds);
                     cliIn.add(s.path("ratePerSecond").asDouble());
                     mosq.add(mqttMessages / mosqSeconds);
+                    lastDelivery.add(Duration.between(mosquittoExited, delivery.last()).toNanos() / 1e6);
                 }
                 if (commands.isEmpty()) {
-                    for (List<String> c : List.of(https, httpsFresh, mqtt, mosquitto, sdk)) {
+                    for (List<String> c : List.of(https, httpsFresh, mqtt, subscriber, mosquitto, sdk)) {
                         // Shown with the temporary directories named, so the lines read (and run) anywhere.
-                        commands.add(String.join(" ", c).replace(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "java")
+                        commands.add(c.stream().map(a -> a.contains(" ") ? "'" + a + "'" : a)
+                                .collect(java.util.stream.Collectors.joining(" ")).replace(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "java")
                                 .replace(local.state().toString(), "$STATE").replace(work.toString(), "$WORK")
                                 .replace(root.toAbsolutePath() + "/", "")
                                 .replace(sdkClassPath(), "$SDK_CLASSPATH")
-                                + (c == mosquitto ? " < $WORK/readings.jsonl" : ""));
+                                + (c == subscriber ? " &" : "")
+                                + (c == mosquitto ? " < $WORK/" + mosquittoReadings.getFileName() : ""));
                     }
                 }
             }
             return new Result(Spread.of(reuse), Spread.of(fresh), Spread.of(cliWhole), Spread.of(cliIn), Spread.of(mosq),
-                    Spread.of(sdkWhole), Spread.of(sdkIn), steady, httpsMessages, mqttMessages, steadyMessages, commands);
+                    Spread.of(sdkWhole), Spread.of(sdkIn), steady, httpsMessages, mqttMessages, steadyMessages, delivered,
+                    Spread.of(lastDelivery), commands);
         } finally {
             try (var files = Files.walk(work)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -158,9 +208,13 @@ final class DeviceClientBenchmark {
 
     /** Readings as {@code edgewire-device simulate} makes them (its generator and seed), one timestamp for all. */
     static List<byte[]> readings(int count) {
+        return readings(count, READINGS_TS);
+    }
+
+    /** As {@link #readings(int)}, all with the timestamp {@code ts}. */
+    static List<byte[]> readings(int count, Instant ts) {
         ReadingGenerator generator = new ReadingGenerator(42);
         ReadingWriter json = new ReadingWriter();
-        Instant ts = Instant.parse("2026-11-29T21:00:00.000Z");
         List<byte[]> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             out.add(json.write(generator.reading(THING, i, ts)));
@@ -448,7 +502,7 @@ final class DeviceClientBenchmark {
 
                 | client | msg/s |
                 |---|---|
-                | `mosquitto_pub -l` (whole process) | %s |
+                | `mosquitto_pub -l` (whole process; delivered %,d of %,d) | %s |
                 | `edgewire-device simulate` (whole process) | %s |
                 | `edgewire-device simulate` (its own rate, JVM start excluded) | %s |
                 | **ratio, whole process** | **%.2fx** (goal >= 0.8x: %s) |
@@ -462,6 +516,14 @@ final class DeviceClientBenchmark {
                 SQLite outbox before sending it, and its TLS and MQTT stack (Netty, the HiveMQ client, BoringSSL where
                 available) costs several times the CPU per message of `mosquitto_pub`'s C client, on 2 cores shared
                 with the broker.
+
+                `mosquitto_pub` reports no acknowledgements, so its readings are counted where they arrive: during each of
+                its runs, `mosquitto_sub` connected as local mode's observer (`%s`, the identity that may subscribe to
+                every device's telemetry and commands and publish nothing; on AWS, the console's MQTT test client),
+                subscribed at QoS 1 to `%s` before `mosquitto_pub` starts, and counted the run's distinct readings
+                (each run's readings carry a timestamp of their own): delivered %,d of %,d, at the fewest, in every
+                run; a run with one missing fails. The last reading reached the subscriber %s ms after `mosquitto_pub`
+                exited (negative: before); that wait is not in `mosquitto_pub`'s rate.
 
                 ### Against the AWS IoT Device SDK for Java v2
 
@@ -489,18 +551,21 @@ final class DeviceClientBenchmark {
                 Both run unpaced above. Left as the builder makes it, the SDK acked %s msg/s (%d readings, once).
 
                 Medians of %d repetitions (after one warm-up round in the full run), (min–max) in brackets. Every reading had to be acked
-                or the run fails. Commands (`$STATE` is local mode's fresh state directory, `$WORK` a temporary one):
+                (`mosquitto_pub`'s: delivered to the observer's subscriber) or the run fails. Commands (`$STATE` is local mode's fresh state directory, `$WORK` a temporary one):
 
                 ```
                 %s
                 ```
                 """.formatted(REUSE_FACTOR * r.httpsMessages(), r.httpsMessages(), r.httpsReuse().format(0), r.httpsFresh().format(0), https,
                 https >= 5 ? "met" : "not met", 1000 / r.httpsReuse().median(), 1000 / r.httpsFresh().median(),
-                1000 / r.httpsFresh().median() - 1000 / r.httpsReuse().median(), r.mqttMessages(), THING, r.mosquitto().format(0), r.cliWhole().format(0),
+                1000 / r.httpsFresh().median() - 1000 / r.httpsReuse().median(), r.mqttMessages(), THING,
+                r.mosquittoDelivered(), r.mqttMessages(), r.mosquitto().format(0), r.cliWhole().format(0),
                 r.cliInProcess().format(0), mqttWhole, mqttWhole >= 0.8 ? "met" : "not met", mqttIn,
                 r.sdkWhole().format(0), r.sdkInProcess().format(0), sdkWhole,
                 r.mqttMessages(), r.mqttMessages() / r.mosquitto().median(),
                 r.mqttMessages() / r.cliWhole().median() - r.mqttMessages() / r.cliInProcess().median(),
+                ObserverPolicy.CLIENT_ID, Topology.Topics.TELEMETRY_FILTER, r.mosquittoDelivered(), r.mqttMessages(),
+                r.mosquittoLastDeliveryMillis().format(1),
                 THING, r.steadyMessages(), MAX_IN_FLIGHT, steadyRows, vsSdk, vsSdk >= 1.5 ? "met" : "not met",
                 whereTheTimeGoes(on, off, sdk), Spread.num(r.steady(SDK_PACED).rate().median(), 0), SDK_PACED_MESSAGES, reps,
                 String.join("\n", r.commands())));

@@ -246,6 +246,19 @@ public final class LocalModeProcess implements AutoCloseable {
         return state.resolve("certs").resolve("things").resolve(thing).resolve("private.key");
     }
 
+    /** The observer's client id: it may subscribe to every device's telemetry and commands, and publish nothing. */
+    String observerClientId() {
+        return output(Outputs.OBSERVER_CLIENT_ID);
+    }
+
+    Path observerCertificateFile() {
+        return Path.of(output(Outputs.OBSERVER_CERTIFICATE_FILE));
+    }
+
+    Path observerPrivateKeyFile() {
+        return Path.of(output(Outputs.OBSERVER_PRIVATE_KEY_FILE));
+    }
+
     Path caFile() {
         return Path.of(output(Outputs.CA_CERTIFICATE_FILE));
     }

@@ -65,6 +65,8 @@ class BenchmarkSuiteIT {
                 .isGreaterThan(2 * device.httpsFresh().median());
         assertThat(device.cliInProcess().median()).isGreaterThan(0);
         assertThat(device.mosquitto().median()).isGreaterThan(0);
+        assertThat(device.mosquittoDelivered()).as("mosquitto_pub's readings at the observer's subscriber")
+                .isEqualTo(device.mqttMessages());
         // Warm, in process, same readings and bound in flight. Measured on a loaded 2-core machine (load 12-24):
         // outbox on 0.78x the SDK's rate at this scale, 0.35x at 10,000 readings (repetitions from 0.17x), outbox
         // off 0.76x and 0.56x. The floor is under those, and above what pacing toward local mode as toward IoT

@@ -53,6 +53,15 @@ public final class Outputs {
     public static final String CERTIFICATE_IDS = "CertificateIds";
     /** Local only: the folder with {@code <thing>/certificate.pem} and {@code <thing>/private.key} for each of them. */
     public static final String THING_CERTIFICATES_DIR = "ThingCertificatesDir";
+    /**
+     * Local only: the client id of the observer, the one identity that may subscribe to every device's
+     * telemetry and commands topics and may publish nothing (on AWS: the console's MQTT test client).
+     */
+    public static final String OBSERVER_CLIENT_ID = "ObserverClientId";
+    /** Local only: the observer's certificate, PEM. */
+    public static final String OBSERVER_CERTIFICATE_FILE = "ObserverCertificateFile";
+    /** Local only: the observer's private key, PEM. */
+    public static final String OBSERVER_PRIVATE_KEY_FILE = "ObserverPrivateKeyFile";
     /** Local only: the DynamoDB-compatible store's URL. */
     public static final String DYNAMODB_ENDPOINT = "DynamoDbEndpoint";
     /** Local only: the SQS-compatible service's URL. */

@@ -34,6 +34,7 @@ import dev.edgewire.local.websocket.PostRefusals;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.standins.clients.Envelopes;
 import dev.edgewire.standins.dynamodb.Dynalite;
+import dev.edgewire.local.policy.ObserverPolicy;
 import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.wiring.CloudServices;
 import dev.edgewire.wiring.HandlerFactory;
@@ -128,6 +129,7 @@ public final class LocalCloud implements AutoCloseable {
     });
 
     private LocalPki pki;
+    private LocalPki.Identity observer;
     private Dynalite dynalite;
     private Path dynaliteCli;
     private DynamoDbClient storeClient;
@@ -192,6 +194,7 @@ public final class LocalCloud implements AutoCloseable {
         for (String thing : config.things()) {
             things.put(thing, pki.thing(thing));
         }
+        observer = pki.observer(ObserverPolicy.CLIENT_ID);
         byte[] tokenKey = LocalOutputs.tokenKey(state);
         awsDir = LocalOutputs.writeAwsProfile(state, CREDENTIALS.accessKeyId(), CREDENTIALS.secretAccessKey());
         sdkHttp = UrlConnectionHttpClient.builder()
@@ -440,7 +443,7 @@ public final class LocalCloud implements AutoCloseable {
         return LocalOutputs.of(new LocalOutputs.Endpoints(webPort(), config.stage(), mqttPort(), httpsPort(),
                 dynamoEndpoint, queues.endpoint(), queues.readingsUrl(), queues.readingsDeadLettersUrl(),
                 queues.failedDeliveriesUrl(),
-                queues.failedInvocationsUrl(), awsDir), pki, things, token);
+                queues.failedInvocationsUrl(), awsDir), pki, things, observer, token);
     }
 
     /** What this run would cost on AWS so far; after {@link #close()}, the whole run's. */
@@ -462,6 +465,11 @@ public final class LocalCloud implements AutoCloseable {
 
     public Map<String, LocalPki.Identity> things() {
         return things;
+    }
+
+    /** The observer's identity ({@link ObserverPolicy}): it may subscribe to every device's topics, publish nothing. */
+    public LocalPki.Identity observer() {
+        return observer;
     }
 
     public int mqttPort() {

@@ -2,6 +2,7 @@ package dev.edgewire.local;
 
 import dev.edgewire.contract.Outputs;
 import dev.edgewire.contract.Topology;
+import dev.edgewire.local.policy.ObserverPolicy;
 import dev.edgewire.local.websocket.WebSocketGateway;
 import dev.edgewire.standins.net.FreePorts;
 import java.io.IOException;
@@ -40,6 +41,14 @@ public record LocalConfig(
     public LocalConfig {
         if (things.isEmpty()) {
             throw new IllegalArgumentException("at least one thing is needed");
+        }
+        for (String thing : things) {
+            if (thing == null || !Outputs.THING_NAME_PATTERN.matcher(thing).matches()) {
+                // AWS IoT would not create such a thing, and the observer's name is one of them.
+                throw new IllegalArgumentException("'" + thing + "' is not a valid AWS IoT thing name "
+                        + "(1-128 of a-z A-Z 0-9 : _ -)" + (ObserverPolicy.isObserver(thing)
+                        ? "; it is the observer's client id, reserved for it" : ""));
+            }
         }
         things = List.copyOf(things);
         if (shardSize < 1) {

@@ -106,10 +106,15 @@ public final class LocalMode implements Callable<Integer> {
         }
         long started = System.nanoTime();
         WebSocketGateway.Limits api = WebSocketGateway.Limits.apiGateway();
-        LocalConfig config = LocalConfig.defaults()
+        LocalConfig config;
+        try {
+            config = LocalConfig.defaults().withThings(things);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--thing: " + e.getMessage());
+        }
+        config = config
                 .withStateDir(stateDir)
                 .withPorts(mqttPort, httpsPort, webPort)
-                .withThings(things)
                 .withDynamoDbEndpoint(dynamoDbEndpoint)
                 .withSqsPort(sqsPort)
                 .withReadingsMappingEnabled(readingsMapping)
@@ -193,6 +198,7 @@ public final class LocalMode implements Callable<Integer> {
                   device-client/bin/edgewire-device publish --outputs %s --thing %s --cert %s --key %s
                   device-client/bin/edgewire-device simulate --outputs %s --devices %d --rate 2 --duration 30s
                   mosquitto_sub -h localhost -p %s --cafile %s --cert %s --key %s -i %s -q 1 -v -t devices/%s/commands -t general/outbound
+                  mosquitto_sub -h localhost -p %s --cafile %s --cert %s --key %s -i %s -q 1 -v -t 'devices/+/telemetry' -t 'devices/+/commands'
                   mosquitto_pub -h localhost -p %s --cafile %s --cert %s --key %s -i %s -q 1 -t devices/%s/telemetry -m '%s'
                   curl --cacert %s --cert %s --key %s -X POST -d '%s' "https://localhost:%s/topics/devices%%2F%s%%2Ftelemetry?qos=1"
                 then, in wscat:  {"action":"sendMessage","message":"hello from terminal2"}
@@ -215,6 +221,8 @@ public final class LocalMode implements Callable<Integer> {
                 cloud.outputsFile().toAbsolutePath(), simulated,
                 o.get(Outputs.MQTT_PORT), ca, watcherId.certificateFile().toAbsolutePath(),
                 watcherId.privateKeyFile().toAbsolutePath(), watcher, watcher,
+                o.get(Outputs.MQTT_PORT), ca, o.get(Outputs.OBSERVER_CERTIFICATE_FILE),
+                o.get(Outputs.OBSERVER_PRIVATE_KEY_FILE), o.get(Outputs.OBSERVER_CLIENT_ID),
                 o.get(Outputs.MQTT_PORT), ca, secondId.certificateFile().toAbsolutePath(),
                 secondId.privateKeyFile().toAbsolutePath(), second, second, reading.formatted(second),
                 ca, cert, key, reading.formatted(thing), o.get(Outputs.HTTPS_PORT), thing,

@@ -3,6 +3,7 @@ package dev.edgewire.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.edgewire.contract.Outputs;
+import dev.edgewire.local.policy.ObserverPolicy;
 import dev.edgewire.standins.pki.LocalPki;
 import java.io.IOException;
 import java.net.URI;
@@ -40,9 +41,12 @@ final class LocalOutputs {
     private LocalOutputs() {
     }
 
-    /** The outputs; the first of {@code things} is the one they name, with its certificate and key files. */
+    /**
+     * The outputs; the first of {@code things} is the one they name, with its certificate and key files,
+     * and the observer's client id, certificate and key files follow the things'.
+     */
     static Map<String, String> of(Endpoints endpoints, LocalPki pki, Map<String, LocalPki.Identity> things,
-                                  String token) {
+                                  LocalPki.Identity observer, String token) {
         Map<String, String> out = new LinkedHashMap<>();
         out.put(Outputs.WEB_SOCKET_URL, "ws://127.0.0.1:" + endpoints.webPort());
         out.put(Outputs.CALLBACK_URL, "http://127.0.0.1:" + endpoints.webPort() + "/" + endpoints.stage());
@@ -59,6 +63,9 @@ final class LocalOutputs {
         out.put(Outputs.CA_CERTIFICATE_FILE, pki.ca().certificateFile().toAbsolutePath().toString());
         out.put(Outputs.CERTIFICATE_FILE, thing.certificateFile().toAbsolutePath().toString());
         out.put(Outputs.PRIVATE_KEY_FILE, thing.privateKeyFile().toAbsolutePath().toString());
+        out.put(Outputs.OBSERVER_CLIENT_ID, ObserverPolicy.CLIENT_ID);
+        out.put(Outputs.OBSERVER_CERTIFICATE_FILE, observer.certificateFile().toAbsolutePath().toString());
+        out.put(Outputs.OBSERVER_PRIVATE_KEY_FILE, observer.privateKeyFile().toAbsolutePath().toString());
         out.put(Outputs.DYNAMODB_ENDPOINT, endpoints.dynamoDb().toString());
         out.put(Outputs.READINGS_QUEUE_URL, endpoints.readingsQueueUrl());
         out.put(Outputs.READINGS_DEAD_LETTERS_QUEUE_URL, endpoints.readingsDeadLettersQueueUrl());

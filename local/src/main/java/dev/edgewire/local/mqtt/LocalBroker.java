@@ -21,6 +21,7 @@ import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import dev.edgewire.local.cost.CostMeter;
+import dev.edgewire.local.policy.ObserverPolicy;
 import dev.edgewire.local.policy.ThingPolicy;
 import dev.edgewire.standins.mqtt.TlsMqttBroker;
 import dev.edgewire.standins.pki.LocalPki;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The local stand-in for IoT Core's MQTT side: a {@link TlsMqttBroker} (client certificate signed by
  * the local CA required) with an extension that applies the thing policy (client id = certificate common name; publish and subscribe only where
- * {@link ThingPolicy} allows). Every authorised publish is handed to a {@link MessageListener}, which
+ * {@link ThingPolicy} allows), and the observer's ({@link ObserverPolicy}: subscribe to every device's topics,
+ * publish nothing) to the one client with the observer's certificate. Every authorised publish is handed to a {@link MessageListener}, which
  * runs the topic rules. What IoT Core would bill, messages and connection minutes, goes to the
  * {@link CostMeter} ({@link MqttMetering}).
  */
@@ -87,7 +89,11 @@ public final class LocalBroker implements AutoCloseable {
         }
     }
 
-    /** Applies {@link ThingPolicy}: the same rules the deployed IoT policy grants. */
+    /**
+     * Applies {@link ThingPolicy}, the same rules the deployed IoT policy grants, and {@link ObserverPolicy}
+     * to the observer. Authentication binds the client id to the certificate's common name, so the
+     * authorizer can tell the observer by its client id.
+     */
     private final class PolicyExtension implements ExtensionMain {
         @Override
         public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
@@ -113,6 +119,16 @@ public final class LocalBroker implements AutoCloseable {
                 return;
             }
             String thing = LocalPki.commonName(certificate.get());
+            if (ObserverPolicy.isObserver(thing)) {
+                if (!ObserverPolicy.mayConnect(thing, clientId)) {
+                    LOG.warn("refused connect: the observer's certificate with client id '{}'", clientId);
+                    output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED,
+                            "the observer's client id must be " + ObserverPolicy.CLIENT_ID);
+                    return;
+                }
+                output.authenticateSuccessfully();
+                return;
+            }
             if (!ThingPolicy.mayConnect(thing, clientId)) {
                 LOG.warn("refused connect: client id '{}' is not the certificate's thing name '{}'", clientId, thing);
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED,
@@ -129,7 +145,13 @@ public final class LocalBroker implements AutoCloseable {
             String thing = input.getClientInformation().getClientId();
             var publish = input.getPublishPacket();
             String topic = publish.getTopic();
-            if (!ThingPolicy.mayPublish(thing, topic)) {
+            if (ObserverPolicy.isObserver(thing)) {
+                if (!ObserverPolicy.mayPublish(topic)) {
+                    LOG.warn("refused publish of the observer {} to '{}': it may only subscribe", thing, topic);
+                    output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "not authorized to publish to " + topic);
+                    return;
+                }
+            } else if (!ThingPolicy.mayPublish(thing, topic)) {
                 LOG.warn("refused publish of {} to '{}': not in its policy {}", thing, topic,
                         ThingPolicy.publishTopics(thing));
                 output.failAuthorization(AckReasonCode.NOT_AUTHORIZED,
@@ -146,7 +168,14 @@ public final class LocalBroker implements AutoCloseable {
         public void authorizeSubscribe(SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
             String thing = input.getClientInformation().getClientId();
             String filter = input.getSubscription().getTopicFilter();
-            if (!ThingPolicy.maySubscribe(thing, filter)) {
+            if (ObserverPolicy.isObserver(thing)) {
+                if (!ObserverPolicy.maySubscribe(filter)) {
+                    LOG.warn("refused subscribe of the observer {} to '{}': not one of {}", thing, filter,
+                            ObserverPolicy.subscribeFilters());
+                    output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not authorized to subscribe to " + filter);
+                    return;
+                }
+            } else if (!ThingPolicy.maySubscribe(thing, filter)) {
                 LOG.warn("refused subscribe of {} to '{}': not in its policy {}", thing, filter,
                         ThingPolicy.subscribeFilters(thing));
                 output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not authorized to subscribe to " + filter);

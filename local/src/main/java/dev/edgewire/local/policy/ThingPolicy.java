@@ -1,5 +1,6 @@
 package dev.edgewire.local.policy;
 
+import dev.edgewire.contract.Outputs;
 import dev.edgewire.contract.Topology;
 import java.util.List;
 
@@ -10,6 +11,8 @@ import java.util.List;
  *
  * <p>As in IoT Core, a subscription is allowed only for the exact topic filters the policy names:
  * a wildcard filter such as {@code devices/#} is refused even though it would cover allowed topics.
+ * A name that is not a thing name ({@link Outputs#THING_NAME_PATTERN}), such as the observer's
+ * ({@link ObserverPolicy}), is allowed nothing here.
  */
 public final class ThingPolicy {
 
@@ -18,7 +21,7 @@ public final class ThingPolicy {
 
     /** A thing connects with its own name as client id. */
     public static boolean mayConnect(String thingName, String clientId) {
-        return thingName != null && !thingName.isEmpty() && thingName.equals(clientId);
+        return isThingName(thingName) && thingName.equals(clientId);
     }
 
     public static boolean mayPublish(String thingName, String topic) {
@@ -39,7 +42,14 @@ public final class ThingPolicy {
         return allowed(Topology.Topics.DEVICE_SUBSCRIBE, thingName);
     }
 
+    private static boolean isThingName(String name) {
+        return name != null && Outputs.THING_NAME_PATTERN.matcher(name).matches();
+    }
+
     private static List<String> allowed(List<String> templates, String thingName) {
+        if (!isThingName(thingName)) {
+            return List.of();
+        }
         return templates.stream().map(t -> Topology.Topics.forThing(t, thingName)).toList();
     }
 }

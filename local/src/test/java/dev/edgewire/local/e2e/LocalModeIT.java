@@ -8,8 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalConfig;
+import dev.edgewire.local.policy.ObserverPolicy;
 import dev.edgewire.standins.mqtt.MqttTestClients;
 import dev.edgewire.standins.pki.LocalPki;
 import dev.edgewire.local.websocket.WebSocketGateway;
@@ -288,6 +295,105 @@ class LocalModeIT {
             assertThat(secret).exists();
             assertThat(permissions(secret)).as(secret.toString()).isEqualTo("rw-------");
         }
+    }
+
+    @Test
+    void theObserver_isNamedInTheOutputs_besideTheThings_withAnOwnerOnlyKey() throws Exception {
+        JsonNode outputs = JSON.readTree(cloud.outputsFile().toFile()).get("edgewire-local");
+
+        assertThat(outputs.get("ObserverClientId").asText()).isEqualTo(ObserverPolicy.CLIENT_ID);
+        Path certificate = Path.of(outputs.get("ObserverCertificateFile").asText());
+        Path key = Path.of(outputs.get("ObserverPrivateKeyFile").asText());
+        assertThat(certificate).isEqualTo(cloud.observer().certificateFile().toAbsolutePath())
+                .hasParent(Path.of(outputs.get("ThingCertificatesDir").asText()).resolveSibling("observer"));
+        assertThat(LocalPki.commonName(cloud.observer().certificate())).isEqualTo(ObserverPolicy.CLIENT_ID);
+        assertThat(permissions(key)).isEqualTo("rw-------");
+        assertThat(outputs.get("ThingNames").asText().split(",")).doesNotContain(ObserverPolicy.CLIENT_ID);
+    }
+
+    @Test
+    void theObserver_receivesAThingsTelemetry_overTls_andMayNotPublish() throws Exception {
+        var observer = MqttTestClients.client(cloud.mqttPort(), ObserverPolicy.CLIENT_ID, cloud.pki(), cloud.observer());
+        observer.connect();
+        try (var received = observer.publishes(MqttGlobalPublishFilter.ALL)) {
+            observer.subscribeWith().topicFilter("devices/+/telemetry").qos(MqttQos.AT_LEAST_ONCE).send();
+            var device = MqttTestClients.client(cloud.mqttPort(), "thing-2", cloud.pki(), cloud.things().get("thing-2"));
+            device.connect();
+            try {
+                device.publishWith().topic("devices/thing-2/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload("{\"deviceId\":\"thing-2\",\"seq\":77}".getBytes(StandardCharsets.UTF_8)).send();
+            } finally {
+                device.disconnect();
+            }
+            var reading = received.receive(10, TimeUnit.SECONDS).orElseThrow();
+            assertThat(reading.getTopic().toString()).isEqualTo("devices/thing-2/telemetry");
+            assertThat(new String(reading.getPayloadAsBytes(), StandardCharsets.UTF_8)).contains("\"seq\":77");
+
+            assertThatThrownBy(() -> observer.publishWith().topic("devices/thing-2/commands").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("reboot".getBytes(StandardCharsets.UTF_8)).send())
+                    .isInstanceOfSatisfying(Mqtt5PubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCode())
+                            .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED));
+        } finally {
+            try {
+                observer.disconnect();
+            } catch (com.hivemq.client.mqtt.exceptions.MqttClientStateException alreadyDropped) {
+                // the broker may drop a client that breaks its policy, as IoT Core does
+            }
+        }
+    }
+
+    @Test
+    void theObserver_mayNotSubscribeToOneDevicesTopic_orToEverything() throws Exception {
+        var observer = MqttTestClients.client(cloud.mqttPort(), ObserverPolicy.CLIENT_ID, cloud.pki(), cloud.observer());
+        observer.connect();
+        try {
+            for (String filter : List.of("devices/thing-1/telemetry", "devices/#", "#")) {
+                assertThatThrownBy(() -> observer.subscribeWith().topicFilter(filter).send()).as(filter)
+                        .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCodes())
+                                .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
+            }
+            observer.subscribeWith().topicFilter("devices/+/commands").send();
+        } finally {
+            observer.disconnect();
+        }
+    }
+
+    @Test
+    void aThing_mayNotSubscribeToEveryDevicesTelemetry() throws Exception {
+        var device = MqttTestClients.client(cloud.mqttPort(), "thing-1", cloud.pki(), cloud.things().get("thing-1"));
+        device.connect();
+        try {
+            assertThatThrownBy(() -> device.subscribeWith().topicFilter("devices/+/telemetry").send())
+                    .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCodes())
+                            .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
+        } finally {
+            device.disconnect();
+        }
+    }
+
+    @Test
+    void theObserversClientId_withoutTheObserversCertificate_isRefused() throws Exception {
+        var impostor = MqttTestClients.client(cloud.mqttPort(), ObserverPolicy.CLIENT_ID, cloud.pki(),
+                cloud.things().get("thing-1"));
+        assertThatThrownBy(impostor::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class,
+                e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED));
+
+        var stranger = MqttTestClients.client(cloud.mqttPort(), ObserverPolicy.CLIENT_ID, cloud.pki(),
+                LocalPki.foreignClient(ObserverPolicy.CLIENT_ID));
+        assertThatThrownBy(stranger::connect).isNotInstanceOf(Mqtt5ConnAckException.class);
+
+        var observerAsAThing = MqttTestClients.client(cloud.mqttPort(), "thing-1", cloud.pki(), cloud.observer());
+        assertThatThrownBy(observerAsAThing::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class,
+                e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED));
+    }
+
+    @Test
+    void httpsPublish_withTheObserversCertificate_isRefused() throws Exception {
+        var response = https(cloud.observer()).send(HttpRequest.newBuilder(URI.create("https://localhost:"
+                        + cloud.httpsPort() + "/topics/devices%2F" + ObserverPolicy.CLIENT_ID + "%2Ftelemetry"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(403);
     }
 
     private static String permissions(Path path) throws java.io.IOException {

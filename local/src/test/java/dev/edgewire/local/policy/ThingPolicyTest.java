@@ -30,4 +30,12 @@ class ThingPolicyTest {
         assertThat(ThingPolicy.maySubscribe("thing-1", "devices/+/commands")).isFalse();
         assertThat(ThingPolicy.maySubscribe("thing-1", "#")).isFalse();
     }
+
+    @Test
+    void aNameThatIsNoThingName_isAllowedNothing() {
+        assertThat(ThingPolicy.mayConnect("a/b", "a/b")).isFalse();
+        assertThat(ThingPolicy.mayConnect("+", "+")).isFalse();
+        assertThat(ThingPolicy.maySubscribe("+", "devices/+/commands")).isFalse();
+        assertThat(ThingPolicy.subscribeFilters("#")).isEmpty();
+    }
 }

@@ -45,8 +45,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The local certificate authority: a CA, a server certificate for {@code localhost} and
- * {@code 127.0.0.1}, and one client certificate per thing (common name = thing name), as PEM files
- * under the state folder. Created on first start, reused after; private keys are owner-only.
+ * {@code 127.0.0.1}, one client certificate per thing (common name = thing name) and one for an
+ * observer, as PEM files under the state folder. Created on first start, reused after; private keys
+ * are owner-only.
  */
 public final class LocalPki {
 
@@ -104,6 +105,16 @@ public final class LocalPki {
     public Identity thing(String thingName) throws IOException, GeneralSecurityException {
         Path dir = root.resolve("things").resolve(thingName);
         return issueIfMissing(dir.resolve("certificate.pem"), dir.resolve("private.key"), thingName,
+                KeyPurposeId.id_kp_clientAuth, null);
+    }
+
+    /**
+     * A client identity that is no thing's, under {@code observer/} beside {@code things/}, created on
+     * first use; {@code commonName} is its client id.
+     */
+    public Identity observer(String commonName) throws IOException, GeneralSecurityException {
+        Path dir = root.resolve("observer");
+        return issueIfMissing(dir.resolve("certificate.pem"), dir.resolve("private.key"), commonName,
                 KeyPurposeId.id_kp_clientAuth, null);
     }
 

@@ -80,6 +80,8 @@ class ReadmeCommandsIT {
     /** Envelope fields whose value differs on every run: a transcript shows an example, the type must match. */
     private static final Set<String> PER_RUN_FIELDS = Set.of("id", "from", "sentAt", "receivedAt", "traceId", "requestId");
     private static final List<String> TOOLS = List.of("bash", "node", "jq", "aws", "curl", "mosquitto_pub", "mosquitto_sub");
+    /** The observer's client id, which local mode names in its outputs ({@code ObserverClientId}). */
+    private static final String OBSERVER = "-i edgewire.observer";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -140,6 +142,7 @@ class ReadmeCommandsIT {
         rewrites.put("127.0.0.1:8080", callback.getAuthority());
         rewrites.put("localhost:8443", "localhost:" + outputs.require("HttpsPort"));
         rewrites.put("localhost:8883", "localhost:" + outputs.require("MqttPort"));
+        rewrites.put("-p 8883 ", "-p " + outputs.require("MqttPort") + " ");
         stage = URI.create(outputs.require("WebSocketUrl") + callback.getPath() + "?token=" + outputs.require("Token"));
         watcher = Watcher.connect(stage, Duration.ofSeconds(30));
     }
@@ -229,18 +232,20 @@ class ReadmeCommandsIT {
 
         String wscat = one(commands, c -> c.startsWith("node_modules/.bin/wscat "));
         String subscribe = one(commands, c -> c.startsWith("device-client/bin/edgewire-device subscribe "));
-        String mosquittoSub = one(commands, c -> c.startsWith("mosquitto_sub "));
+        String mosquittoSub = one(commands, c -> c.startsWith("mosquitto_sub ") && !c.contains(OBSERVER));
+        String observerSub = one(commands, c -> c.startsWith("mosquitto_sub ") && c.contains(OBSERVER));
         String simulate = one(commands, c -> c.startsWith("device-client/bin/edgewire-device simulate "));
         List<String> publishers = commands.stream().filter(c -> c.startsWith("device-client/bin/edgewire-device publish ")
                 || c.startsWith("mosquitto_pub ") || c.startsWith("curl ")).toList();
         List<String> unknown = commands.stream().filter(c -> !publishers.contains(c)
-                && !List.of(wscat, subscribe, mosquittoSub, simulate).contains(c)).toList();
+                && !List.of(wscat, subscribe, mosquittoSub, observerSub, simulate).contains(c)).toList();
         assertThat(unknown).as("banner commands this test does not know how to run and check: add them").isEmpty();
         assertThat(publishers).hasSize(3);
 
         try (Run ws = shell.start("banner: wscat", announce("banner", wscat));
              Run sub = shell.start("banner: edgewire-device subscribe", announce("banner", subscribe));
-             Run mqttSub = shell.start("banner: mosquitto_sub", announce("banner", mosquittoSub))) {
+             Run mqttSub = shell.start("banner: mosquitto_sub", announce("banner", mosquittoSub));
+             Run observer = shell.start("banner: mosquitto_sub as the observer", announce("banner", observerSub))) {
             sub.awaitLine("its subscription", l -> l.startsWith("subscribed to "), COMMAND_TIMEOUT);
             // wscat and mosquitto_sub say nothing when they are in: type until everyone has the message.
             String message = JSON.readTree(typed).path("message").asText();
@@ -268,6 +273,11 @@ class ReadmeCommandsIT {
             await("the banner's readings at wscat: " + expected).atMost(COMMAND_TIMEOUT).untilAsserted(() ->
                     expected.forEach((thing, count) -> assertThat(telemetryFrom(envelopes(ws), thing))
                             .as("readings of %s at wscat, which got:\n%s", thing, ws.output()).isGreaterThanOrEqualTo(count)));
+            await("the banner's readings at the observer's mosquitto_sub: " + expected).atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> expected.forEach((thing, count) -> assertThat(observer.lines().stream()
+                            .filter(l -> l.startsWith("devices/" + thing + "/telemetry ")).count())
+                            .as("readings of %s at the observer, which got:\n%s", thing, observer.output())
+                            .isGreaterThanOrEqualTo(count)));
 
             Run cli = shell.run("banner: AWS CLI", announce("banner",
                     String.join("\n", awsLines).replace("<id>", connectionId)), COMMAND_TIMEOUT);
@@ -334,6 +344,23 @@ class ReadmeCommandsIT {
                     assertThat(telemetryFrom(after, "thing-" + i)).as("readings of thing-%d", i).isPositive();
                 }
             });
+        } else if (script.startsWith("mosquitto_sub ") && script.contains(OBSERVER)) {
+            // It says nothing when it is in: a thing publishes until the observer has printed its reading.
+            String reading = "{\"deviceId\":\"thing-1\",\"seq\":" + block.line() + "}";
+            String publish = "mosquitto_pub -h localhost -p " + outputs.require("MqttPort")
+                    + " --cafile .local/certs/ca.pem --cert .local/certs/things/thing-1/certificate.pem"
+                    + " --key .local/certs/things/thing-1/private.key -i thing-1 -q 1 -t devices/thing-1/telemetry -m '"
+                    + reading + "'";
+            try (Run run = shell.start("README line " + block.line(), announce(block, script))) {
+                await("a reading of thing-1 at the observer, README line " + block.line()).atMost(COMMAND_TIMEOUT)
+                        .pollInterval(Duration.ofSeconds(2)).until(() -> {
+                            if (run.lines().contains("devices/thing-1/telemetry " + reading)) {
+                                return true;
+                            }
+                            shell.run("a reading for README line " + block.line(), announce(block, publish), COMMAND_TIMEOUT);
+                            return false;
+                        });
+            }
         } else if (script.contains("wscat") && !block.typed().isEmpty()) {
             runTranscript(block, script);
         } else if (script.contains("edgewire-device ws ")) {
