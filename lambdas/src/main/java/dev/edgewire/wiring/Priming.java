@@ -1,5 +1,7 @@
 package dev.edgewire.wiring;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgewire.contract.Tokens;
 import dev.edgewire.broadcast.Envelope;
@@ -10,9 +12,11 @@ import dev.edgewire.contract.Metrics;
 import dev.edgewire.runtime.FunctionMetrics;
 import dev.edgewire.runtime.Json;
 import dev.edgewire.auth.SecretsManagerKey;
+import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.LambdaContinuation;
 import dev.edgewire.broadcast.SignedConnectionPoster;
 import dev.edgewire.commands.DevicePublisher;
+import dev.edgewire.connection.ConnectionRepository;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.queue.ReadingsQueueClient;
 import java.io.IOException;
@@ -31,9 +35,12 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -95,6 +102,7 @@ public final class Priming {
 
     private static final Logger LOG = LoggerFactory.getLogger(Priming.class);
     private static final int ROUNDS = 50;
+    private static final TypeReference<Map<String, Object>> RULE_OUTPUT = new TypeReference<>() { };
 
     private Priming() {
     }
@@ -173,15 +181,13 @@ public final class Priming {
                 try (DynamoDbClient dynamoDb = DynamoDbClient.builder().region(region).credentialsProvider(credentials)
                         .endpointOverride(uri).httpClient(http).build()) {
                     dynamoDbCalls(dynamoDb);
-                }
-            }
-            if (services.contains(Service.CONNECTIONS)) {
-                SignedConnectionPoster poster = new SignedConnectionPoster(http, credentials, region, uri.resolve("/priming"));
-                poster.post("priming", SdkBytes.fromUtf8String("{\"type\":\"priming\"}"));
-                try {
-                    poster.post(PrimingEndpoint.GONE_CONNECTION, SdkBytes.fromUtf8String("{}"));
-                } catch (GoneException expected) {
-                    // The path a broadcast takes for a connection that has gone.
+                    if (services.contains(Service.CONNECTIONS)) {
+                        // As a broadcast posts: on virtual threads, a gone connection deleted from the table.
+                        Broadcaster broadcaster = new Broadcaster(new SignedConnectionPoster(http, credentials, region,
+                                uri.resolve("/priming")), new ConnectionRepository(dynamoDb, "priming", Clock.systemUTC(), 1), 2);
+                        broadcaster.toAll("{\"type\":\"priming\"}");
+                        broadcaster.toEach(List.of("priming", PrimingEndpoint.GONE_CONNECTION), "{\"type\":\"priming\"}");
+                    }
                 }
             }
             if (services.contains(Service.IOT_DATA)) {
@@ -213,7 +219,24 @@ public final class Priming {
                 new LambdaContinuation(http, credentials, region, uri, "arn:aws:lambda:us-east-1:000000000000:function:priming")
                         .handOver("{\"priming\":true}", List.of("priming"), 1, null);
             }
+            closeConnections(http, uri);
             return new RoundTrips(endpoint.calls(), endpoint.port());
+        }
+    }
+
+    /**
+     * The JDK keeps idle connections in a cache of its own, which closing the SDK's HTTP client does
+     * not empty: each request here takes one of those to the endpoint, if there is one, and its
+     * answer closes it. More requests than connections were ever open at once (the posts' two).
+     */
+    private static void closeConnections(SdkHttpClient http, URI uri) throws IOException {
+        for (int i = 0; i < 4; i++) {
+            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder()
+                    .request(SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(uri.resolve(PrimingEndpoint.CLOSE_PATH)).build())
+                    .build()).call();
+            if (response.responseBody().isPresent()) {
+                response.responseBody().get().close();
+            }
         }
     }
 
@@ -261,6 +284,11 @@ public final class Priming {
             String reading = Json.write(new Envelope.Telemetry("priming-" + i, "thing-1", "devices/thing-1/telemetry", 1L,
                     Json.MAPPER.valueToTree(Map.of("seq", i, "temperature", 22.4))));
             Frames.pack(List.of(reading, reading));
+            // A topic rule's output as the fan-out reads it: into a map, then a tree.
+            Map<String, Object> ruleOutput = readRuleOutput("{\"topic\":\"devices/thing-1/telemetry\",\"receivedAt\":"
+                    + (1_700_000_000_000L + i) + ",\"seq\":" + i + ",\"temperature\":22.5,\"ok\":true,\"tags\":[\"a\"],"
+                    + "\"nested\":{\"humidity\":0.41}}");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(ruleOutput)).deepCopy().remove("topic");
             Json.write(Envelope.Error.badRequest("priming"));
             String token = Tokens.mint(throwawayKey, "priming", Tokens.Grant.ALL, Duration.ofMinutes(1), Clock.systemUTC());
             Tokens.verify(throwawayKey, token, Clock.systemUTC());
@@ -275,5 +303,13 @@ public final class Priming {
                     .maximum(Metrics.FAN_OUT_LAG, i, MetricUnit.MILLISECONDS).flush();
         }
         LOG.debug("primed the common paths in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    private static Map<String, Object> readRuleOutput(String body) {
+        try {
+            return Json.MAPPER.readValue(body, RULE_OUTPUT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("priming's rule output is not JSON", e);
+        }
     }
 }

@@ -22,14 +22,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.CRC32;
 
 /**
  * A throwaway HTTP server on the loopback interface for priming: it answers the calls the
  * functions make (DynamoDB, SQS and Secrets Manager in their JSON protocols, the IoT data plane's
  * publish, {@code @connections} posts, Lambda's Invoke) with canned, well-formed answers, so every
- * SDK client runs its whole request and response path without reaching AWS or touching data. It
- * answers every request with {@code Connection: close}, so no client keeps a connection to it in
- * its pool; {@link #close()} stops it and its one thread.
+ * SDK client runs its whole request and response path without reaching AWS or touching data.
+ * Connections are kept alive, as AWS keeps them, so the JDK's keep-alive path is primed too, until
+ * a request to {@link #CLOSE_PATH}, which is answered with {@code Connection: close}: the client
+ * then closes the connection instead of pooling it. {@link #close()} stops the server and its
+ * thread, and closes what is still open on its side.
  */
 final class PrimingEndpoint implements AutoCloseable {
 
@@ -41,6 +44,8 @@ final class PrimingEndpoint implements AutoCloseable {
     static final String REFUSING_TABLE = "priming-refused";
     /** The connection its {@code @connections} answers as gone (410). */
     static final String GONE_CONNECTION = "priming-gone";
+    /** The path whose answer closes the connection it came on. */
+    static final String CLOSE_PATH = "/priming-close";
     /** The value it serves as the token key: not a secret, and never a key anything accepts. */
     static final String SECRET_VALUE = "priming-secret-value-not-a-key-0123456789";
 
@@ -104,6 +109,8 @@ final class PrimingEndpoint implements AutoCloseable {
                         : new Answer("PostToConnection", 200, "application/json", "", null);
             } else if (path.startsWith("/2015-03-31/functions/")) {
                 answer = new Answer("Invoke", 202, "application/json", "", null);
+            } else if (path.equals(CLOSE_PATH)) {
+                answer = new Answer("Close", 200, "application/json", "", null);
             } else {
                 answer = new Answer("unknown " + exchange.getRequestMethod() + " " + path, 404, "application/json",
                         "{\"message\":\"not served when priming\"}", null);
@@ -113,7 +120,11 @@ final class PrimingEndpoint implements AutoCloseable {
         }
     }
 
-    private record Answer(String operation, int status, String contentType, String body, String errorType) {
+    /** @param crc32 whether the answer carries the CRC32 of its body, as DynamoDB's do (and the SDK checks) */
+    private record Answer(String operation, int status, String contentType, String body, String errorType, boolean crc32) {
+        Answer(String operation, int status, String contentType, String body, String errorType) {
+            this(operation, status, contentType, body, errorType, false);
+        }
     }
 
     private static Answer dynamoDb(String operation, JsonNode request) {
@@ -121,7 +132,7 @@ final class PrimingEndpoint implements AutoCloseable {
         if (REFUSING_TABLE.equals(table) && request.has("ConditionExpression")) {
             return new Answer(operation, 400, JSON_1_0, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
                     + "\"message\":\"The conditional request failed\",\"Item\":{\"connectionId\":{\"S\":\"priming\"},"
-                    + "\"messageClock\":{\"N\":\"1\"}}}", null);
+                    + "\"messageClock\":{\"N\":\"1\"}}}", null, true);
         }
         String body = switch (operation) {
             case "GetItem" -> "{\"Item\":{\"connectionId\":{\"S\":\"priming\"},\"places\":{\"SS\":[\"priming#1\"]}}}";
@@ -131,7 +142,7 @@ final class PrimingEndpoint implements AutoCloseable {
                     + "\"Count\":1,\"ScannedCount\":1}";
             default -> "{}";
         };
-        return new Answer(operation, 200, JSON_1_0, body, null);
+        return new Answer(operation, 200, JSON_1_0, body, null, true);
     }
 
     /** SQS answers carry the checksums the SDK verifies (Amazon SQS Developer Guide, message attribute MD5). */
@@ -184,7 +195,14 @@ final class PrimingEndpoint implements AutoCloseable {
         var headers = exchange.getResponseHeaders();
         headers.add("Content-Type", answer.contentType());
         headers.add("x-amzn-RequestId", "priming");
-        headers.add("Connection", "close");
+        if (answer.operation().equals("Close")) {
+            headers.add("Connection", "close");
+        }
+        if (answer.crc32()) {
+            CRC32 crc = new CRC32();
+            crc.update(bytes);
+            headers.add("x-amz-crc32", Long.toString(crc.getValue()));
+        }
         if (answer.errorType() != null) {
             headers.add("x-amzn-ErrorType", answer.errorType());
         }

@@ -60,8 +60,11 @@ class PrimingTest {
             throws Exception {
         Priming.RoundTrips trips = Priming.primeRoundTrips(function);
 
-        List<String> operations = trips.calls().stream().map(PrimingEndpoint.Call::operation).toList();
-        assertThat(trips.calls()).isNotEmpty().allSatisfy(call -> assertThat(call.signed()).as(call.operation()).isTrue());
+        List<PrimingEndpoint.Call> sdkCalls = trips.calls().stream().filter(call -> !call.operation().equals("Close")).toList();
+        List<String> operations = sdkCalls.stream().map(PrimingEndpoint.Call::operation).toList();
+        assertThat(sdkCalls).isNotEmpty().allSatisfy(call -> assertThat(call.signed()).as(call.operation()).isTrue());
+        // Last, the requests whose answers close the connections the JDK would otherwise keep.
+        assertThat(trips.calls().getLast().operation()).isEqualTo("Close");
         assertThat(operations).noneMatch(op -> op.startsWith("unknown"));
         var services = Priming.servicesOf(function);
         if (services.contains(Priming.Service.DYNAMODB)) {
