@@ -11,7 +11,11 @@ import dev.edgewire.message.SubscribeParser;
 import dev.edgewire.contract.Metrics;
 import dev.edgewire.runtime.FunctionMetrics;
 import dev.edgewire.runtime.Json;
+import dev.edgewire.runtime.Logging;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import dev.edgewire.auth.SecretsManagerKey;
+import dev.edgewire.auth.TokenAuthorizer;
+import dev.edgewire.auth.TokenKeys;
 import dev.edgewire.broadcast.Broadcaster;
 import dev.edgewire.broadcast.LambdaContinuation;
 import dev.edgewire.broadcast.SignedConnectionPoster;
@@ -32,6 +36,7 @@ import org.crac.Core;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
@@ -127,7 +132,36 @@ public final class Priming {
             LOG.warn("priming's SDK round trips for {} failed; the first invocation loads what they would have: {}",
                     function, e.toString());
         }
-        LOG.info("primed in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
+        if (function == Topology.Function.AUTHORIZER) {
+            primeAuthorizer();
+        }
+        // With a field in the MDC, as every invocation's lines have (Logging.withContext), so the log
+        // layout's path for them is warm too; Logging itself is not called, since it marks the cold start.
+        MDC.put(Logging.REQUEST_ID, "priming");
+        try {
+            LOG.info("primed in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    /**
+     * The authorizer calls no service, so its whole handler is primed: a token allowed and one denied,
+     * signed with a throwaway key, counted by metrics that write nowhere. Without a Lambda context,
+     * so the first real invocation is still the cold start in the logs.
+     */
+    private static void primeAuthorizer() {
+        byte[] throwawayKey = "priming-authorizer-key-not-a-secret-0123".getBytes(StandardCharsets.UTF_8);
+        TokenAuthorizer authorizer = new TokenAuthorizer(TokenKeys.of(() -> throwawayKey), Clock.systemUTC(),
+                FunctionMetrics.quiet(Metrics.NAMESPACE, "priming", document -> { }));
+        String token = Tokens.mint(throwawayKey, "priming", Tokens.Grant.ALL, Duration.ofMinutes(1), Clock.systemUTC());
+        for (String presented : new String[] {token, "not-a-token"}) {
+            APIGatewayCustomAuthorizerEvent event = new APIGatewayCustomAuthorizerEvent();
+            event.setType("REQUEST");
+            event.setMethodArn("arn:aws:execute-api:us-east-1:000000000000:priming/priming/$connect");
+            event.setQueryStringParameters(Map.of(Topology.TOKEN_QUERY_PARAMETER, presented));
+            authorizer.handleRequest(event, null);
+        }
     }
 
     /**
@@ -177,50 +211,58 @@ public final class Priming {
         try (PrimingEndpoint endpoint = PrimingEndpoint.start();
              SdkHttpClient http = CloudServices.primingHttpClient()) {
             URI uri = endpoint.uri();
-            if (services.contains(Service.DYNAMODB)) {
-                try (DynamoDbClient dynamoDb = DynamoDbClient.builder().region(region).credentialsProvider(credentials)
-                        .endpointOverride(uri).httpClient(http).build()) {
-                    dynamoDbCalls(dynamoDb);
-                    if (services.contains(Service.CONNECTIONS)) {
-                        // As a broadcast posts: on virtual threads, a gone connection deleted from the table.
-                        Broadcaster broadcaster = new Broadcaster(new SignedConnectionPoster(http, credentials, region,
-                                uri.resolve("/priming")), new ConnectionRepository(dynamoDb, "priming", Clock.systemUTC(), 1), 2);
-                        broadcaster.toAll("{\"type\":\"priming\"}");
-                        broadcaster.toEach(List.of("priming", PrimingEndpoint.GONE_CONNECTION), "{\"type\":\"priming\"}");
-                    }
-                }
+            try {
+                calls(services, http, credentials, region, uri);
+            } finally {
+                closeConnections(http, uri);
             }
-            if (services.contains(Service.IOT_DATA)) {
-                try (IotDataPlaneClient iotData = IotDataPlaneClient.builder().region(region).credentialsProvider(credentials)
-                        .endpointOverride(uri).httpClient(http).build()) {
-                    DevicePublisher publisher = new DevicePublisher(iotData, "priming/outbound",
-                            "priming/" + Topology.Topics.THING_PLACEHOLDER + "/commands");
-                    publisher.publishToAll("{\"priming\":true}");
-                    publisher.publishTo("thing-1", "{\"priming\":true}");
-                }
-            }
-            if (services.contains(Service.SQS)) {
-                try (SqsClient sqs = SqsClient.builder().region(region).credentialsProvider(credentials)
-                        .endpointOverride(uri).httpClient(http).build()) {
-                    ReadingsQueueClient queue = new ReadingsQueueClient(() -> sqs, () -> uri + "/123456789012/priming");
-                    queue.send("{\"priming\":true}", "message");
-                    queue.delete(queue.receiveNow(ReadingsQueueClient.MAX_PER_REQUEST));
-                }
-            }
-            if (services.contains(Service.SECRETS_MANAGER)) {
-                try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(region).credentialsProvider(credentials)
-                        .endpointOverride(uri).httpClient(http).build()) {
-                    // AWSCURRENT, then AWSPREVIOUS, which the endpoint does not have: both paths of a key read.
-                    new SecretsManagerKey(() -> secrets, "arn:aws:secretsmanager:us-east-1:000000000000:secret:priming",
-                            Clock.systemUTC()).keys();
-                }
-            }
-            if (services.contains(Service.LAMBDA)) {
-                new LambdaContinuation(http, credentials, region, uri, "arn:aws:lambda:us-east-1:000000000000:function:priming")
-                        .handOver("{\"priming\":true}", List.of("priming"), 1, null);
-            }
-            closeConnections(http, uri);
             return new RoundTrips(endpoint.calls(), endpoint.port());
+        }
+    }
+
+    private static void calls(Set<Service> services, SdkHttpClient http, StaticCredentialsProvider credentials,
+                              Region region, URI uri) {
+        if (services.contains(Service.DYNAMODB)) {
+            try (DynamoDbClient dynamoDb = DynamoDbClient.builder().region(region).credentialsProvider(credentials)
+                    .endpointOverride(uri).httpClient(http).build()) {
+                dynamoDbCalls(dynamoDb);
+                if (services.contains(Service.CONNECTIONS)) {
+                    // As a broadcast posts: on virtual threads, a gone connection deleted from the table.
+                    Broadcaster broadcaster = new Broadcaster(new SignedConnectionPoster(http, credentials, region,
+                            uri.resolve("/priming")), new ConnectionRepository(dynamoDb, "priming", Clock.systemUTC(), 1), 2);
+                    broadcaster.toAll("{\"type\":\"priming\"}");
+                    broadcaster.toEach(List.of("priming", PrimingEndpoint.GONE_CONNECTION), "{\"type\":\"priming\"}");
+                }
+            }
+        }
+        if (services.contains(Service.IOT_DATA)) {
+            try (IotDataPlaneClient iotData = IotDataPlaneClient.builder().region(region).credentialsProvider(credentials)
+                    .endpointOverride(uri).httpClient(http).build()) {
+                DevicePublisher publisher = new DevicePublisher(iotData, "priming/outbound",
+                        "priming/" + Topology.Topics.THING_PLACEHOLDER + "/commands");
+                publisher.publishToAll("{\"priming\":true}");
+                publisher.publishTo("thing-1", "{\"priming\":true}");
+            }
+        }
+        if (services.contains(Service.SQS)) {
+            try (SqsClient sqs = SqsClient.builder().region(region).credentialsProvider(credentials)
+                    .endpointOverride(uri).httpClient(http).build()) {
+                ReadingsQueueClient queue = new ReadingsQueueClient(() -> sqs, () -> uri + "/123456789012/priming");
+                queue.send("{\"priming\":true}", "message");
+                queue.delete(queue.receiveNow(ReadingsQueueClient.MAX_PER_REQUEST));
+            }
+        }
+        if (services.contains(Service.SECRETS_MANAGER)) {
+            try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(region).credentialsProvider(credentials)
+                    .endpointOverride(uri).httpClient(http).build()) {
+                // AWSCURRENT, then AWSPREVIOUS, which the endpoint does not have: both paths of a key read.
+                new SecretsManagerKey(() -> secrets, "arn:aws:secretsmanager:us-east-1:000000000000:secret:priming",
+                        Clock.systemUTC()).keys();
+            }
+        }
+        if (services.contains(Service.LAMBDA)) {
+            new LambdaContinuation(http, credentials, region, uri, "arn:aws:lambda:us-east-1:000000000000:function:priming")
+                    .handOver("{\"priming\":true}", List.of("priming"), 1, null);
         }
     }
 
@@ -229,13 +271,18 @@ public final class Priming {
      * not empty: each request here takes one of those to the endpoint, if there is one, and its
      * answer closes it. More requests than connections were ever open at once (the posts' two).
      */
-    private static void closeConnections(SdkHttpClient http, URI uri) throws IOException {
+    private static void closeConnections(SdkHttpClient http, URI uri) {
         for (int i = 0; i < 4; i++) {
-            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder()
-                    .request(SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(uri.resolve(PrimingEndpoint.CLOSE_PATH)).build())
-                    .build()).call();
-            if (response.responseBody().isPresent()) {
-                response.responseBody().get().close();
+            try {
+                HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder()
+                        .request(SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(uri.resolve(PrimingEndpoint.CLOSE_PATH)).build())
+                        .build()).call();
+                if (response.responseBody().isPresent()) {
+                    response.responseBody().get().close();
+                }
+            } catch (IOException e) {
+                LOG.warn("priming could not close its connections to the loopback endpoint: {}", e.toString());
+                return;
             }
         }
     }
