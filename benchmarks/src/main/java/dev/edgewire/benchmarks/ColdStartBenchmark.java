@@ -221,7 +221,8 @@ final class ColdStartBenchmark {
                 the class path. The child builds the function through its no-argument constructor, then calls that
                 context's `beforeCheckpoint(null)` and `afterRestore(null)`, as the runtime client does in `snap-start`
                 mode, and then times the first invocation and %d warm invocations of the same event (the warm column is
-                their median); each warm answer must be the first one's. The fan-out's warm invocations each come %d ms after the previous one ends: it starts a
+                their median); each warm answer must be the first one's. The first invocation's Lambda context is built
+                before its clock starts, as the runtime builds its own. The fan-out's warm invocations each come %d ms after the previous one ends: it starts a
                 delivery no sooner than %d ms after its previous one, and back to back they would time that wait.
                 Every run must log priming's lines, its SDK round trips among them, or the benchmark fails.
 

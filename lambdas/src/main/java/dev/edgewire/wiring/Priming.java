@@ -36,7 +36,6 @@ import org.crac.Core;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
@@ -135,20 +134,17 @@ public final class Priming {
         if (function == Topology.Function.AUTHORIZER) {
             primeAuthorizer();
         }
-        // With a field in the MDC, as every invocation's lines have (Logging.withContext), so the log
-        // layout's path for them is warm too; Logging itself is not called, since it marks the cold start.
-        MDC.put(Logging.REQUEST_ID, "priming");
-        try {
+        // With the fields every invocation's lines carry, so the log layout's path for them is warm too.
+        Logging.whilePriming(new PrimingContext(), () -> {
             LOG.info("primed in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
-        } finally {
-            MDC.clear();
-        }
+            return null;
+        });
     }
 
     /**
      * The authorizer calls no service, so its whole handler is primed: a token allowed and one denied,
-     * signed with a throwaway key, counted by metrics that write nowhere. Without a Lambda context,
-     * so the first real invocation is still the cold start in the logs.
+     * signed with a throwaway key, counted by metrics that write nowhere, its log lines with the fields
+     * an invocation's carry ({@link Logging#whilePriming}: the first real invocation is still the cold start).
      */
     private static void primeAuthorizer() {
         byte[] throwawayKey = "priming-authorizer-key-not-a-secret-0123".getBytes(StandardCharsets.UTF_8);
@@ -160,7 +156,7 @@ public final class Priming {
             event.setType("REQUEST");
             event.setMethodArn("arn:aws:execute-api:us-east-1:000000000000:priming/priming/$connect");
             event.setQueryStringParameters(Map.of(Topology.TOKEN_QUERY_PARAMETER, presented));
-            authorizer.handleRequest(event, null);
+            Logging.whilePriming(new PrimingContext(), () -> authorizer.handleRequest(event, null));
         }
     }
 
