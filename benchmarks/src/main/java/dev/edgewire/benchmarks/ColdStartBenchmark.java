@@ -100,6 +100,9 @@ final class ColdStartBenchmark {
                     if (!r.output().contains(PRIMED)) {
                         throw new IllegalStateException(target + ": the CRaC hooks ran no priming:\n" + r.output());
                     }
+                    if (!r.output().contains(" SDK round trips for " + target + " against ")) {
+                        throw new IllegalStateException(target + ": priming made no SDK round trips:\n" + r.output());
+                    }
                     restoredRuns.computeIfAbsent(target, k -> new ArrayList<>()).add(r);
                 }
             }
@@ -209,7 +212,8 @@ final class ColdStartBenchmark {
                 ### After SnapStart's hooks: first invocation against warm ones
 
                 Deployed functions run with SnapStart: Lambda builds the function, runs the CRaC `beforeCheckpoint`
-                hooks (the functions' priming, `Priming.primeCommonPaths`), snapshots, and on a cold start restores,
+                hooks (the functions' priming, `Priming.prime`: the common paths, then the function's own SDK calls
+                as round trips against a loopback endpoint with canned answers), snapshots, and on a cold start restores,
                 runs `afterRestore` and serves the first event. Each run here is a fresh JVM with the same flags as
                 above plus `%s`, which Lambda's Java runtime sets so that `org.crac` hands registrations to the
                 runtime client's own CRaC context (`org.crac` 1.5.0 on a JDK without CRaC otherwise drops them, and
@@ -217,14 +221,17 @@ final class ColdStartBenchmark {
                 the class path. The child builds the function through its no-argument constructor, then calls that
                 context's `beforeCheckpoint(null)` and `afterRestore(null)`, as the runtime client does in `snap-start`
                 mode, and then times the first invocation and %d warm invocations of the same event (the warm column is
-                their median); each warm answer must be the first one's. The fan-out's warm invocations each come %d ms after the previous one ends: it starts a
+                their median); each warm answer must be the first one's. The first invocation's Lambda context is built
+                before its clock starts, as the runtime builds its own. The fan-out's warm invocations each come %d ms after the previous one ends: it starts a
                 delivery no sooner than %d ms after its previous one, and back to back they would time that wait.
-                Every run must log priming's line, or the benchmark fails.
+                Every run must log priming's lines, its SDK round trips among them, or the benchmark fails.
 
                 What this leaves out: there is no snapshot, so no restore. On Lambda the restored JVM reads its
                 memory back in on demand, re-seeds what must not be shared between restored copies, and opens
                 fresh connections; none of that is in these times. The first invocation does open its connections
-                to the local stand-ins (priming calls nothing), as a restored function does on Lambda. Classes are
+                to the local stand-ins (priming's went to its own loopback endpoint, closed before the snapshot), as a
+                restored function does on Lambda, and resolves the function's credentials for the first time; the
+                authorizer's `afterRestore` reads the token keys from the stand-in. Classes are
                 counted by `ClassLoadingMXBean.getTotalLoadedClassCount()` since the JVM started, less those loaded
                 before construction.
 

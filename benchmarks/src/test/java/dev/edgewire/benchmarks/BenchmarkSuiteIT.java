@@ -7,6 +7,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -85,16 +86,21 @@ class BenchmarkSuiteIT {
                         .isGreaterThanOrEqualTo(hello.construct().median() + hello.firstEvent().median()));
         assertThat(outcome.coldStart().jarBytes()).isPositive();
         // The SnapStart path (CONNECT and FAN_OUT at this scale), by classes, which come out the same run after run
-        // where times on a busy machine do not. The hooks (priming) loaded 596 and 465 classes, and the first
-        // invocation after them loaded 134 and 280 fewer than without priming; without priming both are about zero.
+        // where times on a busy machine do not. Priming makes each function's SDK calls as round trips against a
+        // loopback endpoint: the hooks loaded 1,791 and 1,957 classes, and the first invocation after them 9 and 44
+        // (931 and 1,224 without priming). Priming that built requests but made no round trip left 797 and 946 to
+        // the first invocation, and loaded 596 and 465 in the hooks; round trips without a broadcast's posts on
+        // virtual threads left the fan-out 188. The ceilings sit between what is measured and those.
+        Map<String, Integer> firstInvocationCeiling = Map.of("CONNECT", 50, "FAN_OUT", 100);
         assertThat(outcome.coldStart().restores()).hasSize(2).allSatisfy(r -> {
             assertThat(r.classesAfterHooks() - r.classesConstructed()).as(r.target() + " classes the CRaC hooks loaded (priming)")
-                    .isGreaterThan(200);
+                    .isGreaterThan(1_200);
             ColdStartBenchmark.Result fresh = outcome.coldStart().handlers().stream()
                     .filter(h -> h.target().equals(r.target())).findFirst().orElseThrow();
             assertThat(r.classesAfterFirst() - r.classesAfterHooks())
-                    .as(r.target() + " classes the first invocation loaded after the hooks, against without priming")
-                    .isLessThan(fresh.classesAfterFirst() - fresh.classesConstructed() - 50);
+                    .as(r.target() + " classes the first invocation loaded after the hooks")
+                    .isLessThanOrEqualTo(firstInvocationCeiling.get(r.target()))
+                    .isLessThan((fresh.classesAfterFirst() - fresh.classesConstructed()) / 10);
         });
 
         ResourceBenchmark.Result resources = outcome.resources();

@@ -120,6 +120,50 @@ public final class SecretsManagerKey implements TokenKeys {
         }
     }
 
+    /**
+     * After a SnapStart restore: the keys are read again at once, whatever is held. A snapshot may
+     * be restored long after it was taken, and every copy restored from it would share what it held
+     * (Lambda Developer Guide, "Handling uniqueness with Lambda SnapStart",
+     * https://docs.aws.amazon.com/lambda/latest/dg/snapstart-uniqueness.html); reading them here,
+     * in the restore hook, rather than in the first verification keeps that read out of the first
+     * connect's time. The functions hold no keys before the snapshot (priming reads a throwaway
+     * value from a loopback endpoint, through an instance of its own), so nothing secret is in it.
+     *
+     * <p>Lambda fails a restore whose after-restore hooks run longer than 10 seconds ("Troubleshooting
+     * SnapStart errors", SnapStartTimeoutException), and a read that waits on a slow network or a
+     * credentials fetch could come near that: the read runs on a thread of its own, and this waits
+     * for it at most {@code within}. A read still running then goes on, and the first verification
+     * waits for it; a read that fails leaves no keys held, so the first verification reads them
+     * again, and fails as a first read does when that read fails too. Nothing here logs a key.
+     */
+    @Override
+    public void refreshNow(Duration within) {
+        Objects.requireNonNull(within, "within");
+        Thread read = Thread.ofPlatform().daemon().name("token-keys-after-restore").start(this::readNow);
+        try {
+            if (!read.join(within)) {
+                LOG.warn("the token keys from {} are still being read after {} ms; the first verification waits for them",
+                        secretArn, within.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void readNow() {
+        snapshot = null;
+        Instant now = clock.instant();
+        try {
+            Snapshot read = new Snapshot(readKeys(), now, now.plus(REFRESH_INTERVAL));
+            snapshot = read;
+            LOG.info("token keys read from {} after the restore: {}", secretArn,
+                    read.keys().size() == 1 ? CURRENT : CURRENT + " and " + PREVIOUS);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the token keys from {} after the restore ({}); the first verification reads them",
+                    secretArn, e.toString());
+        }
+    }
+
     private List<byte[]> readKeys() {
         SecretsManagerClient client = secretsManager.get();
         byte[] current = read(client, CURRENT);

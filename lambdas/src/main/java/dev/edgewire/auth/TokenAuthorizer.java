@@ -8,8 +8,10 @@ import com.amazonaws.services.lambda.runtime.events.IamPolicyResponseV1;
 import dev.edgewire.contract.Metrics;
 import dev.edgewire.runtime.FunctionMetrics;
 import dev.edgewire.runtime.Logging;
+import dev.edgewire.runtime.Restorable;
 import dev.edgewire.contract.Topology;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * so {@code sendMessage} checks a command against the grant without reading the token again.
  */
 public final class TokenAuthorizer
-        implements RequestHandler<APIGatewayCustomAuthorizerEvent, IamPolicyResponseV1> {
+        implements RequestHandler<APIGatewayCustomAuthorizerEvent, IamPolicyResponseV1>, Restorable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenAuthorizer.class);
     /** Principal of a denied request; API Gateway wants one either way. */
@@ -41,14 +43,15 @@ public final class TokenAuthorizer
     /** Context key: the devices the token may command, as {@link Tokens.Grant#text()}. */
     public static final String DEVICES = "devices";
 
+    /**
+     * How long a restore waits for the keys ({@link TokenKeys#refreshNow}): well inside the 10 seconds
+     * Lambda gives the after-restore hooks, with room for the runtime's own work.
+     */
+    static final Duration KEYS_AFTER_RESTORE = Duration.ofSeconds(3);
+
     private final TokenKeys keys;
     private final Clock clock;
     private final FunctionMetrics metrics;
-
-    /**
-     * Used by Lambda: reads the keys from Secrets Manager on first use and again every five minutes
-     * (see {@link SecretsManagerKey}).
-     */
 
     /** @param key supplies the one HMAC key tokens are signed with; called on every request, so it should cache */
     public TokenAuthorizer(Supplier<byte[]> key, Clock clock, FunctionMetrics metrics) {
@@ -64,6 +67,12 @@ public final class TokenAuthorizer
         this.keys = Objects.requireNonNull(keys, "keys");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** The keys are read again: they may have rotated since the snapshot was taken. */
+    @Override
+    public void afterRestore() {
+        keys.refreshNow(KEYS_AFTER_RESTORE);
     }
 
     @Override

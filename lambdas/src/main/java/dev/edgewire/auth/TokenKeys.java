@@ -1,5 +1,6 @@
 package dev.edgewire.auth;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -13,6 +14,14 @@ public interface TokenKeys {
 
     /** At least one key; called on every verification, so an implementation that reads them should cache. */
     List<byte[]> keys();
+
+    /**
+     * Drops the keys held and reads them again now, waiting at most {@code within}; never throws.
+     * For a function restored from a SnapStart snapshot, whose keys may have rotated since. Keys
+     * given as they are (as local mode and tests have them) have nothing to read again.
+     */
+    default void refreshNow(Duration within) {
+    }
 
     /** Only the key {@code key} supplies, as local mode and tests have it. */
     static TokenKeys of(Supplier<byte[]> key) {

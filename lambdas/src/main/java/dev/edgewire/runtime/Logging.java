@@ -26,6 +26,19 @@ public final class Logging {
 
     /** Local mode and tests may invoke without a Lambda context; then the lines carry no request fields. */
     public static <T> T withContext(Context context, Supplier<T> invocation) {
+        return withContext(context, invocation, true);
+    }
+
+    /**
+     * As {@link #withContext(Context, Supplier)} for SnapStart priming, which runs a handler before the
+     * snapshot: its lines carry the fields, but it is no invocation, so the first real one is still the
+     * cold start ({@value #COLD_START} true).
+     */
+    public static <T> T whilePriming(Context context, Supplier<T> invocation) {
+        return withContext(context, invocation, false);
+    }
+
+    private static <T> T withContext(Context context, Supplier<T> invocation, boolean invoked) {
         if (context == null) {
             return invocation.get();
         }
@@ -34,7 +47,7 @@ public final class Logging {
         MDC.put(FUNCTION_VERSION, context.getFunctionVersion());
         MDC.put(FUNCTION_ARN, context.getInvokedFunctionArn());
         MDC.put(MEMORY_SIZE, Integer.toString(context.getMemoryLimitInMB()));
-        MDC.put(COLD_START, Boolean.toString(COLD.getAndSet(false)));
+        MDC.put(COLD_START, Boolean.toString(invoked ? COLD.getAndSet(false) : COLD.get()));
         String trace = System.getProperty("com.amazonaws.xray.traceHeader", System.getenv("_X_AMZN_TRACE_ID"));
         if (trace != null) {
             MDC.put(TRACE_ID, trace);

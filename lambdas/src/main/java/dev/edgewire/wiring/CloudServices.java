@@ -299,6 +299,18 @@ public final class CloudServices {
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", Integer.toString(Math.max(5, concurrency)));
         }
+        return urlConnectionClient(readTimeout);
+    }
+
+    /**
+     * A client of the same implementation and settings as the functions' own, for priming's round
+     * trips ({@link Priming}); it leaves {@code http.maxConnections} to the function's own client.
+     */
+    static SdkHttpClient primingHttpClient() {
+        return urlConnectionClient(Duration.ofSeconds(10));
+    }
+
+    private static SdkHttpClient urlConnectionClient(Duration readTimeout) {
         return UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(readTimeout)

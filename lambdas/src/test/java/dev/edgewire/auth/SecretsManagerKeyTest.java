@@ -94,6 +94,62 @@ class SecretsManagerKeyTest {
     }
 
     @Test
+    void refreshNow_readsTheKeysAgain_beforeFiveMinutesHavePassed() {
+        serve("AWSCURRENT", KEY_1);
+        noVersion("AWSPREVIOUS");
+        assertThat(key.keys()).containsExactly(bytes(KEY_1));
+        serve("AWSCURRENT", KEY_2);
+        serve("AWSPREVIOUS", KEY_1);
+
+        key.refreshNow(Duration.ofSeconds(5));
+
+        verify(secrets, times(4)).getSecretValue(any(GetSecretValueRequest.class));
+        assertThat(key.keys()).containsExactly(bytes(KEY_2), bytes(KEY_1));
+        verify(secrets, times(4)).getSecretValue(any(GetSecretValueRequest.class)); // held, not read on use
+    }
+
+    @Test
+    void refreshNow_thatFails_holdsNoKeys_soTheNextUseReadsThemAgain() {
+        serve("AWSCURRENT", KEY_1);
+        noVersion("AWSPREVIOUS");
+        key.keys();
+        when(secrets.getSecretValue(any(GetSecretValueRequest.class))).thenThrow(SdkClientException.create("Connect timed out"));
+
+        key.refreshNow(Duration.ofSeconds(5));
+
+        // The keys from before are not used, though well inside their staleness bound.
+        assertThatThrownBy(key::keys).isInstanceOf(IllegalStateException.class).hasMessageContaining(ARN);
+        org.mockito.Mockito.reset(secrets);
+        serve("AWSCURRENT", KEY_2);
+        noVersion("AWSPREVIOUS");
+        assertThat(key.keys()).containsExactly(bytes(KEY_2));
+    }
+
+    @Test
+    void refreshNow_returnsInItsTime_whenTheReadHangs_andTheNextUseWaitsForThatRead() throws Exception {
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        when(secrets.getSecretValue(any(GetSecretValueRequest.class))).thenAnswer(call -> {
+            answer.await();
+            GetSecretValueRequest request = call.getArgument(0);
+            if ("AWSPREVIOUS".equals(request.versionStage())) {
+                throw ResourceNotFoundException.builder().message("no AWSPREVIOUS").build();
+            }
+            return GetSecretValueResponse.builder().secretString(KEY_2).build();
+        });
+
+        long started = System.nanoTime();
+        key.refreshNow(Duration.ofMillis(200));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+
+        var use = java.util.concurrent.CompletableFuture.supplyAsync(key::keys);
+        Thread.sleep(100);
+        assertThat(use).isNotDone();
+        answer.countDown();
+        assertThat(use.get(5, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(bytes(KEY_2));
+        verify(secrets, times(2)).getSecretValue(any(GetSecretValueRequest.class)); // one read, not two
+    }
+
+    @Test
     void aFailedReRead_keepsTheLastGoodKeys_triesAgainAfterThirtySeconds_andGivesUpAfterFifteenMinutes() {
         serve("AWSCURRENT", KEY_1);
         noVersion("AWSPREVIOUS");

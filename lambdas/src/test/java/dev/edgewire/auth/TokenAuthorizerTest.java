@@ -46,6 +46,34 @@ class TokenAuthorizerTest {
     }
 
     @Test
+    void afterRestore_readsTheKeysAgain_soTheFirstConnectUsesTheKeyOfNow() {
+        var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
+        byte[] other = "another-key-rotated-in-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        List<Duration> refreshes = new java.util.ArrayList<>();
+        byte[][] current = {other};
+        TokenKeys keys = new TokenKeys() {
+            @Override
+            public List<byte[]> keys() {
+                return List.of(current[0]);
+            }
+
+            @Override
+            public void refreshNow(Duration within) {
+                refreshes.add(within);
+                current[0] = KEY;
+            }
+        };
+        TokenAuthorizer authorizer = new TokenAuthorizer(keys, Clock.fixed(BEFORE_EXPIRY, ZoneOffset.UTC), emf.metrics());
+
+        authorizer.afterRestore();
+        IamPolicyResponseV1 response = authorizer.handleRequest(event, new LambdaContext());
+
+        assertThat(refreshes).singleElement().satisfies(within ->
+                assertThat(within).isPositive().isLessThan(Duration.ofSeconds(10)));
+        assertPolicy(response, IamPolicyResponseV1.ALLOW);
+    }
+
+    @Test
     void validToken_isAllowedToInvokeTheConnectRoute_asItsSubject() {
         var event = Events.load("authorizer-connect.json", APIGatewayCustomAuthorizerEvent.class);
 

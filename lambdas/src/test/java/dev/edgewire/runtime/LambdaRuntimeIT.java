@@ -122,7 +122,9 @@ class LambdaRuntimeIT {
                 // The runtime client runs beforeCheckpoint, waits on restore/next, then runs afterRestore.
                 assertThat(calls).as("Runtime API calls of %s", lambda).contains(LambdaRuntimeApi.RESTORE_NEXT);
                 assertThat(calls.indexOf(LambdaRuntimeApi.RESTORE_NEXT)).isLessThan(calls.indexOf(LambdaRuntimeApi.NEXT));
-                assertThat(output).as("output of %s", lambda).contains(PRIMED);
+                assertThat(output).as("output of %s", lambda).contains(PRIMED)
+                        .contains(" SDK round trips for " + function + " against the loopback endpoint")
+                        .doesNotContain("round trips for " + function + " failed");
                 assertThat(credentialsEndpoint.served()).as("credentials fetched with the right token").isPositive();
                 assertThat(credentialsEndpoint.refused()).as("credential requests refused").isZero();
             } else {
@@ -359,6 +361,11 @@ class LambdaRuntimeIT {
                 .isEqualTo("arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/demo/$connect");
         assertThat(denied.at("/policyDocument/Statement/0/Effect").asText()).isEqualTo("Deny");
         authorizer.assertRanAsLambdaDoes("secretsmanager");
+        if (environment == Environment.SNAP_START) {
+            // Read in afterRestore, with the credentials the restored environment hands out, not before the snapshot.
+            assertThat(authorizer.lambda().output()).as("output of %s", authorizer.lambda())
+                    .contains("token keys read from " + LambdaJvm.TOKEN_SECRET_ARN + " after the restore");
+        }
     }
 
     @ParameterizedTest
