@@ -80,7 +80,8 @@ final class BroadcastBenchmark {
             AtomicInteger open = new AtomicInteger();
             try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 for (int size : sizes) {
-                    WsFleet more = WsFleet.open(local.stage(), size - open.get());
+                    int from = open.get();
+                    WsFleet more = WsFleet.open(i -> local.stage("client-" + (from + i)), size - from);
                     fleets.add(more);
                     open.addAndGet(more.size());
                     List<String> ids = services.connections().connectionIds();

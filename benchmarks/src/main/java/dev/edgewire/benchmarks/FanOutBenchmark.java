@@ -175,7 +175,7 @@ final class FanOutBenchmark {
             long origin = System.nanoTime();
             int buckets = (int) (c.load().toSeconds() + c.drainLimit().toSeconds() + 30);
             long t0 = System.nanoTime();
-            try (Watchers watchers = Watchers.open(local.stage(), c.watchers(), c.devices(), DEVICE_PREFIX, buckets, origin)) {
+            try (Watchers watchers = Watchers.open(i -> local.stage("watcher-" + i), c.watchers(), c.devices(), DEVICE_PREFIX, buckets, origin)) {
                 double connectSeconds = (System.nanoTime() - t0) / 1e9;
                 progress(c, "%,d watchers connected in %.1f s".formatted(watchers.size(), connectSeconds));
                 List<Mqtt5AsyncClient> devices = local.connectDevices(things);
@@ -185,7 +185,7 @@ final class FanOutBenchmark {
                 long warmUp = 0;
                 if (c.warmUp().isPositive()) {
                     warmUp = driver.drive(Math.max(20, Math.min(c.rate(), 100)), c.warmUp(), false);
-                    awaitAll(watchers, warmUp, 0, Duration.ofSeconds(120), Duration.ofSeconds(20));
+                    watchers.awaitAll(warmUp, 0, Duration.ofSeconds(120), Duration.ofSeconds(20));
                     progress(c, "warmed up with %,d readings".formatted(warmUp));
                     Thread.sleep(2_000);
                 }
@@ -208,7 +208,7 @@ final class FanOutBenchmark {
                 long queueAtLoadEnd = sampler.depthOrUnknown();
                 progress(c, "published %,d readings; %,d still queued".formatted(sent, queueAtLoadEnd));
                 long acked = driver.acked();
-                boolean complete = awaitAll(watchers, acked, envelopesBefore, c.drainLimit(), QUIET);
+                boolean complete = watchers.awaitAll(acked, envelopesBefore, c.drainLimit(), QUIET);
                 long lastArrival = watchers.lastArrival();
                 progress(c, complete ? "every watcher has every reading" : "stopped waiting for the rest");
                 long cpuLocal2 = local.cpuMillis();
@@ -395,31 +395,6 @@ final class FanOutBenchmark {
 
     private static double ms(Histogram h, double percentile) {
         return h.getValueAtPercentile(percentile) / 1000.0;
-    }
-
-    /**
-     * Waits until the watchers hold {@code readings} each (counted from {@code before} in all), or no
-     * reading arrived for {@code quiet}, or {@code limit} passed. True when everything arrived.
-     */
-    private static boolean awaitAll(Watchers watchers, long readings, long before, Duration limit, Duration quiet)
-            throws InterruptedException {
-        long target = readings * watchers.size();
-        long deadline = System.nanoTime() + limit.toNanos();
-        long last = -1;
-        long lastChange = System.nanoTime();
-        while (watchers.envelopes() - before < target) {
-            long now = System.nanoTime();
-            long got = watchers.envelopes();
-            if (got != last) {
-                last = got;
-                lastChange = now;
-            }
-            if (now > deadline || now - lastChange > quiet.toNanos()) {
-                return false;
-            }
-            Thread.sleep(50);
-        }
-        return true;
     }
 
 

@@ -78,11 +78,11 @@ final class LatencyBenchmark {
                 long origin = System.nanoTime();
                 // A driver per audience: its readings are numbered from 0 for these watchers.
                 FanOutBenchmark.Driver driver = new FanOutBenchmark.Driver(devices, things, origin);
-                try (Watchers watchers = Watchers.open(local.stage(), audience, DEVICES, DEVICE_PREFIX, 1, origin)) {
+                try (Watchers watchers = Watchers.open(i -> local.stage("watcher-" + i), audience, DEVICES, DEVICE_PREFIX, 1, origin)) {
                     // A short warm-up at the lowest rate, not measured, then drained.
                     long before = watchers.envelopes();
                     long warm = driver.drive(rates.get(0), Duration.ofSeconds(2), false);
-                    awaitAll(watchers, warm, before);
+                    watchers.awaitAll(warm, before, DRAIN_LIMIT, QUIET);
                     Thread.sleep(500);
                     long missingBefore = 0;
                     long duplicatesBefore = 0;
@@ -101,7 +101,7 @@ final class LatencyBenchmark {
                             watchers.startClock();
                             long acked = driver.drive(rate, each, true);
                             // Drained before the next repetition, so one's backlog never delays the next.
-                            awaitAll(watchers, acked, envelopesBefore);
+                            watchers.awaitAll(acked, envelopesBefore, DRAIN_LIMIT, QUIET);
                             sent += acked;
                             lag = Math.max(lag, driver.maxLagMillis());
                             ours.add(Percentiles.of(watchers.latency()));
@@ -140,26 +140,6 @@ final class LatencyBenchmark {
             }
         }
         return missing;
-    }
-
-    /** Waits until every watcher has the {@code readings} since {@code before}, or nothing arrived for a while. */
-    private static void awaitAll(Watchers watchers, long readings, long before) throws InterruptedException {
-        long target = readings * watchers.size();
-        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
-        long last = -1;
-        long lastChange = System.nanoTime();
-        while (watchers.envelopes() - before < target) {
-            long now = System.nanoTime();
-            long got = watchers.envelopes();
-            if (got != last) {
-                last = got;
-                lastChange = now;
-            }
-            if (now > deadline || now - lastChange > QUIET.toNanos()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
     }
 
     private static Spread spread(List<Percentiles> reps, ToDoubleFunction<Percentiles> f) {

@@ -3,6 +3,7 @@ package dev.edgewire.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.edgewire.contract.Outputs;
+import dev.edgewire.contract.Tokens;
 import dev.edgewire.contract.Topology;
 import dev.edgewire.local.LocalCloud;
 import dev.edgewire.local.LocalMode;
@@ -17,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -220,6 +223,22 @@ public final class LocalModeProcess implements AutoCloseable {
         String callback = output(Outputs.CALLBACK_URL);
         return URI.create(output(Outputs.WEB_SOCKET_URL) + callback.substring(callback.lastIndexOf('/'))
                 + "?token=" + output(Outputs.TOKEN));
+    }
+
+    /**
+     * The stage URL with a watch-only token of its own for {@code subject}, minted with local mode's key as a
+     * user of a deployed stack would mint one with the secret: the benchmarks' watchers each stand for a
+     * person, so each connects with its own token and holds one of its own subject's places, as on AWS.
+     */
+    URI stage(String subject) {
+        try {
+            byte[] key = Files.readString(state.resolve(LocalCloud.TOKEN_KEY_FILE)).strip().getBytes(StandardCharsets.UTF_8);
+            String token = Tokens.mint(key, subject, Tokens.Grant.NONE, Duration.ofHours(2), Clock.systemUTC());
+            String callback = output(Outputs.CALLBACK_URL);
+            return URI.create(output(Outputs.WEB_SOCKET_URL) + callback.substring(callback.lastIndexOf('/')) + "?token=" + token);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     LocalPki pki() throws Exception {

@@ -36,7 +36,7 @@ final class ResourceBenchmark {
             double idleCpu = 100.0 * (local.cpuMillis() - cpu0) / ((System.nanoTime() - t0) / 1e6);
             long idleRss = local.rssMb();
 
-            try (WsFleet fleet = WsFleet.open(local.stage(), clients)) {
+            try (WsFleet fleet = WsFleet.open(i -> local.stage("client-" + i), clients)) {
                 List<Mqtt5AsyncClient> devicesClients = local.connectDevices(things);
                 Thread.sleep(1_000);
                 long receivedBefore = fleet.received();

@@ -10,6 +10,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.function.IntFunction;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
@@ -110,13 +111,14 @@ final class Watchers implements AutoCloseable {
     }
 
     /**
-     * Opens {@code n} watchers, at most 64 handshakes at once (each runs the authorizer and a store write).
+     * Opens {@code n} watchers, at most 64 handshakes at once (each runs the authorizer and a store write),
+     * watcher {@code i} on {@code stages.apply(i)} (each with a token of its own).
      *
      * @param devices      things named {@code devicePrefix + index}, index from 0
      * @param seconds      how many one-second buckets of messages each watcher keeps
      * @param origin       the {@link System#nanoTime()} that readings' {@code sentAt} counts from
      */
-    static Watchers open(URI stage, int n, int devices, String devicePrefix, int seconds, long origin) throws Exception {
+    static Watchers open(IntFunction<URI> stages, int n, int devices, String devicePrefix, int seconds, long origin) throws Exception {
         Watchers fleet = new Watchers(devices, devicePrefix);
         fleet.origin = origin;
         fleet.wallOrigin = System.currentTimeMillis() - (System.nanoTime() - origin) / 1_000_000;
@@ -130,7 +132,7 @@ final class Watchers implements AutoCloseable {
             Watcher watcher = new Watcher(devices, seconds);
             fleet.watchers.add(watcher);
             handshakes.acquire();
-            CompletableFuture<WsClient> f = WsClient.builder(stage).http(fleet.https.get(i % httpClients))
+            CompletableFuture<WsClient> f = WsClient.builder(stages.apply(i)).http(fleet.https.get(i % httpClients))
                     .connectTimeout(Duration.ofSeconds(60))
                     .onMessage(m -> fleet.received(watcher, m)).connectAsync();
             f.whenComplete((client, e) -> handshakes.release());
@@ -258,6 +260,30 @@ final class Watchers implements AutoCloseable {
             i++;
         }
         return i == start ? -1 : value;
+    }
+
+    /**
+     * Waits until every watcher holds {@code readings} (counted from {@code before} envelopes in all), or no
+     * reading arrived for {@code quiet}, or {@code limit} passed. True when everything arrived.
+     */
+    boolean awaitAll(long readings, long before, Duration limit, Duration quiet) throws InterruptedException {
+        long target = readings * size();
+        long deadline = System.nanoTime() + limit.toNanos();
+        long last = -1;
+        long lastChange = System.nanoTime();
+        while (envelopes() - before < target) {
+            long now = System.nanoTime();
+            long got = envelopes();
+            if (got != last) {
+                last = got;
+                lastChange = now;
+            }
+            if (now > deadline || now - lastChange > quiet.toNanos()) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     /** When the last message arrived at any watcher ({@link System#nanoTime()}). */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.function.IntFunction;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -27,14 +28,17 @@ final class WsFleet implements AutoCloseable {
     private final AtomicLong messages = new AtomicLong();
     private volatile Consumer<WsClient.Message> observer = m -> { };
 
-    /** Opens {@code n} connections, at most 64 handshakes at once (each runs the authorizer and a store write). */
-    static WsFleet open(URI stage, int n) throws Exception {
+    /**
+     * Opens {@code n} connections, at most 64 handshakes at once (each runs the authorizer and a store write),
+     * connection {@code i} on {@code stages.apply(i)} (each with a token of its own).
+     */
+    static WsFleet open(IntFunction<URI> stages, int n) throws Exception {
         WsFleet fleet = new WsFleet();
         Semaphore handshakes = new Semaphore(64);
         List<CompletableFuture<WsClient>> pending = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             handshakes.acquire();
-            CompletableFuture<WsClient> f = WsClient.builder(stage).http(fleet.http).connectTimeout(Duration.ofSeconds(60))
+            CompletableFuture<WsClient> f = WsClient.builder(stages.apply(i)).http(fleet.http).connectTimeout(Duration.ofSeconds(60))
                     .onMessage(fleet::received).connectAsync();
             f.whenComplete((client, e) -> handshakes.release());
             pending.add(f);

@@ -3,20 +3,16 @@ package dev.edgewire.wiring;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.edgewire.contract.SqsChecksums;
 import dev.edgewire.runtime.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,19 +147,19 @@ final class PrimingEndpoint implements AutoCloseable {
         switch (operation) {
             case "SendMessage" -> {
                 answer.put("MessageId", "priming-message");
-                answer.put("MD5OfMessageBody", md5(request.path("MessageBody").asText().getBytes(StandardCharsets.UTF_8)));
+                answer.put("MD5OfMessageBody", SqsChecksums.md5OfBody(request.path("MessageBody").asText()));
                 Map<String, String> attributes = stringAttributes(request.path("MessageAttributes"));
                 if (!attributes.isEmpty()) {
-                    answer.put("MD5OfMessageAttributes", md5OfStringAttributes(attributes));
+                    answer.put("MD5OfMessageAttributes", SqsChecksums.md5OfStringAttributes(attributes));
                 }
             }
             case "ReceiveMessage" -> {
                 String body = "{\"priming\":true}";
                 Map<String, String> attributes = Map.of("kind", "reading");
                 answer.put("Messages", List.of(Map.of("MessageId", "priming-message", "ReceiptHandle", "priming-receipt",
-                        "Body", body, "MD5OfBody", md5(body.getBytes(StandardCharsets.UTF_8)),
+                        "Body", body, "MD5OfBody", SqsChecksums.md5OfBody(body),
                         "MessageAttributes", Map.of("kind", Map.of("DataType", "String", "StringValue", "reading")),
-                        "MD5OfMessageAttributes", md5OfStringAttributes(attributes))));
+                        "MD5OfMessageAttributes", SqsChecksums.md5OfStringAttributes(attributes))));
             }
             case "DeleteMessageBatch", "SendMessageBatch" -> {
                 List<Map<String, String>> done = new ArrayList<>();
@@ -218,35 +214,6 @@ final class PrimingEndpoint implements AutoCloseable {
         Map<String, String> strings = new TreeMap<>();
         attributes.properties().forEach(e -> strings.put(e.getKey(), e.getValue().path("StringValue").asText()));
         return strings;
-    }
-
-    /**
-     * Each attribute in name order: name, data type and value, each as a 4-byte big-endian length
-     * and its UTF-8 bytes, with the transport type (1, a string) before the value.
-     */
-    private static String md5OfStringAttributes(Map<String, String> attributes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new TreeMap<>(attributes).forEach((name, value) -> {
-            lengthPrefixed(out, name);
-            lengthPrefixed(out, "String");
-            out.write(1);
-            lengthPrefixed(out, value);
-        });
-        return md5(out.toByteArray());
-    }
-
-    private static void lengthPrefixed(ByteArrayOutputStream out, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(bytes.length).array());
-        out.writeBytes(bytes);
-    }
-
-    private static String md5(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is part of every JDK", e);
-        }
     }
 
     /** Stops listening and closes every connection at once; returns when its thread has ended. */

@@ -116,6 +116,8 @@ public final class LocalCloud implements AutoCloseable {
 
     /** The file in the state folder that {@link #close()} writes the run's {@link CostReport} to. */
     public static final String COST_FILE = "cost.json";
+    /** The WebSocket token key in the state folder, owner-only, as the deployed stack's secret holds it (hex text). */
+    public static final String TOKEN_KEY_FILE = LocalOutputs.TOKEN_KEY_FILE;
 
     private final LocalConfig config;
     private final ObjectMapper mapper = new ObjectMapper();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.edgewire.contract.SqsChecksums;
 import dev.edgewire.standins.connections.ConnectionsApi;
 import dev.edgewire.standins.sigv4.SigV4Check;
 import java.io.IOException;
@@ -63,6 +64,8 @@ public final class CloudStandIn implements AutoCloseable {
 
     public static final String STAGE = "demo";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** {@code X-Amz-Target} of SQS's JSON protocol: {@code AmazonSQS.<Operation>}. */
+    private static final String SQS_TARGET_PREFIX = "AmazonSQS.";
     private static final Pattern SIGNING_SERVICE = Pattern.compile("Credential=[^/]+/\\d{8}/[^/]+/([^/]+)/aws4_request");
     /** Headers the JDK's HTTP client sets itself and refuses to be given. */
     private static final Set<String> UNFORWARDED = Set.of("host", "connection", "content-length", "expect", "upgrade");
@@ -286,8 +289,8 @@ public final class CloudStandIn implements AutoCloseable {
                 JsonResponses.respond(exchange, 200, "{\"message\":\"OK\",\"traceId\":\"local\"}");
             } else if (dynamoDb != null && target != null && target.startsWith("DynamoDB_20120810.")) {
                 forwardToDynamoDb(exchange, bytes);
-            } else if (target != null && target.startsWith(SqsMessages.TARGET_PREFIX)) {
-                answerSqs(exchange, target.substring(SqsMessages.TARGET_PREFIX.length()), body);
+            } else if (target != null && target.startsWith(SQS_TARGET_PREFIX)) {
+                answerSqs(exchange, target.substring(SQS_TARGET_PREFIX.length()), body);
             } else if (secret != null && "secretsmanager.GetSecretValue".equals(target)) {
                 answerGetSecretValue(exchange, body);
             } else {
@@ -355,9 +358,9 @@ public final class CloudStandIn implements AutoCloseable {
                 queued.add(new Queued(request.path("QueueUrl").asText(), messageBody, attributes));
                 Map<String, Object> answer = new HashMap<>();
                 answer.put("MessageId", UUID.randomUUID().toString());
-                answer.put("MD5OfMessageBody", SqsMessages.md5OfBody(messageBody));
+                answer.put("MD5OfMessageBody", SqsChecksums.md5OfBody(messageBody));
                 if (!attributes.isEmpty()) {
-                    answer.put("MD5OfMessageAttributes", SqsMessages.md5OfStringAttributes(attributes));
+                    answer.put("MD5OfMessageAttributes", SqsChecksums.md5OfStringAttributes(attributes));
                 }
                 JsonResponses.respond(exchange, 200, JSON.writeValueAsString(answer));
             }

@@ -1,4 +1,4 @@
-package dev.edgewire.standins.cloud;
+package dev.edgewire.contract;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -7,34 +7,31 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The checksums an SQS SendMessage answer carries, which the AWS SDKs verify: the MD5 of the body,
- * and the MD5 of the message attributes as the Amazon SQS Developer Guide computes it ("Calculating
- * the MD5 message digest for message attributes"): for each attribute in name order, the name, the
- * data type and the value, each as a 4-byte big-endian length and its UTF-8 bytes, with a transport
- * type byte (1 for a string value) before the value.
+ * The checksums an SQS answer carries, which the AWS SDKs verify, for every endpoint here that answers
+ * as SQS does (priming's loopback endpoint, the test stand-ins): the MD5 of the body, and the MD5 of the
+ * message attributes as the Amazon SQS Developer Guide computes it ("Calculating the MD5 message digest
+ * for message attributes"): for each attribute in name order, the name, the data type and the value,
+ * each as a 4-byte big-endian length and its UTF-8 bytes, with a transport type byte (1 for a string
+ * value) before the value.
  */
-final class SqsMessages {
+public final class SqsChecksums {
 
-    /** {@code X-Amz-Target} of SQS's JSON protocol: {@code AmazonSQS.<Operation>}. */
-    static final String TARGET_PREFIX = "AmazonSQS.";
     private static final byte STRING_TRANSPORT = 1;
 
-    private SqsMessages() {
+    private SqsChecksums() {
     }
 
-    static String md5OfBody(String body) {
+    public static String md5OfBody(String body) {
         return md5(body.getBytes(StandardCharsets.UTF_8));
     }
 
     /** For attributes of data type {@code String}, by name. */
-    static String md5OfStringAttributes(Map<String, String> attributes) {
-        SortedMap<String, String> sorted = new TreeMap<>(attributes);
+    public static String md5OfStringAttributes(Map<String, String> attributes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        sorted.forEach((name, value) -> {
+        new TreeMap<>(attributes).forEach((name, value) -> {
             lengthPrefixed(out, name);
             lengthPrefixed(out, "String");
             out.write(STRING_TRANSPORT);
